@@ -1,0 +1,45 @@
+# Connection Manager: `make run` builds and starts the app with the local sandbox as a demo;
+# `make test` runs every check CI runs. Both install what is missing first and are idempotent.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+NPM_STAMP := node_modules/.package-lock.json
+
+.PHONY: help setup run test bench bindings screenshots app ui clean
+
+help:
+	@echo "make run          build and start the app with the local sandbox (a ready demo)"
+	@echo "make test         every check CI runs: format, lint, types, unit, integration, end-to-end"
+	@echo "make bindings     regenerate ui/src/backend/bindings.ts from the Rust commands"
+	@echo "make screenshots  run the end-to-end suite and refresh the screenshots in docs/"
+
+## System packages, tauri-driver and Node modules (each skipped when present).
+setup: $(NPM_STAMP)
+	@scripts/setup-system.sh
+
+$(NPM_STAMP): package.json package-lock.json
+	@scripts/setup-system.sh
+	npm ci --no-audit --no-fund
+	@touch $(NPM_STAMP)
+
+ui: setup
+	npm run --silent build:ui
+
+app: ui
+	cargo build --locked -p connmgr-app -p connmgr-sandbox
+
+run: app
+	@scripts/run-demo.sh
+
+test: setup
+	@scripts/test.sh
+
+bindings: ui
+	UPDATE_BINDINGS=1 cargo test --locked -p connmgr-app bindings_are_current
+
+screenshots: app
+	UPDATE_DOCS=1 xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh npm run --silent test:e2e
+
+clean:
+	cargo clean
+	rm -rf dist node_modules tests/artifacts

@@ -1,0 +1,15 @@
+//! Connection Manager's domain: connections and their validation, the Coupa scope catalog, the
+//! store and the keyring, the OAuth engine and the connection tester.
+//!
+//! This crate knows nothing of Tauri: the desktop app, command-line tools and the tests all use
+//! it as a plain library, so its tests build and run without a window or a WebView.
+
+pub mod error;
+
+pub use error::{Error, ErrorCode};
+
+/// The product's name as people see it.
+pub const PRODUCT_NAME: &str = "Connection Manager";
+
+/// This build's version, as set in the workspace's `Cargo.toml`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

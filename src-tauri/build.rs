@@ -1,0 +1,11 @@
+//! Declares the app's own commands to Tauri's access control, so that each one must be allowed
+//! by a capability (see `capabilities/` and `permissions/`) before the UI can invoke it.
+
+/// Every command the app registers; keep in step with `commands::builder`.
+const COMMANDS: &[&str] = &["app_info"];
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
+        .expect("tauri build script failed");
+}

@@ -1,0 +1,32 @@
+//! The Tauri app: the window, the managed state and the commands over `connmgr-core`.
+
+mod bindings;
+mod commands;
+mod error;
+mod logging;
+
+/// Builds and runs the app until its last window closes.
+pub fn run() {
+    let specta = commands::builder();
+    let app = tauri::Builder::default()
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            logging::init(app.handle())?;
+            specta.mount_events(app);
+            tracing::info!(version = connmgr_core::VERSION, "app started");
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|_, _| {}),
+        Err(err) => startup_failed(&err),
+    }
+}
+
+/// No window could be made (no display, no WebView): say so and exit non-zero. The log may not
+/// exist yet, so the terminal is the only place to say it.
+#[expect(clippy::print_stderr, reason = "the app failed before logging started")]
+fn startup_failed(err: &tauri::Error) -> ! {
+    eprintln!("Connection Manager could not start: {err}");
+    std::process::exit(1);
+}

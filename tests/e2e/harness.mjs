@@ -1,0 +1,149 @@
+// End-to-end harness: drives the real app window through WebDriver (tauri-driver in front of
+// WebKitWebDriver). Each test gets its own app process, with HOME and the XDG folders in a fresh
+// temporary directory so no test touches the user's own data or settings.
+//
+// Needs: a display (make test runs the suite under Xvfb), tauri-driver and WebKitWebDriver on the
+// PATH, and the app built (make test builds it first; CONNMGR_APP overrides its path).
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ARTIFACTS = path.join(ROOT, "tests/artifacts");
+/** No single end-to-end test may hang the suite: each fails after this long. */
+export const TEST_TIMEOUT_MS = 90_000;
+export const APP = process.env.CONNMGR_APP ?? path.join(ROOT, "target/debug/connmgr-app");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(check, { timeoutMs, what }) {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${lastErr.message}` : ""}`);
+}
+
+/** A fresh, private home for one app run: HOME and every XDG folder inside a temp dir. */
+export function isolatedHome() {
+  const home = mkdtempSync(path.join(os.tmpdir(), "connmgr-e2e-"));
+  const env = {
+    HOME: home,
+    XDG_CONFIG_HOME: path.join(home, ".config"),
+    XDG_DATA_HOME: path.join(home, ".local/share"),
+    XDG_CACHE_HOME: path.join(home, ".cache"),
+    XDG_STATE_HOME: path.join(home, ".local/state"),
+  };
+  for (const dir of Object.values(env)) mkdirSync(dir, { recursive: true });
+  return { home, env };
+}
+
+/**
+ * Starts tauri-driver and opens the app in a WebDriver session.
+ * Returns { browser, stop, home, env }; call stop() in an `after` hook.
+ */
+export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const env = { ...process.env, ...home.env, ...extraEnv };
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let driverErr = "";
+  driver.stderr.on("data", (chunk) => {
+    driverErr = (driverErr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise((resolve) => driver.once("exit", resolve));
+
+  await waitFor(
+    async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok,
+    { timeoutMs: 15000, what: `tauri-driver on port ${port} (stderr: ${driverErr})` },
+  );
+
+  const browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "error",
+    connectionRetryCount: 0,
+    capabilities: {
+      browserName: "wry",
+      "wdio:enforceWebDriverClassic": true,
+      "tauri:options": { application: APP },
+    },
+  });
+
+  async function stop() {
+    try {
+      await browser.deleteSession();
+    } catch {
+      // The app may already have gone; the driver is stopped below either way.
+    }
+    driver.kill("SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (driver.exitCode === null) driver.kill("SIGKILL");
+  }
+
+  return { browser, stop, home: home.home, env: home.env };
+}
+
+/** Saves a screenshot of the window as tests/artifacts/<name>.png and returns its path. */
+export async function saveScreenshot(browser, name) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9_-]+/gi, "_")}.png`);
+  writeFileSync(file, Buffer.from(await browser.takeScreenshot(), "base64"));
+  return file;
+}
+
+/** Waits until `selector` is displayed and returns the element. */
+export async function visible(browser, selector, timeout = 10000) {
+  const el = await browser.$(selector);
+  await el.waitForDisplayed({ timeout, timeoutMsg: `${selector} was not displayed within ${timeout} ms` });
+  return el;
+}
+
+/**
+ * Registers one app for a node:test suite and returns { app, it }: `app()` gives the running app,
+ * `it(name, fn)` declares a test that saves a screenshot of the window when it fails.
+ */
+export function useApp(nodeTest, options) {
+  let app;
+  nodeTest.before(async () => {
+    app = await launchApp(options);
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await app?.stop();
+  }, { timeout: 30_000 });
+  const it = (name, fn) =>
+    nodeTest.it(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+      try {
+        await fn(app, t);
+      } catch (err) {
+        if (app) {
+          const shot = await saveScreenshot(app.browser, `failed-${name}`).catch(() => null);
+          if (shot) t.diagnostic(`screenshot: ${shot}`);
+        }
+        throw err;
+      }
+    });
+  return { app: () => app, it };
+}

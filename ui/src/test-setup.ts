@@ -1,0 +1,5 @@
+// Vitest set-up shared by every component test.
+import { cleanup } from "@testing-library/svelte";
+import { afterEach } from "vitest";
+
+afterEach(() => cleanup());
