@@ -1,16 +1,33 @@
 //! The core's one error type. Each variant has a stable [`ErrorCode`] that the UI matches on, a
 //! message a person understands and, where one field of a form is at fault, that field's name.
 //!
-//! Messages never hold a secret: variants carry only names, paths and redacted snippets.
+//! Messages never hold a secret: variants carry only names, paths, field verdicts and the
+//! keyring's own failure text (which names the store's state, never a stored value).
+
+use std::path::PathBuf;
 
 use serde::Serialize;
 use specta::Type;
+
+use crate::validate::FieldIssue;
 
 /// Stable, machine-readable error codes. The UI matches on these, never on message text; the
 /// serialized form is snake_case (`"keyring_unavailable"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    /// The settings did not pass validation; `field` names the first field at fault.
+    ValidationFailed,
+    /// No saved connection has that id.
+    NotFound,
+    /// The connections file could not be read or written.
+    StoreIo,
+    /// The connections file could not be read and was kept aside.
+    StoreCorrupt,
+    /// No keyring (Secret Service) could be reached.
+    KeyringUnavailable,
+    /// The keyring is locked.
+    KeyringLocked,
     /// Something went wrong that has no more specific code.
     Internal,
 }
@@ -18,21 +35,81 @@ pub enum ErrorCode {
 /// An error from the core.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The settings did not pass validation.
+    #[error("{}", validation_message(.0))]
+    Validation(Vec<FieldIssue>),
+
+    /// No saved connection has this id.
+    #[error("No saved connection has the id {0}; it may have been deleted in another window.")]
+    NotFound(String),
+
+    /// Reading or writing the connections file failed.
+    #[error("Could not read or write {}: {source}. Nothing was changed.", path.display())]
+    StoreIo {
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+
+    /// The connections file could not be read; it was renamed and kept.
+    #[error("The saved connections could not be read ({reason}). The file was kept as {} and not changed; the list starts empty.", kept.display())]
+    StoreCorrupt {
+        /// Where the unreadable file was kept.
+        kept: PathBuf,
+        /// Why it could not be read.
+        reason: String,
+    },
+
+    /// No usable keyring.
+    #[error(
+        "The system keyring is not available ({0}). Secrets are kept only there: start your keyring (Secret Service, e.g. GNOME Keyring or KWallet) and try again."
+    )]
+    KeyringUnavailable(String),
+
+    /// The keyring is locked.
+    #[error(
+        "The system keyring is locked. Unlock it (for example by signing in again) and try again."
+    )]
+    KeyringLocked,
+
     /// An unexpected failure with a description that holds no secret.
     #[error("{0}")]
     Internal(String),
+}
+
+fn validation_message(issues: &[FieldIssue]) -> String {
+    match issues {
+        [] => "The connection is not valid.".to_owned(),
+        [one] => one.message.clone(),
+        [first, rest @ ..] => format!(
+            "{} (and {} more problem{})",
+            first.message,
+            rest.len(),
+            if rest.len() == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 impl Error {
     /// The stable code the UI matches on.
     pub fn code(&self) -> ErrorCode {
         match self {
+            Error::Validation(_) => ErrorCode::ValidationFailed,
+            Error::NotFound(_) => ErrorCode::NotFound,
+            Error::StoreIo { .. } => ErrorCode::StoreIo,
+            Error::StoreCorrupt { .. } => ErrorCode::StoreCorrupt,
+            Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
+            Error::KeyringLocked => ErrorCode::KeyringLocked,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }
 
     /// The form field at fault, when there is one.
     pub fn field(&self) -> Option<&str> {
-        None
+        match self {
+            Error::Validation(issues) => issues.first().map(|i| i.field.as_str()),
+            _ => None,
+        }
     }
 }

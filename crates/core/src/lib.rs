@@ -4,9 +4,20 @@
 //! This crate knows nothing of Tauri: the desktop app, command-line tools and the tests all use
 //! it as a plain library, so its tests build and run without a window or a WebView.
 
+pub mod connection;
+pub mod connections;
 pub mod error;
+pub mod scopes;
+pub mod secret;
+pub mod secrets;
+pub mod store;
+pub mod time;
+pub mod validate;
 
+pub use connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
+pub use connections::Connections;
 pub use error::{Error, ErrorCode};
+pub use secret::Secret;
 
 /// The product's name as people see it.
 pub const PRODUCT_NAME: &str = "Connection Manager";

@@ -1,0 +1,224 @@
+//! The connection: what an admin sets up once (provider, instance, OAuth client, grant, scopes)
+//! and what the app keeps about it. Secrets are not part of it: they live in the keyring
+//! ([`crate::secrets`]), and a connection only says whether it has one.
+//!
+//! Field names are camelCase on the wire, and the same names identify fields in validation
+//! errors, so the UI can put each message under its field.
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::secret::Secret;
+
+/// Which kind of server the connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Provider {
+    /// A Coupa instance: endpoints derived from its URL subdomain.
+    Coupa,
+    /// Any OAuth 2.0 server: endpoints entered by hand.
+    Generic,
+}
+
+/// The two domains Coupa instances live under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CoupaDomain {
+    /// Customer instances: `https://{org}.coupahost.com`.
+    Customer,
+    /// Partner and demo instances: `https://{org}.coupacloud.com`.
+    Partner,
+}
+
+impl CoupaDomain {
+    /// The DNS domain, e.g. `coupahost.com`.
+    pub fn domain(self) -> &'static str {
+        match self {
+            CoupaDomain::Customer => "coupahost.com",
+            CoupaDomain::Partner => "coupacloud.com",
+        }
+    }
+}
+
+/// How the app obtains tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    /// A person signs in through the system browser (with PKCE, RFC 7636).
+    AuthorizationCode,
+    /// System to system: the client's own credentials, no person involved.
+    ClientCredentials,
+}
+
+/// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientAuth {
+    /// `client_id` and `client_secret` in the form body: Coupa's documented way.
+    Body,
+    /// HTTP Basic with the form-urlencoded id and secret.
+    Basic,
+}
+
+/// HTTP methods the connection test may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum TestMethod {
+    /// `GET`, the default: reads one record.
+    Get,
+    /// `HEAD`.
+    Head,
+}
+
+/// The API call the connection test makes after getting a token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TestRequest {
+    /// The HTTP method.
+    pub method: TestMethod,
+    /// A path with an optional query, relative to the API base URL, e.g. `/api/users?limit=1`.
+    pub path: String,
+}
+
+impl TestRequest {
+    /// Coupa's recommended check: one user (needs `core.user.read`).
+    pub fn coupa_default() -> Self {
+        TestRequest {
+            method: TestMethod::Get,
+            path: "/api/users?limit=1".to_owned(),
+        }
+    }
+}
+
+/// Everything the admin sets on a connection, as the form holds it. Text fields keep what was
+/// typed (trimmed when saved); endpoint fields left empty mean "derive it".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSettings {
+    /// Shown everywhere; unique among saved connections (trimmed, case-insensitive).
+    pub name: String,
+    /// Coupa or a generic OAuth 2.0 server.
+    pub provider: Provider,
+    /// For Coupa: customer (coupahost.com) or partner/demo (coupacloud.com).
+    pub coupa_domain: CoupaDomain,
+    /// For Coupa: what the admin pasted: `acme`, `acme.coupahost.com`, a full URL, …
+    pub subdomain: String,
+    /// Generic: the authorization endpoint. Coupa: an override of the derived one.
+    pub authorization_url: String,
+    /// Generic: the token endpoint. Coupa: an override of the derived one.
+    pub token_url: String,
+    /// Generic: the API's base URL. Coupa: an override of the instance URL.
+    pub api_base_url: String,
+    /// The OAuth client's identifier (Coupa calls it "Identifier").
+    pub client_id: String,
+    /// Authorization code or client credentials.
+    pub grant_type: GrantType,
+    /// Secret in the body (default) or HTTP Basic.
+    pub client_auth: ClientAuth,
+    /// The hosts this connection may send credentials and tokens to (a host or its subdomains).
+    pub valid_domains: Vec<String>,
+    /// The scopes to request.
+    pub scopes: Vec<String>,
+    /// `None`: a random loopback port each sign-in; `Some(p)`: the fixed port registered.
+    pub redirect_port: Option<u16>,
+    /// Renew the token by itself when it is about to expire.
+    pub auto_refresh: bool,
+    /// The API call the connection test makes.
+    pub test_request: TestRequest,
+}
+
+impl ConnectionSettings {
+    /// A new Coupa connection's settings, as the form starts them.
+    pub fn new_coupa() -> Self {
+        ConnectionSettings {
+            name: String::new(),
+            provider: Provider::Coupa,
+            coupa_domain: CoupaDomain::Customer,
+            subdomain: String::new(),
+            authorization_url: String::new(),
+            token_url: String::new(),
+            api_base_url: String::new(),
+            client_id: String::new(),
+            grant_type: GrantType::ClientCredentials,
+            client_auth: ClientAuth::Body,
+            valid_domains: vec![CoupaDomain::Customer.domain().to_owned()],
+            scopes: vec!["core.user.read".to_owned()],
+            redirect_port: None,
+            auto_refresh: true,
+            test_request: TestRequest::coupa_default(),
+        }
+    }
+}
+
+/// The endpoints a connection calls, resolved from its settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Endpoints {
+    /// For Coupa, the instance's base URL (`https://acme.coupahost.com`).
+    pub instance_url: Option<String>,
+    /// Where the browser signs in (authorization code only).
+    pub authorization_url: Option<String>,
+    /// Where tokens come from.
+    pub token_url: String,
+    /// The base the test request's path is appended to; `None` when the connection has no API.
+    pub api_base_url: Option<String>,
+}
+
+/// The outcome of the last connection test, kept with the connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TestSummary {
+    /// Whether every step passed.
+    pub ok: bool,
+    /// When it ran (RFC 3339, UTC).
+    pub at: String,
+    /// One line: what passed, or the first failure.
+    pub summary: String,
+}
+
+/// A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Connection {
+    /// Stable, generated identifier (a UUID).
+    pub id: String,
+    /// What the admin set.
+    pub settings: ConnectionSettings,
+    /// The endpoints resolved from the settings when saved.
+    pub endpoints: Endpoints,
+    /// Whether a client secret is held in the keyring for it.
+    pub has_client_secret: bool,
+    /// When it was created (RFC 3339, UTC).
+    pub created_at: String,
+    /// When it was last changed (RFC 3339, UTC).
+    pub updated_at: String,
+    /// The last connection test's outcome.
+    pub last_test: Option<TestSummary>,
+}
+
+/// What to do with the client secret on save.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum SecretUpdate {
+    /// Leave it as it is (none, for a new connection).
+    Keep,
+    /// Store this value.
+    Replace {
+        /// The new secret.
+        value: Secret,
+    },
+    /// Remove it (a public client that uses PKCE alone).
+    Remove,
+}
+
+/// What the form sends to be validated or saved.
+#[derive(Debug, Clone, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDraft {
+    /// `None` to create; the id of the connection to update otherwise.
+    pub id: Option<String>,
+    /// The settings as typed.
+    pub settings: ConnectionSettings,
+    /// The client secret change.
+    pub client_secret: SecretUpdate,
+}

@@ -1,0 +1,1149 @@
+//! Validation of a connection's settings: every rule in one place, run by the form as the admin
+//! types (through the `validate_connection` command) and again on save, so the UI always shows
+//! Rust's verdict. All field errors are returned at once, each with its field and a message a
+//! person understands; scopes the catalog does not know are warnings, not errors.
+
+use std::net::IpAddr;
+
+use serde::Serialize;
+use specta::Type;
+use url::Url;
+
+use crate::connection::{ConnectionSettings, CoupaDomain, Endpoints, GrantType, Provider};
+use crate::scopes::ScopeCatalog;
+
+/// The longest name a connection may have, in characters.
+pub const NAME_MAX: usize = 100;
+const URL_MAX: usize = 2048;
+const HOST_MAX: usize = 253;
+const CLIENT_ID_MAX: usize = 512;
+
+/// Field names, as the UI knows them.
+pub mod field {
+    /// Name your connection.
+    pub const NAME: &str = "name";
+    /// URL subdomain (Coupa).
+    pub const SUBDOMAIN: &str = "subdomain";
+    /// Authorization URL.
+    pub const AUTHORIZATION_URL: &str = "authorizationUrl";
+    /// Token URL.
+    pub const TOKEN_URL: &str = "tokenUrl";
+    /// API base URL.
+    pub const API_BASE_URL: &str = "apiBaseUrl";
+    /// Client ID.
+    pub const CLIENT_ID: &str = "clientId";
+    /// Client secret.
+    pub const CLIENT_SECRET: &str = "clientSecret";
+    /// Valid domain names.
+    pub const VALID_DOMAINS: &str = "validDomains";
+    /// Scopes.
+    pub const SCOPES: &str = "scopes";
+    /// Redirect port.
+    pub const REDIRECT_PORT: &str = "redirectPort";
+    /// Test request.
+    pub const TEST_REQUEST: &str = "testRequest";
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldIssue {
+    /// The field's name (see [`field`]).
+    pub field: String,
+    /// What is wrong and how to put it right.
+    pub message: String,
+}
+
+/// The verdict on a connection's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    /// Problems that stop a save; empty when the settings are valid.
+    pub errors: Vec<FieldIssue>,
+    /// Things worth a look that do not stop a save (e.g. scopes the catalog does not know).
+    pub warnings: Vec<FieldIssue>,
+    /// The endpoints, as far as they could be resolved (for the form's live preview).
+    pub endpoints: Option<Endpoints>,
+    /// The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated.
+    pub normalized: ConnectionSettings,
+}
+
+impl Validation {
+    /// Whether the settings can be saved.
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// What validation needs to know beyond the settings themselves.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The names of the *other* saved connections.
+    pub other_names: &'a [&'a str],
+    /// Whether a client secret will be held after the save.
+    pub has_client_secret: bool,
+    /// Whether the secret being saved is the empty string.
+    pub secret_is_empty: bool,
+}
+
+/// A Coupa instance resolved from what the admin pasted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoupaInstance {
+    /// `https://acme.coupahost.com` (no trailing slash).
+    pub base_url: String,
+    /// `acme.coupahost.com`.
+    pub host: String,
+    /// The Coupa domain it is under, if one of the two known ones.
+    pub domain: Option<CoupaDomain>,
+}
+
+/// Validates `settings`, returning every problem at once.
+pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
+    let mut v = Validator {
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut s = settings.clone();
+
+    // Name.
+    s.name = s.name.trim().to_owned();
+    let name_len = s.name.chars().count();
+    if name_len == 0 {
+        v.error(field::NAME, "Enter a name for this connection.");
+    } else if name_len > NAME_MAX {
+        v.error(
+            field::NAME,
+            format!("The name is {name_len} characters long; use at most {NAME_MAX}."),
+        );
+    } else if s.name.chars().any(char::is_control) {
+        v.error(field::NAME, "The name must not contain control characters.");
+    } else if ctx
+        .other_names
+        .iter()
+        .any(|other| other.trim().to_lowercase() == s.name.to_lowercase())
+    {
+        v.error(
+            field::NAME,
+            format!(
+                "A connection named \u{201c}{}\u{201d} already exists; choose another name.",
+                s.name
+            ),
+        );
+    }
+
+    // Valid domain names.
+    let mut domains: Vec<String> = Vec::new();
+    for raw in &s.valid_domains {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        match normalize_domain(raw) {
+            Ok(d) => {
+                if !domains.contains(&d) {
+                    domains.push(d);
+                }
+            }
+            Err(msg) => v.error(field::VALID_DOMAINS, msg),
+        }
+    }
+    s.valid_domains = domains;
+    if s.valid_domains.is_empty() {
+        v.error(
+            field::VALID_DOMAINS,
+            "Add at least one valid domain name: the hosts this connection may send its credentials to.",
+        );
+    }
+
+    // Endpoints.
+    s.subdomain = s.subdomain.trim().to_owned();
+    s.authorization_url = s.authorization_url.trim().to_owned();
+    s.token_url = s.token_url.trim().to_owned();
+    s.api_base_url = s.api_base_url.trim().trim_end_matches('/').to_owned();
+    let needs_authorize = s.grant_type == GrantType::AuthorizationCode;
+    let endpoints = match s.provider {
+        Provider::Coupa => v.coupa_endpoints(&mut s, needs_authorize),
+        Provider::Generic => v.generic_endpoints(&s, needs_authorize),
+    };
+    if let Some(ep) = &endpoints {
+        v.check_domains(ep, &s);
+    }
+
+    // OAuth client.
+    s.client_id = s.client_id.trim().to_owned();
+    if s.client_id.is_empty() {
+        v.error(
+            field::CLIENT_ID,
+            "Enter the client ID (Coupa shows it as the client's Identifier).",
+        );
+    } else if s
+        .client_id
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        v.error(
+            field::CLIENT_ID,
+            "The client ID contains spaces or invisible characters; copy it again exactly.",
+        );
+    } else if s.client_id.len() > CLIENT_ID_MAX {
+        v.error(
+            field::CLIENT_ID,
+            format!("The client ID is longer than {CLIENT_ID_MAX} characters."),
+        );
+    }
+    if ctx.secret_is_empty {
+        v.error(
+            field::CLIENT_SECRET,
+            "The client secret is empty; paste the Secret Coupa showed, or remove it.",
+        );
+    } else if s.grant_type == GrantType::ClientCredentials && !ctx.has_client_secret {
+        v.error(
+            field::CLIENT_SECRET,
+            "Client credentials needs the client secret (Coupa shows it next to the Identifier).",
+        );
+    }
+
+    // Scopes.
+    v.scopes(&mut s);
+
+    // Redirect port.
+    if let Some(port) = s.redirect_port
+        && port < 1024
+    {
+        v.error(
+            field::REDIRECT_PORT,
+            format!("Port {port} is reserved; choose a fixed port from 1024 to 65535."),
+        );
+    }
+
+    // Test request.
+    s.test_request.path = s.test_request.path.trim().to_owned();
+    let path = &s.test_request.path;
+    if path.is_empty() {
+        v.error(
+            field::TEST_REQUEST,
+            "Enter the path the connection test calls, e.g. /api/users?limit=1.",
+        );
+    } else if !path.starts_with('/') || path.starts_with("//") {
+        v.error(
+            field::TEST_REQUEST,
+            "The test request is a path on the API, starting with a single /, e.g. /api/users?limit=1.",
+        );
+    } else if path.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        v.error(
+            field::TEST_REQUEST,
+            "The test request's path must not contain spaces.",
+        );
+    } else if path.len() > URL_MAX {
+        v.error(
+            field::TEST_REQUEST,
+            format!("The test request's path is longer than {URL_MAX} characters."),
+        );
+    }
+
+    Validation {
+        errors: v.errors,
+        warnings: v.warnings,
+        endpoints,
+        normalized: s,
+    }
+}
+
+struct Validator {
+    errors: Vec<FieldIssue>,
+    warnings: Vec<FieldIssue>,
+}
+
+impl Validator {
+    fn error(&mut self, field: &str, message: impl Into<String>) {
+        self.errors.push(FieldIssue {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn warning(&mut self, field: &str, message: impl Into<String>) {
+        self.warnings.push(FieldIssue {
+            field: field.to_owned(),
+            message: message.into(),
+        });
+    }
+
+    fn coupa_endpoints(
+        &mut self,
+        s: &mut ConnectionSettings,
+        needs_authorize: bool,
+    ) -> Option<Endpoints> {
+        let instance = match parse_coupa_instance(&s.subdomain, s.coupa_domain) {
+            Ok(i) => i,
+            Err(msg) => {
+                self.error(field::SUBDOMAIN, msg);
+                return None;
+            }
+        };
+        if let Some(domain) = instance.domain {
+            // What was pasted names the domain; the choice follows it.
+            s.coupa_domain = domain;
+        }
+        let base = instance.base_url;
+        let authorization_url = if !needs_authorize {
+            None
+        } else if s.authorization_url.is_empty() {
+            Some(format!("{base}/oauth2/authorizations/new"))
+        } else {
+            self.url_field(
+                field::AUTHORIZATION_URL,
+                &s.authorization_url,
+                "authorization URL",
+            )
+        };
+        let token_url = if s.token_url.is_empty() {
+            Some(format!("{base}/oauth2/token"))
+        } else {
+            self.url_field(field::TOKEN_URL, &s.token_url, "token URL")
+        };
+        let api_base_url = if s.api_base_url.is_empty() {
+            Some(base.clone())
+        } else {
+            self.url_field(field::API_BASE_URL, &s.api_base_url, "API base URL")
+        };
+        Some(Endpoints {
+            instance_url: Some(base),
+            authorization_url,
+            token_url: token_url?,
+            api_base_url,
+        })
+    }
+
+    fn generic_endpoints(
+        &mut self,
+        s: &ConnectionSettings,
+        needs_authorize: bool,
+    ) -> Option<Endpoints> {
+        let authorization_url = if !needs_authorize {
+            None
+        } else if s.authorization_url.is_empty() {
+            self.error(
+                field::AUTHORIZATION_URL,
+                "Enter the authorization URL, where the browser signs in (authorization code).",
+            );
+            None
+        } else {
+            self.url_field(
+                field::AUTHORIZATION_URL,
+                &s.authorization_url,
+                "authorization URL",
+            )
+        };
+        let token_url = if s.token_url.is_empty() {
+            self.error(
+                field::TOKEN_URL,
+                "Enter the token URL, where the app gets tokens.",
+            );
+            None
+        } else {
+            self.url_field(field::TOKEN_URL, &s.token_url, "token URL")
+        };
+        let api_base_url = if s.api_base_url.is_empty() {
+            None
+        } else {
+            self.url_field(field::API_BASE_URL, &s.api_base_url, "API base URL")
+        };
+        if needs_authorize && authorization_url.is_none() {
+            return None;
+        }
+        Some(Endpoints {
+            instance_url: None,
+            authorization_url,
+            token_url: token_url?,
+            api_base_url,
+        })
+    }
+
+    fn url_field(&mut self, field: &str, raw: &str, what: &str) -> Option<String> {
+        match check_url(raw, what) {
+            Ok(url) => Some(url),
+            Err(msg) => {
+                self.error(field, msg);
+                None
+            }
+        }
+    }
+
+    /// Every URL the connection calls must be under one of its valid domain names.
+    fn check_domains(&mut self, ep: &Endpoints, s: &ConnectionSettings) {
+        if s.valid_domains.is_empty() {
+            return;
+        }
+        let list = s.valid_domains.join(", ");
+        let urls = [
+            (ep.authorization_url.as_deref(), field::AUTHORIZATION_URL),
+            (Some(ep.token_url.as_str()), field::TOKEN_URL),
+            (ep.api_base_url.as_deref(), field::API_BASE_URL),
+        ];
+        for (url, url_field) in urls {
+            let Some(url) = url else { continue };
+            let Some(host) = Url::parse(url)
+                .ok()
+                .and_then(|u| u.host_str().map(str::to_owned))
+            else {
+                continue;
+            };
+            if !host_allowed(&host, &s.valid_domains) {
+                // For Coupa the derived URLs have no field of their own: the domain list is at fault.
+                let derived = s.provider == Provider::Coupa
+                    && match url_field {
+                        field::AUTHORIZATION_URL => s.authorization_url.is_empty(),
+                        field::TOKEN_URL => s.token_url.is_empty(),
+                        _ => s.api_base_url.is_empty(),
+                    };
+                let target = if derived {
+                    field::VALID_DOMAINS
+                } else {
+                    url_field
+                };
+                self.error(
+                    target,
+                    format!(
+                        "{url} is not under the valid domain names ({list}). Add its domain there if you trust it."
+                    ),
+                );
+            }
+        }
+    }
+
+    fn scopes(&mut self, s: &mut ConnectionSettings) {
+        let mut scopes: Vec<String> = Vec::new();
+        for raw in &s.scopes {
+            for scope in raw.split(|c: char| c.is_whitespace() || c == ',') {
+                if scope.is_empty() || scopes.iter().any(|x| x == scope) {
+                    continue;
+                }
+                // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+                if !scope
+                    .chars()
+                    .all(|c| c == '!' || matches!(c, '#'..='[' | ']'..='~'))
+                {
+                    self.error(
+                        field::SCOPES,
+                        format!("\u{201c}{scope}\u{201d} is not a valid scope name: quotes, backslashes and non-ASCII characters are not allowed."),
+                    );
+                    continue;
+                }
+                scopes.push(scope.to_owned());
+            }
+        }
+        s.scopes = scopes;
+        if s.scopes.is_empty() {
+            self.error(
+                field::SCOPES,
+                "Choose at least one scope; they must match the scopes allowed on the OAuth client.",
+            );
+            return;
+        }
+        if s.provider == Provider::Coupa {
+            let catalog = ScopeCatalog::coupa();
+            let unknown: Vec<&str> = s
+                .scopes
+                .iter()
+                .map(String::as_str)
+                .filter(|x| !catalog.contains(x))
+                .collect();
+            if !unknown.is_empty() {
+                self.warning(
+                    field::SCOPES,
+                    format!(
+                        "Not in Coupa's scope catalog: {}. Kept as typed; check that your instance offers {}.",
+                        unknown.join(", "),
+                        if unknown.len() == 1 { "it" } else { "them" }
+                    ),
+                );
+            }
+        }
+        if s.grant_type == GrantType::ClientCredentials
+            && s.scopes.iter().any(|x| x == "offline_access")
+        {
+            self.warning(
+                field::SCOPES,
+                "offline_access gives no refresh token with client credentials; the app gets a new token instead.",
+            );
+        }
+    }
+}
+
+/// Whether `host` is one of `domains` or a subdomain of one.
+pub fn host_allowed(host: &str, domains: &[String]) -> bool {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    domains
+        .iter()
+        .any(|d| host == d || (d.parse::<IpAddr>().is_err() && host.ends_with(&format!(".{d}"))))
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.eq_ignore_ascii_case("localhost")
+        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks one absolute URL: https (http only on loopback), a host, no user name or password, no
+/// fragment. Returns it in normal form.
+pub fn check_url(raw: &str, what: &str) -> Result<String, String> {
+    if raw.len() > URL_MAX {
+        return Err(format!("The {what} is longer than {URL_MAX} characters."));
+    }
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("The {what} must not contain spaces."));
+    }
+    if !raw.is_ascii() {
+        return Err(format!(
+            "The {what} has non-ASCII characters; use the ASCII (punycode, xn--…) form of the address."
+        ));
+    }
+    let url = Url::parse(raw).map_err(|_| {
+        format!("The {what} is not a full address; it should look like https://login.example.com/oauth2/token.")
+    })?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback_host(&host) => {}
+        "http" => {
+            return Err(format!(
+                "The {what} must use https://; http:// is allowed only for a server on this computer (127.0.0.1, ::1, localhost)."
+            ));
+        }
+        other => {
+            return Err(format!(
+                "The {what} must be an https:// address, not {other}:."
+            ));
+        }
+    }
+    if host.is_empty() {
+        return Err(format!("The {what} has no host name."));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "The {what} must not contain a user name or password; the client ID and secret go in their own fields."
+        ));
+    }
+    if url.fragment().is_some() {
+        return Err(format!("The {what} must not contain a #fragment."));
+    }
+    Ok(url.to_string())
+}
+
+/// Normalises one valid-domain entry: lower case, no scheme, no `*.` prefix, no path.
+pub fn normalize_domain(raw: &str) -> Result<String, String> {
+    let mut d = raw.trim().to_ascii_lowercase();
+    for prefix in ["https://", "http://"] {
+        if let Some(rest) = d.strip_prefix(prefix) {
+            d = rest.to_owned();
+        }
+    }
+    if let Some(cut) = d.find('/') {
+        d.truncate(cut);
+    }
+    let d = d
+        .trim_start_matches("*.")
+        .trim_start_matches('.')
+        .trim_end_matches('.');
+    let d = d.trim_start_matches('[').trim_end_matches(']').to_owned();
+    if d.parse::<IpAddr>().is_ok() || d == "localhost" {
+        return Ok(d);
+    }
+    if !raw.is_ascii() {
+        return Err(format!(
+            "\u{201c}{}\u{201d} has non-ASCII characters; use the ASCII (punycode, xn--…) form of the domain.",
+            raw.trim()
+        ));
+    }
+    check_host_labels(&d)
+        .map_err(|why| format!("\u{201c}{}\u{201d} is not a domain name: {why}", raw.trim()))?;
+    if !d.contains('.') {
+        return Err(format!(
+            "\u{201c}{d}\u{201d} is too broad: give a domain such as coupahost.com or acme.coupahost.com."
+        ));
+    }
+    Ok(d)
+}
+
+fn check_host_labels(host: &str) -> Result<(), String> {
+    if host.is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    if host.len() > HOST_MAX {
+        return Err(format!("it is longer than {HOST_MAX} characters"));
+    }
+    for label in host.split('.') {
+        if label.is_empty() {
+            return Err("it has an empty part (two dots in a row)".to_owned());
+        }
+        if label.len() > 63 {
+            return Err("each part between dots may have at most 63 characters".to_owned());
+        }
+        if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            return Err("use only letters, digits and hyphens".to_owned());
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("a part cannot start or end with a hyphen".to_owned());
+        }
+    }
+    Ok(())
+}
+
+/// Resolves what an admin pasted into the URL subdomain field to the instance's base URL.
+///
+/// Accepted: `acme`, `acme.coupahost`, `acme.coupahost.com`, `https://acme.coupahost.com/`,
+/// `https://acme.coupacloud.com/some/path`, any other https host, and `http://` on loopback
+/// (a local test server). `selected` is the domain used when only the organisation is given.
+pub fn parse_coupa_instance(input: &str, selected: CoupaDomain) -> Result<CoupaInstance, String> {
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(format!(
+            "Enter your Coupa URL subdomain: for https://acme.{} enter acme.",
+            selected.domain()
+        ));
+    }
+    if input.len() > HOST_MAX {
+        return Err(format!(
+            "That is {} characters long; a Coupa address has at most {HOST_MAX}.",
+            input.len()
+        ));
+    }
+    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("The URL subdomain must not contain spaces.".to_owned());
+    }
+    if !input.is_ascii() {
+        return Err(
+            "The address has non-ASCII characters; use the ASCII (punycode, xn--…) form of the host.".to_owned(),
+        );
+    }
+
+    let has_scheme = input.split_once(':').is_some_and(|(scheme, rest)| {
+        scheme
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+            && !rest.starts_with(|c: char| c.is_ascii_digit())
+    });
+    let (scheme, host, port) = if has_scheme {
+        let url = Url::parse(input).map_err(|_| {
+            "That is not a valid address; enter the subdomain (acme) or the instance URL (https://acme.coupahost.com).".to_owned()
+        })?;
+        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback_host(&host) => {}
+            "http" => {
+                return Err(
+                    "Coupa instances are served over https://; http:// is allowed only for a test server on this computer (127.0.0.1, ::1, localhost).".to_owned(),
+                );
+            }
+            other => {
+                return Err(format!(
+                    "Only https:// addresses are accepted, not {other}:."
+                ));
+            }
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("The address must not contain a user name or password.".to_owned());
+        }
+        if host.is_empty() {
+            return Err("The address has no host name.".to_owned());
+        }
+        (url.scheme().to_owned(), host, url.port())
+    } else {
+        let host_part = input.split(['/', '?', '#']).next().unwrap_or_default();
+        let (host, port) = match host_part.rsplit_once(':') {
+            Some((h, p)) if !h.contains(':') => {
+                let port = p
+                    .parse::<u16>()
+                    .map_err(|_| format!("\u{201c}{p}\u{201d} is not a port number."))?;
+                (h.to_ascii_lowercase(), Some(port))
+            }
+            _ => (host_part.to_ascii_lowercase(), None),
+        };
+        ("https".to_owned(), host, port)
+    };
+    let host = host.trim_end_matches('.').to_owned();
+    let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
+
+    if is_loopback_host(&host) {
+        return Ok(CoupaInstance {
+            base_url: format!("{scheme}://{host}{port_suffix}"),
+            host: host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+            domain: None,
+        });
+    }
+    if host.parse::<IpAddr>().is_ok() {
+        return Err("Use the instance's host name, not an IP address.".to_owned());
+    }
+
+    let (host, domain) = if !host.contains('.') {
+        (format!("{host}.{}", selected.domain()), Some(selected))
+    } else {
+        let mut found = None;
+        let mut full = host.clone();
+        for d in [CoupaDomain::Customer, CoupaDomain::Partner] {
+            let bare = d.domain().trim_end_matches(".com");
+            if host == bare || host == d.domain() {
+                full = d.domain().to_owned();
+                found = Some(d);
+            } else if let Some(org) = host.strip_suffix(&format!(".{bare}")) {
+                full = format!("{org}.{}", d.domain());
+                found = Some(d);
+            } else if host.ends_with(&format!(".{}", d.domain())) {
+                found = Some(d);
+            }
+        }
+        (full, found)
+    };
+    if let Some(d) = domain
+        && host == d.domain()
+    {
+        return Err(format!(
+            "Enter the organisation part too, e.g. acme.{}.",
+            d.domain()
+        ));
+    }
+    check_host_labels(&host)
+        .map_err(|why| format!("\u{201c}{host}\u{201d} is not a valid host name: {why}."))?;
+    Ok(CoupaInstance {
+        base_url: format!("{scheme}://{host}{port_suffix}"),
+        host,
+        domain,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connection::{ClientAuth, TestMethod, TestRequest};
+
+    fn parse(input: &str) -> Result<String, String> {
+        parse_coupa_instance(input, CoupaDomain::Customer).map(|i| i.base_url)
+    }
+
+    #[test]
+    fn every_subdomain_form_admins_paste_resolves_to_the_instance() {
+        for input in [
+            "acme",
+            "ACME",
+            " acme ",
+            "acme.coupahost",
+            "acme.coupahost.com",
+            "acme.coupahost.com.",
+            "https://acme.coupahost.com",
+            "https://acme.coupahost.com/",
+            "https://acme.coupahost.com/oauth2/clients?x=1",
+            "acme.coupahost.com/some/path",
+        ] {
+            assert_eq!(
+                parse(input).as_deref(),
+                Ok("https://acme.coupahost.com"),
+                "input {input:?}"
+            );
+        }
+        assert_eq!(
+            parse("https://acme.coupacloud.com/some/path").as_deref(),
+            Ok("https://acme.coupacloud.com")
+        );
+        assert_eq!(
+            parse("acme.coupacloud").as_deref(),
+            Ok("https://acme.coupacloud.com")
+        );
+        assert_eq!(
+            parse_coupa_instance("acme", CoupaDomain::Partner)
+                .map(|i| i.base_url)
+                .as_deref(),
+            Ok("https://acme.coupacloud.com"),
+            "a bare organisation takes the selected domain"
+        );
+        assert_eq!(
+            parse("kpn-test").as_deref(),
+            Ok("https://kpn-test.coupahost.com")
+        );
+        assert_eq!(
+            parse("https://acme.coupahost.eu").as_deref(),
+            Ok("https://acme.coupahost.eu"),
+            "other https hosts are accepted"
+        );
+    }
+
+    #[test]
+    fn the_pasted_domain_is_detected() {
+        let i = parse_coupa_instance("https://acme.coupacloud.com/", CoupaDomain::Customer)
+            .expect("valid");
+        assert_eq!(i.domain, Some(CoupaDomain::Partner));
+        assert_eq!(i.host, "acme.coupacloud.com");
+        let i = parse_coupa_instance("acme.coupahost.eu", CoupaDomain::Customer).expect("valid");
+        assert_eq!(i.domain, None);
+    }
+
+    #[test]
+    fn loopback_test_servers_may_use_http_with_a_port() {
+        assert_eq!(
+            parse("http://127.0.0.1:43123").as_deref(),
+            Ok("http://127.0.0.1:43123")
+        );
+        assert_eq!(
+            parse("http://localhost:8080/").as_deref(),
+            Ok("http://localhost:8080")
+        );
+        assert_eq!(
+            parse("http://[::1]:9000").as_deref(),
+            Ok("http://[::1]:9000")
+        );
+        assert_eq!(
+            parse("127.0.0.1:8443").as_deref(),
+            Ok("https://127.0.0.1:8443")
+        );
+    }
+
+    #[test]
+    fn bad_subdomains_are_refused_with_a_reason() {
+        let cases: &[(&str, &str)] = &[
+            ("", "Enter your Coupa URL subdomain"),
+            ("   ", "Enter your Coupa URL subdomain"),
+            ("ac me", "spaces"),
+            ("http://acme.coupahost.com", "https://"),
+            ("javascript:alert(1)", "not javascript:"),
+            ("ftp://acme.coupahost.com", "not ftp:"),
+            ("acmé.coupahost.com", "non-ASCII"),
+            ("bücher", "non-ASCII"),
+            ("ac_me", "letters, digits and hyphens"),
+            ("-acme", "hyphen"),
+            ("acme..coupahost.com", "empty part"),
+            ("coupahost.com", "organisation"),
+            (
+                "https://user:pw@acme.coupahost.com",
+                "user name or password",
+            ),
+            ("10.0.0.1", "not an IP address"),
+        ];
+        for (input, expected) in cases {
+            let err = parse(input).expect_err(input);
+            assert!(
+                err.contains(expected),
+                "{input:?}: {err:?} should mention {expected:?}"
+            );
+        }
+        let long = "a".repeat(300);
+        assert!(
+            parse(&long)
+                .expect_err("300 characters")
+                .contains("at most 253")
+        );
+        let label = format!("{}.coupahost.com", "a".repeat(64));
+        assert!(parse(&label).expect_err("64-char label").contains("63"));
+    }
+
+    fn coupa(subdomain: &str) -> ConnectionSettings {
+        ConnectionSettings {
+            name: "Acme".to_owned(),
+            subdomain: subdomain.to_owned(),
+            client_id: "client-1".to_owned(),
+            ..ConnectionSettings::new_coupa()
+        }
+    }
+
+    fn ok_ctx() -> Context<'static> {
+        Context {
+            other_names: &[],
+            has_client_secret: true,
+            secret_is_empty: false,
+        }
+    }
+
+    fn fields(v: &Validation) -> Vec<&str> {
+        v.errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_valid_coupa_connection_resolves_its_endpoints() {
+        let v = validate(&coupa("acme"), ok_ctx());
+        assert!(v.is_valid(), "{:?}", v.errors);
+        let ep = v.endpoints.expect("endpoints");
+        assert_eq!(
+            ep.instance_url.as_deref(),
+            Some("https://acme.coupahost.com")
+        );
+        assert_eq!(ep.token_url, "https://acme.coupahost.com/oauth2/token");
+        assert_eq!(
+            ep.authorization_url, None,
+            "client credentials has no authorization URL"
+        );
+        assert_eq!(
+            ep.api_base_url.as_deref(),
+            Some("https://acme.coupahost.com")
+        );
+
+        let mut s = coupa("acme");
+        s.grant_type = GrantType::AuthorizationCode;
+        let ep = validate(&s, ok_ctx()).endpoints.expect("endpoints");
+        assert_eq!(
+            ep.authorization_url.as_deref(),
+            Some("https://acme.coupahost.com/oauth2/authorizations/new")
+        );
+    }
+
+    #[test]
+    fn endpoint_overrides_replace_the_derived_ones() {
+        let mut s = coupa("acme");
+        s.token_url = "https://login.acme.coupahost.com/token".to_owned();
+        let v = validate(&s, ok_ctx());
+        assert!(v.is_valid(), "{:?}", v.errors);
+        assert_eq!(
+            v.endpoints.expect("endpoints").token_url,
+            "https://login.acme.coupahost.com/token"
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once_with_its_field() {
+        let s = ConnectionSettings {
+            name: "  ".to_owned(),
+            subdomain: String::new(),
+            client_id: String::new(),
+            scopes: vec![],
+            valid_domains: vec![],
+            test_request: TestRequest {
+                method: TestMethod::Get,
+                path: "api/users".to_owned(),
+            },
+            redirect_port: Some(80),
+            ..ConnectionSettings::new_coupa()
+        };
+        let ctx = Context {
+            has_client_secret: false,
+            ..ok_ctx()
+        };
+        let v = validate(&s, ctx);
+        let mut got = fields(&v);
+        got.sort_unstable();
+        let mut want = vec![
+            field::NAME,
+            field::SUBDOMAIN,
+            field::CLIENT_ID,
+            field::CLIENT_SECRET,
+            field::VALID_DOMAINS,
+            field::SCOPES,
+            field::REDIRECT_PORT,
+            field::TEST_REQUEST,
+        ];
+        want.sort_unstable();
+        assert_eq!(got, want, "{:#?}", v.errors);
+        assert!(
+            v.errors.iter().all(|e| e.message.ends_with('.')),
+            "messages are sentences"
+        );
+    }
+
+    #[test]
+    fn names_are_unique_trimmed_and_case_insensitively() {
+        let others = ["Acme Production", "Sandbox"];
+        let ctx = Context {
+            other_names: &others,
+            ..ok_ctx()
+        };
+        let mut s = coupa("acme");
+        s.name = "  acme production ".to_owned();
+        let v = validate(&s, ctx);
+        assert_eq!(fields(&v), [field::NAME]);
+        assert!(
+            v.errors[0].message.contains("already exists"),
+            "{:?}",
+            v.errors
+        );
+        s.name = "x".repeat(101);
+        assert!(validate(&s, ctx).errors[0].message.contains("at most 100"));
+        s.name = "é".repeat(100);
+        assert!(validate(&s, ctx).is_valid(), "100 characters, not bytes");
+        s.name = " Acme staging ".to_owned();
+        assert_eq!(validate(&s, ctx).normalized.name, "Acme staging");
+    }
+
+    #[test]
+    fn a_host_outside_the_valid_domains_is_named() {
+        let mut s = coupa("acme");
+        s.token_url = "https://evil.example.com/oauth2/token".to_owned();
+        let v = validate(&s, ok_ctx());
+        assert_eq!(fields(&v), [field::TOKEN_URL]);
+        assert!(
+            v.errors[0]
+                .message
+                .contains("https://evil.example.com/oauth2/token"),
+            "{:?}",
+            v.errors
+        );
+        assert!(v.errors[0].message.contains("coupahost.com"));
+
+        let mut s = coupa("https://acme.coupacloud.com");
+        s.valid_domains = vec!["coupahost.com".to_owned()];
+        let v = validate(&s, ok_ctx());
+        assert_eq!(
+            fields(&v),
+            [field::VALID_DOMAINS, field::VALID_DOMAINS],
+            "token and API URLs"
+        );
+        assert!(
+            v.errors[0]
+                .message
+                .contains("https://acme.coupacloud.com/oauth2/token")
+        );
+    }
+
+    #[test]
+    fn valid_domains_match_the_host_or_its_subdomains_only() {
+        let d = vec!["coupahost.com".to_owned(), "127.0.0.1".to_owned()];
+        assert!(host_allowed("coupahost.com", &d));
+        assert!(host_allowed("acme.coupahost.com", &d));
+        assert!(host_allowed("ACME.coupahost.com.", &d));
+        assert!(
+            !host_allowed("evilcoupahost.com", &d),
+            "a suffix is not a subdomain"
+        );
+        assert!(!host_allowed("coupahost.com.evil.net", &d));
+        assert!(host_allowed("127.0.0.1", &d));
+        assert!(
+            !host_allowed("1.127.0.0.1", &d),
+            "IP addresses match exactly"
+        );
+    }
+
+    #[test]
+    fn valid_domain_entries_are_normalised_or_refused() {
+        assert_eq!(
+            normalize_domain(" https://Acme.CoupaHost.com/ ").as_deref(),
+            Ok("acme.coupahost.com")
+        );
+        assert_eq!(
+            normalize_domain("*.coupahost.com").as_deref(),
+            Ok("coupahost.com")
+        );
+        assert_eq!(normalize_domain("[::1]").as_deref(), Ok("::1"));
+        assert!(
+            normalize_domain("com")
+                .expect_err("a TLD")
+                .contains("too broad")
+        );
+        assert!(normalize_domain("bad domain.com").is_err());
+        assert!(
+            normalize_domain("bücher.de")
+                .expect_err("IDN")
+                .contains("non-ASCII")
+        );
+    }
+
+    #[test]
+    fn urls_must_be_https_except_on_loopback() {
+        assert!(check_url("https://login.example.com/token", "token URL").is_ok());
+        assert!(check_url("http://127.0.0.1:9/token", "token URL").is_ok());
+        assert!(check_url("http://localhost/token", "token URL").is_ok());
+        let err = check_url("http://example.test/token", "token URL").expect_err("http");
+        assert!(
+            err.contains("token URL") && err.contains("https://"),
+            "{err}"
+        );
+        assert!(
+            check_url("javascript:alert(1)", "token URL")
+                .expect_err("js")
+                .contains("javascript:")
+        );
+        assert!(
+            check_url("https://u:p@x.example.com/", "token URL")
+                .expect_err("userinfo")
+                .contains("user name")
+        );
+        assert!(
+            check_url("/oauth2/token", "token URL")
+                .expect_err("relative")
+                .contains("full address")
+        );
+    }
+
+    #[test]
+    fn generic_connections_need_their_urls() {
+        let s = ConnectionSettings {
+            name: "Okta".to_owned(),
+            provider: Provider::Generic,
+            client_id: "abc".to_owned(),
+            grant_type: GrantType::AuthorizationCode,
+            valid_domains: vec!["okta.com".to_owned()],
+            scopes: vec!["openid".to_owned()],
+            ..ConnectionSettings::new_coupa()
+        };
+        let v = validate(&s, ok_ctx());
+        assert_eq!(fields(&v), [field::AUTHORIZATION_URL, field::TOKEN_URL]);
+        let s = ConnectionSettings {
+            authorization_url: "https://acme.okta.com/oauth2/v1/authorize".to_owned(),
+            token_url: "https://acme.okta.com/oauth2/v1/token".to_owned(),
+            client_auth: ClientAuth::Basic,
+            ..s
+        };
+        let v = validate(
+            &s,
+            Context {
+                has_client_secret: false,
+                ..ok_ctx()
+            },
+        );
+        assert!(
+            v.is_valid(),
+            "a public auth-code client needs no secret: {:?}",
+            v.errors
+        );
+        assert_eq!(v.endpoints.expect("endpoints").api_base_url, None);
+    }
+
+    #[test]
+    fn scopes_are_split_deduplicated_and_unknown_ones_flagged() {
+        let mut s = coupa("acme");
+        s.scopes = vec![
+            "core.user.read core.invoice.read,core.user.read".to_owned(),
+            " core.custom_thing.read ".to_owned(),
+        ];
+        let v = validate(&s, ok_ctx());
+        assert!(v.is_valid(), "{:?}", v.errors);
+        assert_eq!(
+            v.normalized.scopes,
+            [
+                "core.user.read",
+                "core.invoice.read",
+                "core.custom_thing.read"
+            ]
+        );
+        assert_eq!(v.warnings.len(), 1);
+        assert!(v.warnings[0].message.contains("core.custom_thing.read"));
+        s.scopes = vec!["core.user.read".to_owned(), "bad\"scope".to_owned()];
+        assert_eq!(fields(&validate(&s, ok_ctx())), [field::SCOPES]);
+    }
+
+    #[test]
+    fn client_credentials_needs_a_secret_and_an_empty_one_is_refused() {
+        let no_secret = Context {
+            has_client_secret: false,
+            ..ok_ctx()
+        };
+        assert_eq!(
+            fields(&validate(&coupa("acme"), no_secret)),
+            [field::CLIENT_SECRET]
+        );
+        let empty = Context {
+            secret_is_empty: true,
+            ..ok_ctx()
+        };
+        assert_eq!(
+            fields(&validate(&coupa("acme"), empty)),
+            [field::CLIENT_SECRET]
+        );
+        let mut s = coupa("acme");
+        s.client_id = "id with space".to_owned();
+        assert_eq!(fields(&validate(&s, ok_ctx())), [field::CLIENT_ID]);
+    }
+}
