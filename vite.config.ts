@@ -1,10 +1,11 @@
+import { fileURLToPath } from "node:url";
 import { svelte } from "@sveltejs/vite-plugin-svelte";
 import { defineConfig } from "vitest/config";
 
 // The UI lives in ui/; the built files go to dist/, which the app embeds.
 export default defineConfig({
   root: "ui",
-  plugins: [svelte()],
+  plugins: [svelte({ configFile: fileURLToPath(new URL("./svelte.config.js", import.meta.url)) })],
   clearScreen: false,
   build: {
     outDir: "../dist",

@@ -2,7 +2,18 @@
 //! by a capability (see `capabilities/` and `permissions/`) before the UI can invoke it.
 
 /// Every command the app registers; keep in step with `commands::builder`.
-const COMMANDS: &[&str] = &["app_info"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "store_notice",
+    "list_connections",
+    "get_connection",
+    "validate_connection",
+    "save_connection",
+    "delete_connection",
+    "duplicate_connection",
+    "scope_catalog",
+    "search_scopes",
+];
 
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);

@@ -4,6 +4,7 @@ mod bindings;
 mod commands;
 mod error;
 mod logging;
+mod state;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -12,6 +13,8 @@ pub fn run() {
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle())?;
+            let state = state::init(app.handle())?;
+            tauri::Manager::manage(app, state);
             specta.mount_events(app);
             tracing::info!(version = connmgr_core::VERSION, "app started");
             Ok(())

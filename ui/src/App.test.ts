@@ -1,34 +1,108 @@
-import { render, screen } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import App from "./App.svelte";
-import { type Backend, BackendError } from "./backend";
+import { BackendError, type ConnectionDraft, type Validation } from "./backend";
+import { newSettings } from "./connections/form";
+import { FakeBackend, okVerdict } from "./test/fake-backend";
 
-function fakeBackend(overrides: Partial<Backend> = {}): Backend {
-  return {
-    appInfo: async () => ({ name: "Connection Manager", version: "9.9.9" }),
-    ...overrides,
-  };
+function verdictRequiringName(draft: ConnectionDraft): Validation {
+  const v = okVerdict(draft);
+  if (draft.settings.name.trim() === "") v.errors.push({ field: "name", message: "Enter a name for this connection." });
+  return v;
 }
 
 describe("App", () => {
   it("shows the empty connection list with a New connection action", async () => {
-    render(App, { backend: fakeBackend() });
+    render(App, { backend: new FakeBackend() });
     expect(screen.getByTestId("connections-empty").textContent).toContain("No connections yet");
     expect(screen.getByTestId("new-connection").textContent).toBe("New connection");
   });
 
   it("shows the version the backend reports", async () => {
-    render(App, { backend: fakeBackend() });
+    render(App, { backend: new FakeBackend() });
     expect((await screen.findByTestId("app-version")).textContent).toBe("Connection Manager 9.9.9");
   });
 
   it("shows a backend failure as an alert with Rust's message", async () => {
-    const backend = fakeBackend({
-      appInfo: async () => {
-        throw new BackendError({ code: "internal", message: "The app could not start its store", field: null });
-      },
-    });
+    const backend = new FakeBackend();
+    backend.appInfo = async () => {
+      throw new BackendError({ code: "internal", message: "The app could not start its store" });
+    };
     render(App, { backend });
     expect((await screen.findByRole("alert")).textContent).toContain("The app could not start its store");
+  });
+
+  it("names the kept file when the store could not be read", async () => {
+    const backend = new FakeBackend();
+    backend.storeNotice = async () => ({ kept: "/data/connections.json.corrupt-1", reason: "the file is empty" });
+    render(App, { backend });
+    const notice = await screen.findByTestId("store-notice");
+    expect(notice.textContent).toContain("/data/connections.json.corrupt-1");
+    expect(notice.textContent).toContain("the file is empty");
+  });
+
+  it("shows Rust's field error under the field once the user leaves it", async () => {
+    render(App, { backend: new FakeBackend({ validate: verdictRequiringName }) });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    const name = screen.getByLabelText(/Name your connection/);
+    expect(screen.queryByTestId("error-name")).toBeNull();
+    await fireEvent.blur(name);
+    expect((await screen.findByTestId("error-name")).textContent).toBe("Enter a name for this connection.");
+  });
+
+  it("saves a new connection and lists it", async () => {
+    const backend = new FakeBackend();
+    render(App, { backend });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    await fireEvent.input(screen.getByLabelText(/Name your connection/), { target: { value: "Acme" } });
+    await fireEvent.input(screen.getByLabelText(/URL subdomain/), { target: { value: "acme" } });
+    await fireEvent.input(screen.getByLabelText(/Client secret/), { target: { value: "s3cret" } });
+    await waitFor(() => expect(screen.getByTestId("endpoint-preview").textContent).toContain("/oauth2/token"));
+    await fireEvent.click(screen.getByTestId("save"));
+    await waitFor(() => expect(screen.getByTestId("connection-details")).toBeTruthy());
+    expect(backend.saved[0]?.clientSecret).toEqual({ action: "replace", value: "s3cret" });
+    expect(screen.getByRole("option", { name: /Acme/ })).toBeTruthy();
+  });
+
+  it("keeps everything typed when the save fails, with the reason", async () => {
+    const backend = new FakeBackend({
+      failSave: { code: "keyring_locked", message: "The system keyring is locked. Unlock it and try again." },
+    });
+    render(App, { backend });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    const name = screen.getByLabelText(/Name your connection/) as HTMLInputElement;
+    await fireEvent.input(name, { target: { value: "Acme" } });
+    await waitFor(() => expect(screen.getByTestId("endpoint-preview")).toBeTruthy());
+    await fireEvent.click(screen.getByTestId("save"));
+    expect((await screen.findByTestId("save-error")).textContent).toContain("keyring is locked");
+    expect((screen.getByLabelText(/Name your connection/) as HTMLInputElement).value).toBe("Acme");
+    expect(backend.connections).toHaveLength(0);
+  });
+
+  it("asks before discarding unsaved changes", async () => {
+    render(App, { backend: new FakeBackend() });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    await fireEvent.input(screen.getByLabelText(/Name your connection/), { target: { value: "Half done" } });
+    await fireEvent.click(screen.getByTestId("cancel"));
+    expect(screen.getByText("Discard your changes?")).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("discard"));
+    expect(screen.getByTestId("welcome")).toBeTruthy();
+  });
+
+  it("duplicates and deletes the selected connection after confirmation", async () => {
+    const backend = new FakeBackend();
+    await backend.saveConnection({
+      id: null,
+      settings: { ...newSettings(), name: "Acme" },
+      clientSecret: { action: "replace", value: "x" },
+    });
+    render(App, { backend });
+    await fireEvent.click(await screen.findByRole("option", { name: /Acme/ }));
+    await fireEvent.click(screen.getByTestId("duplicate"));
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Copy of Acme" })).toBeTruthy());
+    await fireEvent.click(screen.getByTestId("delete"));
+    expect(screen.getByRole("alertdialog").textContent).toContain("Copy of Acme");
+    await fireEvent.click(screen.getByTestId("confirm-delete"));
+    await waitFor(() => expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme"]));
   });
 });

@@ -6,6 +6,24 @@ import { invoke as __TAURI_INVOKE } from "@tauri-apps/api/core";
 export const commands = {
 	/**  Tells the UI which app and version it runs in. */
 	appInfo: () => typedError<AppInfo, AppError_Serialize>(__TAURI_INVOKE("app_info")),
+	/**  If the connections file could not be read at startup: where it was kept and why. */
+	storeNotice: () => typedError<StoreNotice | null, AppError_Serialize>(__TAURI_INVOKE("store_notice")),
+	/**  The saved connections, in the order they were created. */
+	listConnections: () => typedError<Connection_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_connections")),
+	/**  One saved connection. */
+	getConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_connection", { id })),
+	/**  Rust's verdict on the form: every field error and warning, and the resolved endpoints. */
+	validateConnection: (draft: ConnectionDraft_Deserialize) => typedError<Validation_Serialize, AppError_Serialize>(__TAURI_INVOKE("validate_connection", { draft })),
+	/**  Creates or updates a connection; all or nothing across the file and the keyring. */
+	saveConnection: (draft: ConnectionDraft_Deserialize) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_connection", { draft })),
+	/**  Deletes a connection and its keyring entries. */
+	deleteConnection: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("delete_connection", { id })),
+	/**  Copies a connection as "Copy of …", with its client secret. */
+	duplicateConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("duplicate_connection", { id })),
+	/**  Coupa's scope catalog, grouped by object (the standard OpenID Connect scopes first). */
+	scopeCatalog: () => typedError<ScopeGroup_Serialize[], AppError_Serialize>(__TAURI_INVOKE("scope_catalog")),
+	/**  Coupa scopes whose name or description contains every word of `query`. */
+	searchScopes: (query: string) => typedError<ScopeInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("search_scopes", { query })),
 };
 
 /* Types */
@@ -40,13 +58,359 @@ export type AppInfo = {
 	version: string,
 };
 
+/**  How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
+export type ClientAuth = 
+/**  `client_id` and `client_secret` in the form body: Coupa's documented way. */
+"body" | 
+/**  HTTP Basic with the form-urlencoded id and secret. */
+"basic";
+
+/**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */
+export type Connection = Connection_Serialize | Connection_Deserialize;
+
+/**  What the form sends to be validated or saved. */
+export type ConnectionDraft = ConnectionDraft_Serialize | ConnectionDraft_Deserialize;
+
+/**  What the form sends to be validated or saved. */
+export type ConnectionDraft_Deserialize = {
+	/**  `None` to create; the id of the connection to update otherwise. */
+	id?: string | null,
+	/**  The settings as typed. */
+	settings: ConnectionSettings_Deserialize,
+	/**  The client secret change. */
+	clientSecret: SecretUpdate,
+};
+
+/**  What the form sends to be validated or saved. */
+export type ConnectionDraft_Serialize = {
+	/**  `None` to create; the id of the connection to update otherwise. */
+	id: string | null,
+	/**  The settings as typed. */
+	settings: ConnectionSettings_Serialize,
+	/**  The client secret change. */
+	clientSecret: SecretUpdate,
+};
+
+/**
+ *  Everything the admin sets on a connection, as the form holds it. Text fields keep what was
+ *  typed (trimmed when saved); endpoint fields left empty mean "derive it".
+ */
+export type ConnectionSettings = ConnectionSettings_Serialize | ConnectionSettings_Deserialize;
+
+/**
+ *  Everything the admin sets on a connection, as the form holds it. Text fields keep what was
+ *  typed (trimmed when saved); endpoint fields left empty mean "derive it".
+ */
+export type ConnectionSettings_Deserialize = {
+	/**  Shown everywhere; unique among saved connections (trimmed, case-insensitive). */
+	name: string,
+	/**  Coupa or a generic OAuth 2.0 server. */
+	provider: Provider,
+	/**  For Coupa: customer (coupahost.com) or partner/demo (coupacloud.com). */
+	coupaDomain: CoupaDomain,
+	/**  For Coupa: what the admin pasted: `acme`, `acme.coupahost.com`, a full URL, … */
+	subdomain: string,
+	/**  Generic: the authorization endpoint. Coupa: an override of the derived one. */
+	authorizationUrl: string,
+	/**  Generic: the token endpoint. Coupa: an override of the derived one. */
+	tokenUrl: string,
+	/**  Generic: the API's base URL. Coupa: an override of the instance URL. */
+	apiBaseUrl: string,
+	/**  The OAuth client's identifier (Coupa calls it "Identifier"). */
+	clientId: string,
+	/**  Authorization code or client credentials. */
+	grantType: GrantType,
+	/**  Secret in the body (default) or HTTP Basic. */
+	clientAuth: ClientAuth,
+	/**  The hosts this connection may send credentials and tokens to (a host or its subdomains). */
+	validDomains: string[],
+	/**  The scopes to request. */
+	scopes: string[],
+	/**  `None`: a random loopback port each sign-in; `Some(p)`: the fixed port registered. */
+	redirectPort?: number | null,
+	/**  Renew the token by itself when it is about to expire. */
+	autoRefresh: boolean,
+	/**  The API call the connection test makes. */
+	testRequest: TestRequest,
+};
+
+/**
+ *  Everything the admin sets on a connection, as the form holds it. Text fields keep what was
+ *  typed (trimmed when saved); endpoint fields left empty mean "derive it".
+ */
+export type ConnectionSettings_Serialize = {
+	/**  Shown everywhere; unique among saved connections (trimmed, case-insensitive). */
+	name: string,
+	/**  Coupa or a generic OAuth 2.0 server. */
+	provider: Provider,
+	/**  For Coupa: customer (coupahost.com) or partner/demo (coupacloud.com). */
+	coupaDomain: CoupaDomain,
+	/**  For Coupa: what the admin pasted: `acme`, `acme.coupahost.com`, a full URL, … */
+	subdomain: string,
+	/**  Generic: the authorization endpoint. Coupa: an override of the derived one. */
+	authorizationUrl: string,
+	/**  Generic: the token endpoint. Coupa: an override of the derived one. */
+	tokenUrl: string,
+	/**  Generic: the API's base URL. Coupa: an override of the instance URL. */
+	apiBaseUrl: string,
+	/**  The OAuth client's identifier (Coupa calls it "Identifier"). */
+	clientId: string,
+	/**  Authorization code or client credentials. */
+	grantType: GrantType,
+	/**  Secret in the body (default) or HTTP Basic. */
+	clientAuth: ClientAuth,
+	/**  The hosts this connection may send credentials and tokens to (a host or its subdomains). */
+	validDomains: string[],
+	/**  The scopes to request. */
+	scopes: string[],
+	/**  `None`: a random loopback port each sign-in; `Some(p)`: the fixed port registered. */
+	redirectPort: number | null,
+	/**  Renew the token by itself when it is about to expire. */
+	autoRefresh: boolean,
+	/**  The API call the connection test makes. */
+	testRequest: TestRequest,
+};
+
+/**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */
+export type Connection_Deserialize = {
+	/**  Stable, generated identifier (a UUID). */
+	id: string,
+	/**  What the admin set. */
+	settings: ConnectionSettings_Deserialize,
+	/**  The endpoints resolved from the settings when saved. */
+	endpoints: Endpoints_Deserialize,
+	/**  Whether a client secret is held in the keyring for it. */
+	hasClientSecret: boolean,
+	/**  When it was created (RFC 3339, UTC). */
+	createdAt: string,
+	/**  When it was last changed (RFC 3339, UTC). */
+	updatedAt: string,
+	/**  The last connection test's outcome. */
+	lastTest?: TestSummary | null,
+};
+
+/**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */
+export type Connection_Serialize = {
+	/**  Stable, generated identifier (a UUID). */
+	id: string,
+	/**  What the admin set. */
+	settings: ConnectionSettings_Serialize,
+	/**  The endpoints resolved from the settings when saved. */
+	endpoints: Endpoints_Serialize,
+	/**  Whether a client secret is held in the keyring for it. */
+	hasClientSecret: boolean,
+	/**  When it was created (RFC 3339, UTC). */
+	createdAt: string,
+	/**  When it was last changed (RFC 3339, UTC). */
+	updatedAt: string,
+	/**  The last connection test's outcome. */
+	lastTest: TestSummary | null,
+};
+
+/**  The two domains Coupa instances live under. */
+export type CoupaDomain = 
+/**  Customer instances: `https://{org}.coupahost.com`. */
+"customer" | 
+/**  Partner and demo instances: `https://{org}.coupacloud.com`. */
+"partner";
+
+/**  The endpoints a connection calls, resolved from its settings. */
+export type Endpoints = Endpoints_Serialize | Endpoints_Deserialize;
+
+/**  The endpoints a connection calls, resolved from its settings. */
+export type Endpoints_Deserialize = {
+	/**  For Coupa, the instance's base URL (`https://acme.coupahost.com`). */
+	instanceUrl?: string | null,
+	/**  Where the browser signs in (authorization code only). */
+	authorizationUrl?: string | null,
+	/**  Where tokens come from. */
+	tokenUrl: string,
+	/**  The base the test request's path is appended to; `None` when the connection has no API. */
+	apiBaseUrl?: string | null,
+};
+
+/**  The endpoints a connection calls, resolved from its settings. */
+export type Endpoints_Serialize = {
+	/**  For Coupa, the instance's base URL (`https://acme.coupahost.com`). */
+	instanceUrl: string | null,
+	/**  Where the browser signs in (authorization code only). */
+	authorizationUrl: string | null,
+	/**  Where tokens come from. */
+	tokenUrl: string,
+	/**  The base the test request's path is appended to; `None` when the connection has no API. */
+	apiBaseUrl: string | null,
+};
+
 /**
  *  Stable, machine-readable error codes. The UI matches on these, never on message text; the
  *  serialized form is snake_case (`"keyring_unavailable"`).
  */
 export type ErrorCode = 
+/**  The settings did not pass validation; `field` names the first field at fault. */
+"validation_failed" | 
+/**  No saved connection has that id. */
+"not_found" | 
+/**  The connections file could not be read or written. */
+"store_io" | 
+/**  The connections file could not be read and was kept aside. */
+"store_corrupt" | 
+/**  No keyring (Secret Service) could be reached. */
+"keyring_unavailable" | 
+/**  The keyring is locked. */
+"keyring_locked" | 
 /**  Something went wrong that has no more specific code. */
 "internal";
+
+/**  One problem with one field. */
+export type FieldIssue = {
+	/**  The field's name (see [`field`]). */
+	field: string,
+	/**  What is wrong and how to put it right. */
+	message: string,
+};
+
+/**  How the app obtains tokens. */
+export type GrantType = 
+/**  A person signs in through the system browser (with PKCE, RFC 7636). */
+"authorization_code" | 
+/**  System to system: the client's own credentials, no person involved. */
+"client_credentials";
+
+/**  Which kind of server the connection talks to. */
+export type Provider = 
+/**  A Coupa instance: endpoints derived from its URL subdomain. */
+"coupa" | 
+/**  Any OAuth 2.0 server: endpoints entered by hand. */
+"generic";
+
+/**  A group of scopes on one object, e.g. "Invoices — read, write, create, delete". */
+export type ScopeGroup = ScopeGroup_Serialize | ScopeGroup_Deserialize;
+
+/**  A group of scopes on one object, e.g. "Invoices — read, write, create, delete". */
+export type ScopeGroup_Deserialize = {
+	/**  `service.object`, or `standard`. */
+	group: string,
+	/**  The group's name for people. */
+	label: string,
+	/**  Its scopes, in catalog order. */
+	scopes: ScopeInfo_Deserialize[],
+};
+
+/**  A group of scopes on one object, e.g. "Invoices — read, write, create, delete". */
+export type ScopeGroup_Serialize = {
+	/**  `service.object`, or `standard`. */
+	group: string,
+	/**  The group's name for people. */
+	label: string,
+	/**  Its scopes, in catalog order. */
+	scopes: ScopeInfo_Serialize[],
+};
+
+/**  One scope of the catalog. */
+export type ScopeInfo = ScopeInfo_Serialize | ScopeInfo_Deserialize;
+
+/**  One scope of the catalog. */
+export type ScopeInfo_Deserialize = {
+	/**  The scope as requested, e.g. `core.invoice.read`. */
+	name: string,
+	/**  `service.object`, e.g. `core.invoice`; `standard` for the OpenID Connect scopes. */
+	group: string,
+	/**  `read`, `write`, `create`, `delete`, `read_write`, …; empty for the standard scopes. */
+	right: string,
+	/**  The group's name for people, e.g. "Invoices". */
+	label: string,
+	/**  What the scope grants, in one line. */
+	description: string,
+	/**  One of the OpenID Connect scopes (openid, profile, email, login, offline_access). */
+	standard?: boolean,
+};
+
+/**  One scope of the catalog. */
+export type ScopeInfo_Serialize = {
+	/**  The scope as requested, e.g. `core.invoice.read`. */
+	name: string,
+	/**  `service.object`, e.g. `core.invoice`; `standard` for the OpenID Connect scopes. */
+	group: string,
+	/**  `read`, `write`, `create`, `delete`, `read_write`, …; empty for the standard scopes. */
+	right: string,
+	/**  The group's name for people, e.g. "Invoices". */
+	label: string,
+	/**  What the scope grants, in one line. */
+	description: string,
+	/**  One of the OpenID Connect scopes (openid, profile, email, login, offline_access). */
+	standard: boolean,
+};
+
+/**  What to do with the client secret on save. */
+export type SecretUpdate = 
+/**  Leave it as it is (none, for a new connection). */
+{ action: "keep" } | 
+/**  Store this value. */
+{ action: "replace"; 
+/**  The new secret. */
+value: string } | 
+/**  Remove it (a public client that uses PKCE alone). */
+{ action: "remove" };
+
+/**  The connections file could not be read at startup: where it was kept and why. */
+export type StoreNotice = {
+	/**  The path the unreadable file was moved to. */
+	kept: string,
+	/**  Why it could not be read. */
+	reason: string,
+};
+
+/**  HTTP methods the connection test may use. */
+export type TestMethod = 
+/**  `GET`, the default: reads one record. */
+"GET" | 
+/**  `HEAD`. */
+"HEAD";
+
+/**  The API call the connection test makes after getting a token. */
+export type TestRequest = {
+	/**  The HTTP method. */
+	method: TestMethod,
+	/**  A path with an optional query, relative to the API base URL, e.g. `/api/users?limit=1`. */
+	path: string,
+};
+
+/**  The outcome of the last connection test, kept with the connection. */
+export type TestSummary = {
+	/**  Whether every step passed. */
+	ok: boolean,
+	/**  When it ran (RFC 3339, UTC). */
+	at: string,
+	/**  One line: what passed, or the first failure. */
+	summary: string,
+};
+
+/**  The verdict on a connection's settings. */
+export type Validation = Validation_Serialize | Validation_Deserialize;
+
+/**  The verdict on a connection's settings. */
+export type Validation_Deserialize = {
+	/**  Problems that stop a save; empty when the settings are valid. */
+	errors: FieldIssue[],
+	/**  Things worth a look that do not stop a save (e.g. scopes the catalog does not know). */
+	warnings: FieldIssue[],
+	/**  The endpoints, as far as they could be resolved (for the form's live preview). */
+	endpoints?: Endpoints_Deserialize | null,
+	/**  The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated. */
+	normalized: ConnectionSettings_Deserialize,
+};
+
+/**  The verdict on a connection's settings. */
+export type Validation_Serialize = {
+	/**  Problems that stop a save; empty when the settings are valid. */
+	errors: FieldIssue[],
+	/**  Things worth a look that do not stop a save (e.g. scopes the catalog does not know). */
+	warnings: FieldIssue[],
+	/**  The endpoints, as far as they could be resolved (for the form's live preview). */
+	endpoints: Endpoints_Serialize | null,
+	/**  The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated. */
+	normalized: ConnectionSettings_Serialize,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -2,13 +2,41 @@
 // context and never import Tauri: the app gives them the Tauri implementation (./tauri.ts),
 // component tests give them a fake.
 import { getContext, setContext } from "svelte";
-import type { AppError, AppInfo, ErrorCode } from "./bindings";
+import type * as B from "./bindings";
 
-export type { AppError, AppInfo, ErrorCode };
+// What Rust sends (its Serialize form) and what it accepts (its Deserialize form), under the
+// names the UI uses.
+export type AppError = B.AppError_Serialize;
+export type AppInfo = B.AppInfo;
+export type ErrorCode = B.ErrorCode;
+export type Connection = B.Connection_Serialize;
+export type ConnectionSettings = B.ConnectionSettings_Serialize;
+export type ConnectionDraft = B.ConnectionDraft_Deserialize;
+export type Endpoints = B.Endpoints_Serialize;
+export type FieldIssue = B.FieldIssue;
+export type Validation = B.Validation_Serialize;
+export type ScopeGroup = B.ScopeGroup_Serialize;
+export type ScopeInfo = B.ScopeInfo_Serialize;
+export type StoreNotice = B.StoreNotice;
+export type SecretUpdate = B.SecretUpdate;
+export type Provider = B.Provider;
+export type CoupaDomain = B.CoupaDomain;
+export type GrantType = B.GrantType;
+export type ClientAuth = B.ClientAuth;
+export type TestSummary = B.TestSummary;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
 export interface Backend {
   appInfo(): Promise<AppInfo>;
+  storeNotice(): Promise<StoreNotice | null>;
+  listConnections(): Promise<Connection[]>;
+  getConnection(id: string): Promise<Connection>;
+  validateConnection(draft: ConnectionDraft): Promise<Validation>;
+  saveConnection(draft: ConnectionDraft): Promise<Connection>;
+  deleteConnection(id: string): Promise<void>;
+  duplicateConnection(id: string): Promise<Connection>;
+  scopeCatalog(): Promise<ScopeGroup[]>;
+  searchScopes(query: string): Promise<ScopeInfo[]>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */
@@ -16,12 +44,18 @@ export class BackendError extends Error {
   readonly code: ErrorCode;
   readonly field: string | null;
 
-  constructor(error: AppError) {
+  constructor(error: { code: ErrorCode; message: string; field?: string | null }) {
     super(error.message);
     this.name = "BackendError";
     this.code = error.code;
     this.field = error.field ?? null;
   }
+}
+
+/** A failure's message for people, whatever was thrown. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
 }
 
 /** Turns a generated command's result into a value, or throws its error as a BackendError. */

@@ -6,5 +6,16 @@ import { commands } from "./bindings";
 export function createTauriBackend(): Backend {
   return {
     appInfo: async () => unwrap(await commands.appInfo()),
+    storeNotice: async () => unwrap(await commands.storeNotice()),
+    listConnections: async () => unwrap(await commands.listConnections()),
+    getConnection: async (id) => unwrap(await commands.getConnection(id)),
+    validateConnection: async (draft) => unwrap(await commands.validateConnection(draft)),
+    saveConnection: async (draft) => unwrap(await commands.saveConnection(draft)),
+    deleteConnection: async (id) => {
+      unwrap(await commands.deleteConnection(id));
+    },
+    duplicateConnection: async (id) => unwrap(await commands.duplicateConnection(id)),
+    scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
+    searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
   };
 }
