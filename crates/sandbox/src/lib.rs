@@ -3,10 +3,24 @@
 //!
 //! Tests start it in-process with [`Sandbox::start`]; the `connmgr-sandbox` binary starts it for
 //! the demo and prints its base URL on its first line of output.
+//!
+//! - `GET /healthz`: liveness.
+//! - `POST /oauth2/token`: tokens (see [`oauth`]).
+//! - `GET /api/{users,suppliers,invoices,accounts}`: the scoped API (see [`api`]).
 
+pub mod api;
+pub mod config;
+pub mod oauth;
+
+use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-use axum::{Json, Router, routing::get};
+use axum::{
+    Json, Router,
+    routing::{get, post},
+};
 use serde::Serialize;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -21,9 +35,38 @@ pub struct Health {
     pub version: &'static str,
 }
 
-/// The sandbox's routes.
-pub fn router() -> Router {
-    Router::new().route("/healthz", get(healthz))
+pub use config::Config;
+
+/// What every handler shares: the configuration, issued tokens and request counters.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub config: Config,
+    pub tokens: Mutex<HashMap<String, oauth::IssuedToken>>,
+    pub stats: Counters,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    pub token_requests: AtomicUsize,
+    pub api_requests: AtomicUsize,
+}
+
+/// How many requests the sandbox has answered, for tests to assert on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// Requests to `POST /oauth2/token`.
+    pub token_requests: usize,
+    /// Requests to `/api/…`.
+    pub api_requests: usize,
+}
+
+/// The sandbox's routes over `shared`.
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/oauth2/token", post(oauth::token))
+        .route("/api/{resource}", get(api::list))
+        .with_state(shared)
 }
 
 async fn healthz() -> Json<Health> {
@@ -37,19 +80,31 @@ async fn healthz() -> Json<Health> {
 #[derive(Debug)]
 pub struct Sandbox {
     addr: SocketAddr,
+    shared: Arc<Shared>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl Sandbox {
-    /// Binds `127.0.0.1:port` (0 picks a free port) and serves in the background on the current
-    /// Tokio runtime.
+    /// Binds `127.0.0.1:port` (0 picks a free port) with the demo configuration and serves in
+    /// the background on the current Tokio runtime.
     pub async fn start(port: u16) -> std::io::Result<Sandbox> {
+        Self::start_with(Config::demo(), port).await
+    }
+
+    /// Like [`Sandbox::start`], with the given configuration.
+    pub async fn start_with(config: Config, port: u16) -> std::io::Result<Sandbox> {
+        let shared = Arc::new(Shared {
+            config,
+            tokens: Mutex::new(HashMap::new()),
+            stats: Counters::default(),
+        });
+        let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let served = axum::serve(listener, router())
+            let served = axum::serve(listener, app)
                 .with_graceful_shutdown(async {
                     let _ = rx.await;
                 })
@@ -60,6 +115,7 @@ impl Sandbox {
         });
         Ok(Sandbox {
             addr,
+            shared,
             shutdown: Some(tx),
             task: Some(task),
         })
@@ -68,6 +124,14 @@ impl Sandbox {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The requests answered so far.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            token_requests: self.shared.stats.token_requests.load(Ordering::Relaxed),
+            api_requests: self.shared.stats.api_requests.load(Ordering::Relaxed),
+        }
     }
 
     /// `http://127.0.0.1:PORT`, with no trailing slash.

@@ -1,15 +1,21 @@
-//! `connmgr-sandbox [--port N]`: serves the sandbox on 127.0.0.1 and prints its base URL
-//! (`http://127.0.0.1:PORT`) as the first line on standard output, then runs until it is
-//! interrupted (Ctrl-C or SIGTERM).
+//! `connmgr-sandbox [--port N] [--config FILE]`: serves the sandbox on 127.0.0.1 and prints its
+//! base URL (`http://127.0.0.1:PORT`) as the first line on standard output, then runs until it is
+//! interrupted (Ctrl-C or SIGTERM). With no `--config` it serves the built-in demo clients.
 
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str =
-    "usage: connmgr-sandbox [--port N]\n  --port N   port on 127.0.0.1 (default 0: a free one)";
+const USAGE: &str = "usage: connmgr-sandbox [--port N] [--config FILE]\n  --port N       port on 127.0.0.1 (default 0: a free one)\n  --config FILE  clients and token settings (JSON; default: the demo clients)";
 
-fn parse_port(args: &[String]) -> Result<u16, String> {
+#[derive(Debug, PartialEq, Eq)]
+struct Args {
+    port: u16,
+    config: Option<String>,
+}
+
+fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut port = 0u16;
+    let mut config = None;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -19,11 +25,12 @@ fn parse_port(args: &[String]) -> Result<u16, String> {
                     .parse()
                     .map_err(|_| format!("--port: {value:?} is not a port number (0-65535)"))?;
             }
+            "--config" => config = Some(it.next().ok_or("--config needs a file")?.clone()),
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
-    Ok(port)
+    Ok(Args { port, config })
 }
 
 #[tokio::main]
@@ -36,14 +43,27 @@ async fn main() -> ExitCode {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let port = match parse_port(&args) {
-        Ok(port) => port,
+    let Args { port, config } = match parse_args(&args) {
+        Ok(a) => a,
         Err(msg) => {
             tracing::error!("{msg}");
             return ExitCode::from(2);
         }
     };
-    let sandbox = match connmgr_sandbox::Sandbox::start(port).await {
+    let config = match config {
+        None => connmgr_sandbox::Config::demo(),
+        Some(path) => match std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {path}: {e}"))
+            .and_then(|text| connmgr_sandbox::Config::from_json(&text))
+        {
+            Ok(c) => c,
+            Err(msg) => {
+                tracing::error!("{msg}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let sandbox = match connmgr_sandbox::Sandbox::start_with(config, port).await {
         Ok(s) => s,
         Err(err) => {
             tracing::error!("cannot listen on 127.0.0.1:{port}: {err}");
@@ -87,16 +107,28 @@ mod tests {
     }
 
     #[test]
-    fn port_defaults_to_zero_and_is_parsed() {
-        assert_eq!(parse_port(&args(&[])), Ok(0));
-        assert_eq!(parse_port(&args(&["--port", "8123"])), Ok(8123));
+    fn port_defaults_to_zero_and_config_to_the_demo() {
+        assert_eq!(
+            parse_args(&args(&[])),
+            Ok(Args {
+                port: 0,
+                config: None
+            })
+        );
+        assert_eq!(
+            parse_args(&args(&["--port", "8123", "--config", "c.json"])),
+            Ok(Args {
+                port: 8123,
+                config: Some("c.json".to_owned())
+            })
+        );
     }
 
     #[test]
     fn bad_arguments_are_named() {
-        let err = parse_port(&args(&["--port", "x"])).unwrap_err();
+        let err = parse_args(&args(&["--port", "x"])).unwrap_err();
         assert!(err.contains("\"x\""), "the bad value is quoted: {err}");
-        let err = parse_port(&args(&["--bogus"])).unwrap_err();
+        let err = parse_args(&args(&["--bogus"])).unwrap_err();
         assert!(err.contains("--bogus"), "the unknown flag is named: {err}");
     }
 }

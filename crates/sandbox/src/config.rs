@@ -1,0 +1,116 @@
+//! The sandbox's configuration: its OAuth clients, token lifetime and how it treats scopes it
+//! does not know. Read from a JSON file (`--config FILE`) or the built-in demo configuration.
+
+use serde::Deserialize;
+
+/// Grants a client may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// `client_credentials`.
+    ClientCredentials,
+    /// `authorization_code` (with PKCE).
+    AuthorizationCode,
+    /// `refresh_token`.
+    RefreshToken,
+}
+
+/// One OAuth client registered in the sandbox.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ClientConfig {
+    /// The client's identifier.
+    pub id: String,
+    /// Its secret; `None` for a public client.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// The grants it may use.
+    pub grants: Vec<Grant>,
+    /// The scopes it may be given.
+    pub scopes: Vec<String>,
+    /// Whether a refresh gives a new refresh token (and reuse of an old one revokes the grant).
+    #[serde(default)]
+    pub rotate_refresh_tokens: bool,
+}
+
+/// What the sandbox does with a requested scope it does not allow the client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownScope {
+    /// Answer `invalid_scope` (Coupa's behaviour).
+    #[default]
+    Reject,
+    /// Leave it out of the token silently, as some servers do.
+    Drop,
+}
+
+/// The whole configuration.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Config {
+    /// The registered clients.
+    pub clients: Vec<ClientConfig>,
+    /// Access token lifetime in seconds (Coupa: 24 hours).
+    #[serde(default = "default_lifetime")]
+    pub token_lifetime_secs: u64,
+    /// What to do with scopes a client may not have.
+    #[serde(default)]
+    pub unknown_scope: UnknownScope,
+}
+
+fn default_lifetime() -> u64 {
+    24 * 60 * 60
+}
+
+impl Config {
+    /// Parses a configuration file's JSON.
+    pub fn from_json(text: &str) -> Result<Config, String> {
+        let config: Config = serde_json::from_str(text)
+            .map_err(|e| format!("invalid sandbox configuration: {e}"))?;
+        for c in &config.clients {
+            if c.id.is_empty() {
+                return Err("invalid sandbox configuration: a client has an empty id".to_owned());
+            }
+        }
+        Ok(config)
+    }
+
+    /// The demo: one client-credentials client and one public authorization-code client, with
+    /// the read scopes the demo API needs. Their secrets are public: this server runs on loopback
+    /// for demos and tests only.
+    pub fn demo() -> Config {
+        let read = [
+            "core.user.read",
+            "core.supplier.read",
+            "core.invoice.read",
+            "core.accounting.read",
+            "core.common.read",
+        ];
+        let scopes = |extra: &[&str]| read.iter().chain(extra).map(|s| (*s).to_owned()).collect();
+        Config {
+            clients: vec![
+                ClientConfig {
+                    id: "sandbox-integration".to_owned(),
+                    secret: Some("sandbox-integration-secret".to_owned()),
+                    grants: vec![Grant::ClientCredentials],
+                    scopes: scopes(&[]),
+                    rotate_refresh_tokens: false,
+                },
+                ClientConfig {
+                    id: "sandbox-desktop".to_owned(),
+                    secret: None,
+                    grants: vec![Grant::AuthorizationCode, Grant::RefreshToken],
+                    scopes: scopes(&["openid", "profile", "email", "login", "offline_access"]),
+                    rotate_refresh_tokens: true,
+                },
+            ],
+            token_lifetime_secs: default_lifetime(),
+            unknown_scope: UnknownScope::Reject,
+        }
+    }
+
+    /// The client with this id.
+    pub fn client(&self, id: &str) -> Option<&ClientConfig> {
+        self.clients.iter().find(|c| c.id == id)
+    }
+}

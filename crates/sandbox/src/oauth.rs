@@ -1,0 +1,317 @@
+//! `POST /oauth2/token`, as a strict server plays it (RFC 6749).
+//!
+//! - The body must be `application/x-www-form-urlencoded`; a repeated parameter is
+//!   `invalid_request` (§3.2).
+//! - The client authenticates in the body (`client_id` + `client_secret`, Coupa's documented
+//!   way) or with HTTP Basic, whose id and secret are form-urlencoded first (§2.3.1). Both at
+//!   once is `invalid_request`.
+//! - Errors are JSON `{error, error_description}` (§5.2): 400, or 401 with `WWW-Authenticate`
+//!   for `invalid_client`.
+//! - Successful responses carry `Cache-Control: no-store` (§5.1).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use serde_json::json;
+
+use crate::Shared;
+use crate::config::{ClientConfig, Grant, UnknownScope};
+
+/// A token the sandbox issued.
+#[derive(Debug, Clone)]
+pub(crate) struct IssuedToken {
+    /// The client it was issued to (shown in the sandbox's log).
+    pub client_id: String,
+    pub scopes: Vec<String>,
+    pub expires_at: Instant,
+}
+
+/// An OAuth error response (RFC 6749 §5.2).
+#[derive(Debug)]
+pub(crate) struct OAuthError {
+    status: StatusCode,
+    error: &'static str,
+    description: String,
+    basic_challenge: bool,
+}
+
+impl OAuthError {
+    fn bad(error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError {
+            status: StatusCode::BAD_REQUEST,
+            error,
+            description: description.into(),
+            basic_challenge: false,
+        }
+    }
+
+    fn invalid_client(description: impl Into<String>) -> Self {
+        OAuthError {
+            status: StatusCode::UNAUTHORIZED,
+            error: "invalid_client",
+            description: description.into(),
+            basic_challenge: true,
+        }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let mut resp = (
+            self.status,
+            [(header::CACHE_CONTROL, "no-store")],
+            axum::Json(json!({ "error": self.error, "error_description": self.description })),
+        )
+            .into_response();
+        if self.basic_challenge {
+            resp.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"connmgr-sandbox\""),
+            );
+        }
+        resp
+    }
+}
+
+/// Parses a form body, refusing repeated parameters.
+fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with("application/x-www-form-urlencoded")
+    {
+        return Err(OAuthError::bad(
+            "invalid_request",
+            "the body must be application/x-www-form-urlencoded",
+        ));
+    }
+    let mut params = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(body) {
+        if params.insert(k.to_string(), v.to_string()).is_some() {
+            return Err(OAuthError::bad(
+                "invalid_request",
+                format!("parameter {k} is repeated"),
+            ));
+        }
+    }
+    Ok(params)
+}
+
+/// The client's credentials from the Basic header or the body (not both).
+fn client_credentials(
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Result<(String, Option<String>), OAuthError> {
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Basic ")
+                .or_else(|| v.strip_prefix("basic "))
+        });
+    match basic {
+        Some(encoded) => {
+            if params.contains_key("client_secret") {
+                return Err(OAuthError::bad(
+                    "invalid_request",
+                    "the client authenticated more than once (Basic and client_secret)",
+                ));
+            }
+            let decoded = base64::engine::general_purpose::STANDARD
+                .decode(encoded.trim())
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| {
+                    OAuthError::invalid_client("the Basic credentials are not valid base64")
+                })?;
+            let (id, secret) = decoded
+                .split_once(':')
+                .ok_or_else(|| OAuthError::invalid_client("the Basic credentials have no ':'"))?;
+            let unescape = |s: &str| -> String {
+                url::form_urlencoded::parse(format!("x={s}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+                    .unwrap_or_default()
+            };
+            let id = unescape(id);
+            if let Some(body_id) = params.get("client_id")
+                && *body_id != id
+            {
+                return Err(OAuthError::bad(
+                    "invalid_request",
+                    "client_id differs from the Basic credentials",
+                ));
+            }
+            Ok((id, Some(unescape(secret))))
+        }
+        None => {
+            let id = params
+                .get("client_id")
+                .cloned()
+                .ok_or_else(|| OAuthError::invalid_client("no client authentication"))?;
+            Ok((id, params.get("client_secret").cloned()))
+        }
+    }
+}
+
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+fn authenticate<'a>(
+    shared: &'a Shared,
+    id: &str,
+    secret: Option<&str>,
+) -> Result<&'a ClientConfig, OAuthError> {
+    let client = shared
+        .config
+        .client(id)
+        .ok_or_else(|| OAuthError::invalid_client("unknown client"))?;
+    match (&client.secret, secret) {
+        (Some(expected), Some(given)) if same_secret(expected, given) => Ok(client),
+        (None, None) => Ok(client),
+        (None, Some(_)) => Err(OAuthError::invalid_client(
+            "this is a public client: it has no secret",
+        )),
+        _ => Err(OAuthError::invalid_client("client authentication failed")),
+    }
+}
+
+/// The scopes to grant: all the client's scopes when none are asked for (Coupa's behaviour),
+/// otherwise the asked ones, refusing or dropping the ones the client may not have.
+fn grant_scopes(
+    shared: &Shared,
+    client: &ClientConfig,
+    asked: Option<&String>,
+) -> Result<Vec<String>, OAuthError> {
+    let Some(asked) = asked else {
+        return Ok(client.scopes.clone());
+    };
+    let mut granted = Vec::new();
+    let mut refused = Vec::new();
+    for scope in asked.split(' ').filter(|s| !s.is_empty()) {
+        if client.scopes.iter().any(|s| s == scope) {
+            if !granted.iter().any(|g| g == scope) {
+                granted.push(scope.to_owned());
+            }
+        } else {
+            refused.push(scope.to_owned());
+        }
+    }
+    if !refused.is_empty() && shared.config.unknown_scope == UnknownScope::Reject {
+        return Err(OAuthError::bad(
+            "invalid_scope",
+            format!("the client may not have: {}", refused.join(" ")),
+        ));
+    }
+    if granted.is_empty() {
+        return Err(OAuthError::bad(
+            "invalid_scope",
+            "none of the requested scopes is allowed",
+        ));
+    }
+    Ok(granted)
+}
+
+pub(crate) async fn token(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    shared.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+    match token_inner(&shared, &headers, &body) {
+        Ok(resp) => resp,
+        Err(err) => err.into_response(),
+    }
+}
+
+fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+    let params = parse_form(headers, body)?;
+    let (id, secret) = client_credentials(headers, &params)?;
+    let client = authenticate(shared, &id, secret.as_deref())?;
+    let grant = match params.get("grant_type").map(String::as_str) {
+        None => return Err(OAuthError::bad("invalid_request", "grant_type is missing")),
+        Some("client_credentials") => Grant::ClientCredentials,
+        Some("authorization_code") => Grant::AuthorizationCode,
+        Some("refresh_token") => Grant::RefreshToken,
+        Some(other) => {
+            return Err(OAuthError::bad(
+                "unsupported_grant_type",
+                format!("{other} is not supported"),
+            ));
+        }
+    };
+    if !client.grants.contains(&grant) {
+        return Err(OAuthError::bad(
+            "unauthorized_client",
+            "the client may not use this grant type",
+        ));
+    }
+    match grant {
+        Grant::ClientCredentials => {
+            if client.secret.is_none() {
+                return Err(OAuthError::bad(
+                    "unauthorized_client",
+                    "a public client cannot use client credentials",
+                ));
+            }
+            let scopes = grant_scopes(shared, client, params.get("scope"))?;
+            Ok(issue(shared, client, scopes))
+        }
+        Grant::AuthorizationCode | Grant::RefreshToken => Err(OAuthError::bad(
+            "unsupported_grant_type",
+            "this sandbox build issues tokens by client credentials only",
+        )),
+    }
+}
+
+fn issue(shared: &Shared, client: &ClientConfig, scopes: Vec<String>) -> Response {
+    let access_token = format!(
+        "sbx_at_{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let lifetime = shared.config.token_lifetime_secs;
+    let scope = scopes.join(" ");
+    tracing::debug!(client = %client.id, %scope, "token issued");
+    shared
+        .tokens
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(
+            access_token.clone(),
+            IssuedToken {
+                client_id: client.id.clone(),
+                scopes,
+                expires_at: Instant::now() + Duration::from_secs(lifetime),
+            },
+        );
+    (
+        StatusCode::OK,
+        [
+            (header::CACHE_CONTROL, "no-store"),
+            (header::PRAGMA, "no-cache"),
+        ],
+        axum::Json(json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "scope": scope,
+        })),
+    )
+        .into_response()
+}
