@@ -28,8 +28,80 @@ pub enum ErrorCode {
     KeyringUnavailable,
     /// The keyring is locked.
     KeyringLocked,
+    /// The client ID or secret was refused.
+    InvalidClient,
+    /// A requested scope is not allowed.
+    InvalidScope,
+    /// The grant (code, refresh token) is invalid or expired: sign in again.
+    InvalidGrant,
+    /// The person refused access.
+    AccessDenied,
+    /// The client may not use this grant type.
+    UnauthorizedClient,
+    /// The server failed or refused the request for another reason.
+    ServerError,
+    /// The server's answer could not be understood.
+    BadResponse,
+    /// The server took too long.
+    Timeout,
+    /// The host name could not be resolved.
+    Dns,
+    /// The secure connection failed.
+    Tls,
+    /// No connection could be made.
+    Connect,
+    /// A URL is outside the connection's valid domain names, or not https.
+    DomainNotAllowed,
     /// Something went wrong that has no more specific code.
     Internal,
+}
+
+/// The subset of [`ErrorCode`] that getting a token or calling the API can give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OAuthCode {
+    /// See [`ErrorCode::InvalidClient`].
+    InvalidClient,
+    /// See [`ErrorCode::InvalidScope`].
+    InvalidScope,
+    /// See [`ErrorCode::InvalidGrant`].
+    InvalidGrant,
+    /// See [`ErrorCode::AccessDenied`].
+    AccessDenied,
+    /// See [`ErrorCode::UnauthorizedClient`].
+    UnauthorizedClient,
+    /// See [`ErrorCode::ServerError`].
+    ServerError,
+    /// See [`ErrorCode::BadResponse`].
+    BadResponse,
+    /// See [`ErrorCode::Timeout`].
+    Timeout,
+    /// See [`ErrorCode::Dns`].
+    Dns,
+    /// See [`ErrorCode::Tls`].
+    Tls,
+    /// See [`ErrorCode::Connect`].
+    Connect,
+    /// See [`ErrorCode::DomainNotAllowed`].
+    DomainNotAllowed,
+}
+
+impl From<OAuthCode> for ErrorCode {
+    fn from(code: OAuthCode) -> Self {
+        match code {
+            OAuthCode::InvalidClient => ErrorCode::InvalidClient,
+            OAuthCode::InvalidScope => ErrorCode::InvalidScope,
+            OAuthCode::InvalidGrant => ErrorCode::InvalidGrant,
+            OAuthCode::AccessDenied => ErrorCode::AccessDenied,
+            OAuthCode::UnauthorizedClient => ErrorCode::UnauthorizedClient,
+            OAuthCode::ServerError => ErrorCode::ServerError,
+            OAuthCode::BadResponse => ErrorCode::BadResponse,
+            OAuthCode::Timeout => ErrorCode::Timeout,
+            OAuthCode::Dns => ErrorCode::Dns,
+            OAuthCode::Tls => ErrorCode::Tls,
+            OAuthCode::Connect => ErrorCode::Connect,
+            OAuthCode::DomainNotAllowed => ErrorCode::DomainNotAllowed,
+        }
+    }
 }
 
 /// An error from the core.
@@ -73,6 +145,18 @@ pub enum Error {
     )]
     KeyringLocked,
 
+    /// Getting a token or calling the API failed. The message quotes a server's answer only
+    /// as a short, redacted snippet.
+    #[error("{message} {hint}")]
+    OAuth {
+        /// What kind of failure.
+        code: OAuthCode,
+        /// What happened.
+        message: String,
+        /// What the admin can do about it.
+        hint: String,
+    },
+
     /// An unexpected failure with a description that holds no secret.
     #[error("{0}")]
     Internal(String),
@@ -101,6 +185,7 @@ impl Error {
             Error::StoreCorrupt { .. } => ErrorCode::StoreCorrupt,
             Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
             Error::KeyringLocked => ErrorCode::KeyringLocked,
+            Error::OAuth { code, .. } => (*code).into(),
             Error::Internal(_) => ErrorCode::Internal,
         }
     }

@@ -7,6 +7,8 @@
 pub mod connection;
 pub mod connections;
 pub mod error;
+pub mod http;
+pub mod oauth;
 pub mod scopes;
 pub mod secret;
 pub mod secrets;

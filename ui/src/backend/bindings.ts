@@ -258,6 +258,30 @@ export type ErrorCode =
 "keyring_unavailable" | 
 /**  The keyring is locked. */
 "keyring_locked" | 
+/**  The client ID or secret was refused. */
+"invalid_client" | 
+/**  A requested scope is not allowed. */
+"invalid_scope" | 
+/**  The grant (code, refresh token) is invalid or expired: sign in again. */
+"invalid_grant" | 
+/**  The person refused access. */
+"access_denied" | 
+/**  The client may not use this grant type. */
+"unauthorized_client" | 
+/**  The server failed or refused the request for another reason. */
+"server_error" | 
+/**  The server's answer could not be understood. */
+"bad_response" | 
+/**  The server took too long. */
+"timeout" | 
+/**  The host name could not be resolved. */
+"dns" | 
+/**  The secure connection failed. */
+"tls" | 
+/**  No connection could be made. */
+"connect" | 
+/**  A URL is outside the connection's valid domain names, or not https. */
+"domain_not_allowed" | 
 /**  Something went wrong that has no more specific code. */
 "internal";
 

@@ -1,0 +1,284 @@
+//! Getting tokens: the OAuth 2.0 grants over the `oauth2` crate, sent through [`HttpClient`].
+//!
+//! Before any request the URL is checked against the connection's valid domain names and the
+//! https rule, so credentials never leave for a host the admin did not list. A server's answer
+//! is judged strictly (RFC 6749 §5.1): `access_token` and a Bearer `token_type` (any case) are
+//! required; a narrower `scope` than asked is kept and reported.
+
+use std::time::{Duration, SystemTime};
+
+use oauth2::basic::{BasicErrorResponseType, BasicTokenType};
+use oauth2::{
+    AuthType, ClientId, ClientSecret, RequestTokenError, Scope, StandardErrorResponse,
+    TokenResponse, TokenUrl,
+};
+use serde::Serialize;
+use specta::Type;
+
+use crate::connection::{ClientAuth, Connection};
+use crate::error::{Error, OAuthCode};
+use crate::http::{HttpClient, HttpError, snippet};
+use crate::secret::Secret;
+use crate::validate::{check_url, host_allowed};
+
+/// What the UI may know about a token: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    /// Always "Bearer".
+    pub token_type: String,
+    /// When it was obtained (RFC 3339).
+    pub obtained_at: String,
+    /// When it expires (RFC 3339), if the server said.
+    pub expires_at: Option<String>,
+    /// The scopes granted (the requested ones when the server did not say).
+    pub granted_scopes: Vec<String>,
+    /// Requested scopes the server did not grant.
+    pub missing_scopes: Vec<String>,
+    /// Whether a refresh token came with it.
+    pub has_refresh_token: bool,
+}
+
+/// A token as obtained: the secrets and what may be shown about them.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: Secret,
+    /// The refresh token, when the server gave one.
+    pub refresh_token: Option<Secret>,
+    /// Everything else.
+    pub info: TokenInfo,
+    /// When it expires, for refresh decisions.
+    pub expires_at: Option<SystemTime>,
+}
+
+/// Checks a URL the connection is about to call: https (http only on loopback) and under one
+/// of the valid domain names. Nothing is sent when this fails.
+pub fn check_target(connection: &Connection, url: &str) -> Result<url::Url, Error> {
+    let checked = check_url(url, "address").map_err(|why| Error::OAuth {
+        code: OAuthCode::DomainNotAllowed,
+        message: format!("Refused to call {url}: {why}"),
+        hint: "Correct the endpoint in the connection's settings.".to_owned(),
+    })?;
+    let parsed = url::Url::parse(&checked).map_err(|e| Error::Internal(e.to_string()))?;
+    let host = parsed.host_str().unwrap_or_default();
+    if !host_allowed(host, &connection.settings.valid_domains) {
+        return Err(Error::OAuth {
+            code: OAuthCode::DomainNotAllowed,
+            message: format!(
+                "Refused to send credentials to {url}: {host} is not under the valid domain names ({}).",
+                connection.settings.valid_domains.join(", ")
+            ),
+            hint: "Add the domain to Valid domain names if you trust it, or correct the endpoint."
+                .to_owned(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// Gets a token with the client-credentials grant (RFC 6749 §4.4).
+pub async fn client_credentials(
+    http: &HttpClient,
+    connection: &Connection,
+    secret: &Secret,
+) -> Result<TokenSet, Error> {
+    let token_url = check_target(connection, &connection.endpoints.token_url)?;
+    let client =
+        oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
+            .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
+            .set_token_uri(TokenUrl::from_url(token_url))
+            .set_auth_type(match connection.settings.client_auth {
+                ClientAuth::Body => AuthType::RequestBody,
+                ClientAuth::Basic => AuthType::BasicAuth,
+            });
+    let requested = connection.settings.scopes.clone();
+    let last = std::sync::Mutex::new(None::<(u16, String)>);
+    let send = |req: oauth2::HttpRequest| {
+        let last = &last;
+        async move {
+            let resp = http.send(req).await?;
+            let content_type = resp
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("no content type")
+                .to_owned();
+            *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
+                resp.status().as_u16(),
+                format!("{content_type}: {}", snippet(resp.body())),
+            ));
+            Ok::<_, HttpError>(resp)
+        }
+    };
+    let result = client
+        .exchange_client_credentials()
+        .add_scopes(requested.iter().cloned().map(Scope::new))
+        .request_async(&send)
+        .await;
+    let last = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    match result {
+        Ok(token) => token_set(&token, &requested),
+        Err(err) => Err(token_error(err, last, connection)),
+    }
+}
+
+fn token_set(
+    token: &oauth2::StandardTokenResponse<oauth2::EmptyExtraTokenFields, BasicTokenType>,
+    requested: &[String],
+) -> Result<TokenSet, Error> {
+    if *token.token_type() != BasicTokenType::Bearer {
+        return Err(Error::OAuth {
+            code: OAuthCode::BadResponse,
+            message: format!(
+                "The server issued a {:?} token; only Bearer tokens are supported.",
+                token.token_type()
+            ),
+            hint: "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
+        });
+    }
+    let granted: Vec<String> = match token.scopes() {
+        Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
+        None => requested.to_vec(), // RFC 6749 §5.1: absent means as requested
+    };
+    let missing: Vec<String> = requested
+        .iter()
+        .filter(|s| !granted.contains(s))
+        .cloned()
+        .collect();
+    let now = SystemTime::now();
+    let expires_at = token.expires_in().map(|d: Duration| now + d);
+    Ok(TokenSet {
+        access_token: Secret::new(token.access_token().secret().clone()),
+        refresh_token: token
+            .refresh_token()
+            .map(|r| Secret::new(r.secret().clone())),
+        info: TokenInfo {
+            token_type: "Bearer".to_owned(),
+            obtained_at: humantime::format_rfc3339_millis(now).to_string(),
+            expires_at: expires_at.map(|t| humantime::format_rfc3339_millis(t).to_string()),
+            granted_scopes: granted,
+            missing_scopes: missing,
+            has_refresh_token: token.refresh_token().is_some(),
+        },
+        expires_at,
+    })
+}
+
+const COUPA_CLIENTS: &str = "Setup > Integrations > OAuth2/OpenID Connect Clients";
+
+fn token_error(
+    err: RequestTokenError<HttpError, StandardErrorResponse<BasicErrorResponseType>>,
+    last: Option<(u16, String)>,
+    connection: &Connection,
+) -> Error {
+    let coupa = connection.settings.provider == crate::connection::Provider::Coupa;
+    match err {
+        RequestTokenError::ServerResponse(resp) => {
+            let description = resp
+                .error_description()
+                .map(|d| format!(" ({})", crate::http::redact(d)))
+                .unwrap_or_default();
+            let (code, hint) = match resp.error() {
+                BasicErrorResponseType::InvalidClient => (
+                    OAuthCode::InvalidClient,
+                    if coupa {
+                        format!("Check the client ID and secret against the client's Identifier and Secret in Coupa ({COUPA_CLIENTS}).")
+                    } else {
+                        "Check the client ID and secret, and the client authentication (body or Basic) under Advanced.".to_owned()
+                    },
+                ),
+                BasicErrorResponseType::InvalidScope => (
+                    OAuthCode::InvalidScope,
+                    if coupa {
+                        format!(
+                            "The OAuth client in Coupa ({COUPA_CLIENTS}) does not allow: {}. Add those scopes to the client or remove them here.",
+                            connection.settings.scopes.join(" ")
+                        )
+                    } else {
+                        "Remove the scopes the OAuth client does not allow, or allow them on the server.".to_owned()
+                    },
+                ),
+                BasicErrorResponseType::UnauthorizedClient => (
+                    OAuthCode::UnauthorizedClient,
+                    "The OAuth client may not use this grant type: choose the grant it was created with.".to_owned(),
+                ),
+                BasicErrorResponseType::InvalidGrant => (OAuthCode::InvalidGrant, "Sign in again.".to_owned()),
+                BasicErrorResponseType::UnsupportedGrantType => (
+                    OAuthCode::UnauthorizedClient,
+                    "The server does not support this grant type.".to_owned(),
+                ),
+                BasicErrorResponseType::InvalidRequest | BasicErrorResponseType::Extension(_) => (
+                    OAuthCode::ServerError,
+                    "The server refused the request; its description says why.".to_owned(),
+                ),
+            };
+            Error::OAuth {
+                code,
+                message: format!(
+                    "The token endpoint answered {}{description}.",
+                    resp.error().as_ref()
+                ),
+                hint,
+            }
+        }
+        RequestTokenError::Request(http_err) => transport_error(&http_err),
+        RequestTokenError::Parse(_, body) => {
+            let (status, seen) = last.unwrap_or((0, snippet(&body)));
+            Error::OAuth {
+                code: OAuthCode::BadResponse,
+                message: format!(
+                    "The token endpoint's answer (HTTP {status}) is not a valid token response: {seen}"
+                ),
+                hint: "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
+            }
+        }
+        RequestTokenError::Other(what) => {
+            let (status, seen) = last.unwrap_or((0, String::new()));
+            let code = if status >= 500 {
+                OAuthCode::ServerError
+            } else {
+                OAuthCode::BadResponse
+            };
+            Error::OAuth {
+                code,
+                message: format!("The token endpoint answered HTTP {status} ({what}): {seen}"),
+                hint: if status >= 500 {
+                    "The server has a problem; try again later.".to_owned()
+                } else {
+                    "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned()
+                },
+            }
+        }
+    }
+}
+
+/// Maps a transport failure to an error with a hint.
+pub fn transport_error(err: &HttpError) -> Error {
+    let (code, hint) = match err {
+        HttpError::Dns(_) => (
+            OAuthCode::Dns,
+            "Check the host name (the URL subdomain) for typos.",
+        ),
+        HttpError::Connect(_) => (
+            OAuthCode::Connect,
+            "Check your network, VPN or proxy (HTTPS_PROXY), and that the server is up.",
+        ),
+        HttpError::Tls(_) => (
+            OAuthCode::Tls,
+            "The server's certificate was refused. Behind a proxy that re-signs TLS, install its root certificate in the system's store.",
+        ),
+        HttpError::Timeout(_) => (
+            OAuthCode::Timeout,
+            "The server is slow or unreachable; try again, or check the proxy.",
+        ),
+        HttpError::TooLarge | HttpError::Other(_) => (
+            OAuthCode::BadResponse,
+            "Check that the URL points at the right server.",
+        ),
+    };
+    Error::OAuth {
+        code,
+        message: format!("The request failed: {err}."),
+        hint: hint.to_owned(),
+    }
+}
