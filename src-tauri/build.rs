@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "duplicate_connection",
     "scope_catalog",
     "search_scopes",
+    "test_connection",
 ];
 
 fn main() {

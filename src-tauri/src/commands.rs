@@ -7,10 +7,13 @@
 
 use connmgr_core::connection::{Connection, ConnectionDraft};
 use connmgr_core::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
+use connmgr_core::secrets::SecretKind;
+use connmgr_core::tester::{StepReport, TestReport};
 use connmgr_core::validate::Validation;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
-use tauri::State;
+use tauri::{AppHandle, State};
+use tauri_specta::Event;
 
 use crate::error::CommandResult;
 use crate::state::{AppState, StoreNotice};
@@ -110,19 +113,67 @@ pub fn search_scopes(query: String) -> CommandResult<Vec<ScopeInfo>> {
         .collect())
 }
 
+/// A step of a running connection test changed: sent as the test goes.
+#[derive(Debug, Clone, Serialize, Deserialize, Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct TestProgress {
+    /// The connection under test.
+    pub connection_id: String,
+    /// The step's new state.
+    pub step: StepReport,
+}
+
+/// Tests a saved connection step by step (reach the host, get a token, call the API), sending
+/// [`TestProgress`] events as it goes, and keeps the outcome with the connection.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app, state))]
+pub async fn test_connection(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<TestReport> {
+    let connection = state.connections.get(&id)?;
+    let secret = if connection.has_client_secret {
+        state
+            .connections
+            .secrets()
+            .get(&id, SecretKind::ClientSecret)?
+    } else {
+        None
+    };
+    let progress = |step: StepReport| {
+        let event = TestProgress {
+            connection_id: id.clone(),
+            step,
+        };
+        if let Err(err) = event.emit(&app) {
+            tracing::warn!(error = %err, "could not send test progress");
+        }
+    };
+    let report =
+        connmgr_core::tester::run(&state.http, &connection, secret.as_ref(), &progress).await;
+    state.connections.record_test(&id, report.summary())?;
+    tracing::info!(ok = report.ok, "connection tested");
+    Ok(report)
+}
+
 /// The typed command and event set: registered with Tauri by [`crate::run`] and exported as
 /// TypeScript by the `bindings_are_current` test.
 pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        app_info,
-        store_notice,
-        list_connections,
-        get_connection,
-        validate_connection,
-        save_connection,
-        delete_connection,
-        duplicate_connection,
-        scope_catalog,
-        search_scopes,
-    ])
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            app_info,
+            store_notice,
+            list_connections,
+            get_connection,
+            validate_connection,
+            save_connection,
+            delete_connection,
+            duplicate_connection,
+            scope_catalog,
+            search_scopes,
+            test_connection,
+        ])
+        .events(tauri_specta::collect_events![TestProgress])
 }

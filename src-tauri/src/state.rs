@@ -17,6 +17,8 @@ pub struct AppState {
     pub connections: Connections,
     /// Set when the connections file could not be read at startup and was kept aside.
     pub store_notice: Option<StoreNotice>,
+    /// The one HTTP client every call of every connection goes through.
+    pub http: connmgr_core::http::HttpClient,
 }
 
 /// The connections file could not be read at startup: where it was kept and why.
@@ -60,5 +62,6 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     Ok(AppState {
         connections,
         store_notice,
+        http: connmgr_core::http::HttpClient::new()?,
     })
 }

@@ -147,3 +147,36 @@ export function useApp(nodeTest, options) {
     });
   return { app: () => app, it };
 }
+
+/** Starts the local sandbox (the built binary) on a free port; returns { url, stop }. */
+export async function startSandbox() {
+  const bin = path.join(ROOT, "target/debug/connmgr-sandbox");
+  const child = spawn(bin, ["--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the sandbox printed no URL within 10 s")), 10_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk.toString();
+      const line = out.split("\n")[0];
+      if (out.includes("\n")) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the sandbox exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () => {
+      child.kill("SIGTERM");
+    },
+  };
+}
+
+/** Clears a field and types into it. */
+export async function typeInto(browser, selector, text) {
+  const el = await visible(browser, selector);
+  await el.clearValue();
+  await el.setValue(text);
+  return el;
+}

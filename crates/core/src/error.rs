@@ -6,14 +6,14 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::validate::FieldIssue;
 
 /// Stable, machine-readable error codes. The UI matches on these, never on message text; the
 /// serialized form is snake_case (`"keyring_unavailable"`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Type)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The settings did not pass validation; `field` names the first field at fault.

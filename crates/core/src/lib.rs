@@ -13,6 +13,7 @@ pub mod scopes;
 pub mod secret;
 pub mod secrets;
 pub mod store;
+pub mod tester;
 pub mod time;
 pub mod validate;
 

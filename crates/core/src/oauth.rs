@@ -12,7 +12,7 @@ use oauth2::{
     AuthType, ClientId, ClientSecret, RequestTokenError, Scope, StandardErrorResponse,
     TokenResponse, TokenUrl,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::connection::{ClientAuth, Connection};
@@ -22,7 +22,7 @@ use crate::secret::Secret;
 use crate::validate::{check_url, host_allowed};
 
 /// What the UI may know about a token: never the token itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenInfo {
     /// Always "Bearer".
@@ -92,22 +92,26 @@ pub async fn client_credentials(
                 ClientAuth::Basic => AuthType::BasicAuth,
             });
     let requested = connection.settings.scopes.clone();
-    let last = std::sync::Mutex::new(None::<(u16, String)>);
-    let send = |req: oauth2::HttpRequest| {
-        let last = &last;
-        async move {
-            let resp = http.send(req).await?;
-            let content_type = resp
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("no content type")
-                .to_owned();
-            *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
-                resp.status().as_u16(),
-                format!("{content_type}: {}", snippet(resp.body())),
-            ));
-            Ok::<_, HttpError>(resp)
+    // What the server last answered, for messages when its answer cannot be parsed.
+    let last = std::sync::Arc::new(std::sync::Mutex::new(None::<(u16, String)>));
+    let send = {
+        let (http, last) = (http.clone(), last.clone());
+        move |req: oauth2::HttpRequest| {
+            let (http, last) = (http.clone(), last.clone());
+            async move {
+                let resp = http.send(req).await?;
+                let content_type = resp
+                    .headers()
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("no content type")
+                    .to_owned();
+                *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
+                    resp.status().as_u16(),
+                    format!("{content_type}: {}", snippet(resp.body())),
+                ));
+                Ok::<_, HttpError>(resp)
+            }
         }
     };
     let result = client

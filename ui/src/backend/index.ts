@@ -24,6 +24,9 @@ export type CoupaDomain = B.CoupaDomain;
 export type GrantType = B.GrantType;
 export type ClientAuth = B.ClientAuth;
 export type TestSummary = B.TestSummary;
+export type StepReport = B.StepReport_Serialize;
+export type TestReport = B.TestReport_Serialize;
+export type TokenInfo = B.TokenInfo_Serialize;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
 export interface Backend {
@@ -37,6 +40,8 @@ export interface Backend {
   duplicateConnection(id: string): Promise<Connection>;
   scopeCatalog(): Promise<ScopeGroup[]>;
   searchScopes(query: string): Promise<ScopeInfo[]>;
+  /** Tests a saved connection; `onStep` hears each step as it starts and ends. */
+  testConnection(id: string, onStep: (step: StepReport) => void): Promise<TestReport>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

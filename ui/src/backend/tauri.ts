@@ -1,7 +1,7 @@
 // The Backend over Tauri: the only UI module that reaches @tauri-apps, through the bindings
 // generated from the Rust commands.
-import { type Backend, unwrap } from "./index";
-import { commands } from "./bindings";
+import { type Backend, type StepReport, unwrap } from "./index";
+import { commands, events } from "./bindings";
 
 export function createTauriBackend(): Backend {
   return {
@@ -17,5 +17,15 @@ export function createTauriBackend(): Backend {
     duplicateConnection: async (id) => unwrap(await commands.duplicateConnection(id)),
     scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
     searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
+    testConnection: async (id, onStep) => {
+      const unlisten = await events.testProgress.listen((event) => {
+        if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);
+      });
+      try {
+        return unwrap(await commands.testConnection(id));
+      } finally {
+        unlisten();
+      }
+    },
   };
 }

@@ -5,7 +5,9 @@ import {
   BackendError,
   type Connection,
   type ConnectionDraft,
+  type StepReport,
   type StoreNotice,
+  type TestReport,
   type Validation,
 } from "../backend";
 
@@ -79,6 +81,11 @@ export class FakeBackend implements Backend {
     const copy = { ...c, id: `id-${++this.seq}`, settings: { ...c.settings, name: `Copy of ${c.settings.name}` } };
     this.connections.push(copy);
     return structuredClone(copy);
+  };
+  testSteps: StepReport[] = [];
+  testConnection = async (_id: string, onStep: (step: StepReport) => void): Promise<TestReport> => {
+    for (const step of this.testSteps) onStep(step);
+    return { steps: this.testSteps, ok: this.testSteps.every((s) => s.status === "passed"), token: null };
   };
   scopeCatalog = async () => [];
   searchScopes = async () => [];

@@ -1,0 +1,162 @@
+//! The connection tester against the local sandbox over real HTTP.
+
+use std::sync::Mutex;
+
+use connmgr_core::connection::{Connection, ConnectionSettings, Endpoints, GrantType, Provider};
+use connmgr_core::http::HttpClient;
+use connmgr_core::tester::{StepId, StepStatus, run};
+use connmgr_core::{ErrorCode, Secret};
+use connmgr_sandbox::Sandbox;
+
+fn connection(base: &str, scopes: &[&str]) -> Connection {
+    Connection {
+        id: "t".to_owned(),
+        settings: ConnectionSettings {
+            name: "Sandbox".to_owned(),
+            provider: Provider::Coupa,
+            subdomain: base.to_owned(),
+            client_id: "sandbox-integration".to_owned(),
+            grant_type: GrantType::ClientCredentials,
+            valid_domains: vec!["127.0.0.1".to_owned()],
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ..ConnectionSettings::new_coupa()
+        },
+        endpoints: Endpoints {
+            instance_url: Some(base.to_owned()),
+            authorization_url: None,
+            token_url: format!("{base}/oauth2/token"),
+            api_base_url: Some(base.to_owned()),
+        },
+        has_client_secret: true,
+        created_at: String::new(),
+        updated_at: String::new(),
+        last_test: None,
+    }
+}
+
+const SECRET: &str = "sandbox-integration-secret";
+
+#[tokio::test]
+async fn every_step_passes_and_progress_is_reported_live() {
+    let sb = Sandbox::start(0).await.expect("sandbox");
+    let conn = connection(&sb.base_url(), &["core.user.read"]);
+    let seen = Mutex::new(Vec::new());
+    let record =
+        |s: connmgr_core::tester::StepReport| seen.lock().expect("lock").push((s.id, s.status));
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &conn,
+        Some(&Secret::new(SECRET)),
+        &record,
+    )
+    .await;
+    assert!(report.ok, "{report:#?}");
+    let api = &report.steps[2];
+    assert!(
+        api.detail
+            .starts_with("GET /api/users?limit=1 → 200 OK · 1 record"),
+        "{}",
+        api.detail
+    );
+    assert!(report.steps.iter().all(|s| s.duration_ms.is_some()));
+    assert_eq!(
+        report.token.as_ref().map(|t| t.granted_scopes.clone()),
+        Some(vec!["core.user.read".to_owned()])
+    );
+    let seen = seen.into_inner().expect("lock");
+    assert_eq!(
+        seen,
+        [
+            (StepId::Reach, StepStatus::Running),
+            (StepId::Reach, StepStatus::Passed),
+            (StepId::Token, StepStatus::Running),
+            (StepId::Token, StepStatus::Passed),
+            (StepId::Api, StepStatus::Running),
+            (StepId::Api, StepStatus::Passed),
+        ]
+    );
+    assert_eq!(report.summary().summary, "All 3 steps passed");
+    assert_eq!((sb.stats().token_requests, sb.stats().api_requests), (1, 1));
+}
+
+#[tokio::test]
+async fn a_missing_scope_fails_the_api_step_with_a_hint_naming_it() {
+    let sb = Sandbox::start(0).await.expect("sandbox");
+    let conn = connection(&sb.base_url(), &["core.supplier.read"]);
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &conn,
+        Some(&Secret::new(SECRET)),
+        &|_| {},
+    )
+    .await;
+    assert!(!report.ok);
+    let api = &report.steps[2];
+    assert_eq!(
+        (api.status, api.code),
+        (StepStatus::Failed, Some(ErrorCode::InvalidScope))
+    );
+    assert!(api.detail.contains("403"), "{}", api.detail);
+    assert!(
+        api.hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("core.user.read"),
+        "{:?}",
+        api.hint
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_secret_fails_the_token_step_and_skips_the_api() {
+    let sb = Sandbox::start(0).await.expect("sandbox");
+    let conn = connection(&sb.base_url(), &["core.user.read"]);
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &conn,
+        Some(&Secret::new("nope")),
+        &|_| {},
+    )
+    .await;
+    let statuses: Vec<StepStatus> = report.steps.iter().map(|s| s.status).collect();
+    assert_eq!(
+        statuses,
+        [StepStatus::Passed, StepStatus::Failed, StepStatus::Skipped]
+    );
+    assert_eq!(report.steps[1].code, Some(ErrorCode::InvalidClient));
+    assert!(
+        report.steps[1]
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Identifier and Secret")
+    );
+    assert!(
+        report.summary().summary.starts_with("Get a token failed"),
+        "{}",
+        report.summary().summary
+    );
+    assert_eq!(sb.stats().api_requests, 0);
+}
+
+#[tokio::test]
+async fn nothing_listening_fails_the_first_step() {
+    let sb = Sandbox::start(0).await.expect("sandbox");
+    let base = sb.base_url();
+    sb.stop().await;
+    let conn = connection(&base, &["core.user.read"]);
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &conn,
+        Some(&Secret::new(SECRET)),
+        &|_| {},
+    )
+    .await;
+    assert_eq!(report.steps[0].status, StepStatus::Failed);
+    assert_eq!(report.steps[0].code, Some(ErrorCode::Connect));
+    assert!(
+        report.steps[1..]
+            .iter()
+            .all(|s| s.status == StepStatus::Skipped)
+    );
+}

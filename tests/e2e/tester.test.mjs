@@ -1,0 +1,81 @@
+// A client-credentials connection to the local sandbox, created through the form and tested in
+// the real window: every step passes; a wrong secret shows the invalid_client hint.
+import assert from "node:assert/strict";
+import * as nodeTest from "node:test";
+import { isolatedHome, launchApp, saveScreenshot, startSandbox, typeInto, visible } from "./harness.mjs";
+
+nodeTest.describe("connection tester", () => {
+  let sandbox;
+  let app;
+
+  nodeTest.before(async () => {
+    sandbox = await startSandbox();
+    app = await launchApp({ home: isolatedHome() });
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await app?.stop();
+    sandbox?.stop();
+  });
+
+  async function create(browser, name, secret) {
+    await (await visible(browser, '[data-testid="add-connection"]')).click();
+    await typeInto(browser, "#name", name);
+    await typeInto(browser, "#subdomain", sandbox.url);
+    await typeInto(browser, "#clientId", "sandbox-integration");
+    await typeInto(browser, "#clientSecret", secret);
+    await typeInto(browser, "#validDomains", "127.0.0.1");
+    const preview = await visible(browser, '[data-testid="preview-token-url"]');
+    await browser.waitUntil(async () => (await preview.getText()) === `${sandbox.url}/oauth2/token`, {
+      timeout: 5000,
+      timeoutMsg: "the preview shows the sandbox's token endpoint",
+    });
+    await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
+      timeout: 5000,
+      timeoutMsg: "the form has no errors left",
+    });
+    await (await visible(browser, '[data-testid="save"]')).click();
+    await visible(browser, '[data-testid="connection-details"]');
+  }
+
+  async function stepStatus(browser, id) {
+    return (await visible(browser, `[data-testid="step-${id}"]`)).getAttribute("data-status");
+  }
+
+  nodeTest.it("tests a good connection: every step passes", { timeout: 90_000 }, async () => {
+    const { browser } = app;
+    try {
+      await create(browser, "Local sandbox", "sandbox-integration-secret");
+      await (await visible(browser, '[data-testid="test"]')).click();
+      await browser.waitUntil(async () => (await stepStatus(browser, "api")) === "passed", {
+        timeout: 15_000,
+        timeoutMsg: "the API step passes",
+      });
+      assert.equal(await stepStatus(browser, "reach"), "passed");
+      assert.equal(await stepStatus(browser, "token"), "passed");
+      const api = await (await visible(browser, '[data-testid="step-api"]')).getText();
+      assert.match(api, /200 OK · 1 record/);
+      await saveScreenshot(browser, "test-result");
+    } catch (err) {
+      await saveScreenshot(browser, "failed-tester-good");
+      throw err;
+    }
+  });
+
+  nodeTest.it("a wrong secret shows the invalid_client hint", { timeout: 90_000 }, async () => {
+    const { browser } = app;
+    try {
+      await create(browser, "Wrong secret", "not-the-secret");
+      await (await visible(browser, '[data-testid="test"]')).click();
+      await browser.waitUntil(async () => (await stepStatus(browser, "token")) === "failed", {
+        timeout: 15_000,
+        timeoutMsg: "the token step fails",
+      });
+      const hint = await (await visible(browser, '[data-testid="hint-token"]')).getText();
+      assert.match(hint, /Identifier and Secret/);
+      assert.equal(await stepStatus(browser, "api"), "skipped");
+    } catch (err) {
+      await saveScreenshot(browser, "failed-tester-wrong-secret");
+      throw err;
+    }
+  });
+});

@@ -1,0 +1,51 @@
+import { render, screen } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import type { StepReport } from "../backend";
+import TestPanel from "./TestPanel.svelte";
+
+const step = (over: Partial<StepReport>): StepReport => ({
+  id: "reach",
+  label: "Reach the host",
+  status: "pending",
+  durationMs: null,
+  detail: "",
+  hint: null,
+  code: null,
+  ...over,
+});
+
+describe("TestPanel", () => {
+  it("shows each step's state, time and detail", () => {
+    render(TestPanel, {
+      steps: [
+        step({ status: "passed", durationMs: 12, detail: "127.0.0.1 · TCP 1 ms" }),
+        step({ id: "token", label: "Get a token", status: "running" }),
+        step({ id: "api", label: "Call the API", status: "pending" }),
+      ],
+    });
+    expect(screen.getByTestId("step-reach").dataset.status).toBe("passed");
+    expect(screen.getByTestId("step-reach").textContent).toContain("12 ms");
+    expect(screen.getByTestId("step-reach").textContent).toContain("127.0.0.1 · TCP 1 ms");
+    expect(screen.getByTestId("step-token").dataset.status).toBe("running");
+  });
+
+  it("shows the hint of a failed step in plain words", () => {
+    render(TestPanel, {
+      steps: [
+        step({ status: "passed", durationMs: 3 }),
+        step({
+          id: "token",
+          label: "Get a token",
+          status: "failed",
+          durationMs: 40,
+          detail: "The token endpoint answered invalid_client.",
+          hint: "Check the client ID and secret.",
+          code: "invalid_client",
+        }),
+        step({ id: "api", label: "Call the API", status: "skipped", detail: "Not run: an earlier step failed." }),
+      ],
+    });
+    expect(screen.getByTestId("hint-token").textContent).toBe("Check the client ID and secret.");
+    expect(screen.getByTestId("step-api").dataset.status).toBe("skipped");
+  });
+});
