@@ -2,6 +2,7 @@
 
 mod bindings;
 mod commands;
+mod demo;
 mod error;
 mod logging;
 mod state;

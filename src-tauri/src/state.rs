@@ -59,6 +59,12 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
         }
     };
     tracing::info!(data_dir = %dir.display(), "connections store opened");
+    if let Some(url) = std::env::var("CONNMGR_SANDBOX_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    {
+        crate::demo::ensure(&connections, url.trim());
+    }
     Ok(AppState {
         connections,
         store_notice,

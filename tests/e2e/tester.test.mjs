@@ -1,8 +1,10 @@
 // A client-credentials connection to the local sandbox, created through the form and tested in
 // the real window: every step passes; a wrong secret shows the invalid_client hint.
 import assert from "node:assert/strict";
+import { copyFileSync } from "node:fs";
+import path from "node:path";
 import * as nodeTest from "node:test";
-import { isolatedHome, launchApp, saveScreenshot, startSandbox, typeInto, visible } from "./harness.mjs";
+import { ROOT, isolatedHome, launchApp, saveScreenshot, startSandbox, typeInto, visible } from "./harness.mjs";
 
 nodeTest.describe("connection tester", () => {
   let sandbox;
@@ -54,7 +56,8 @@ nodeTest.describe("connection tester", () => {
       assert.equal(await stepStatus(browser, "token"), "passed");
       const api = await (await visible(browser, '[data-testid="step-api"]')).getText();
       assert.match(api, /200 OK · 1 record/);
-      await saveScreenshot(browser, "test-result");
+      const shot = await saveScreenshot(browser, "test-result");
+      if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-test.png"));
     } catch (err) {
       await saveScreenshot(browser, "failed-tester-good");
       throw err;
@@ -77,5 +80,36 @@ nodeTest.describe("connection tester", () => {
       await saveScreenshot(browser, "failed-tester-wrong-secret");
       throw err;
     }
+  });
+});
+
+nodeTest.describe("the ready demo", () => {
+  let sandbox;
+  let app;
+
+  nodeTest.before(async () => {
+    sandbox = await startSandbox();
+    // As `make run` starts it: the app is told where the sandbox listens.
+    app = await launchApp({ home: isolatedHome(), extraEnv: { CONNMGR_SANDBOX_URL: sandbox.url } });
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await app?.stop();
+    sandbox?.stop();
+  });
+
+  nodeTest.it("offers a Local sandbox (Coupa) connection that passes its test", { timeout: 90_000 }, async () => {
+    const { browser } = app;
+    const row = await visible(browser, '[data-testid="connection-row"]');
+    await browser.waitUntil(async () => /Local sandbox \(Coupa\)/.test(await row.getProperty("textContent")), {
+      timeout: 5000,
+      timeoutMsg: "the demo connection is listed",
+    });
+    await row.click();
+    await (await visible(browser, '[data-testid="test"]')).click();
+    const api = await visible(browser, '[data-testid="step-api"]');
+    await browser.waitUntil(async () => (await api.getAttribute("data-status")) === "passed", {
+      timeout: 15_000,
+      timeoutMsg: "the demo connection's test passes",
+    });
   });
 });

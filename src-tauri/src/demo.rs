@@ -1,0 +1,105 @@
+//! The ready demo: when `make run` starts the local sandbox it passes its address in
+//! `CONNMGR_SANDBOX_URL`, and the app keeps a "Local sandbox (Coupa)" connection pointed at it,
+//! with the sandbox's built-in client-credentials client, so a new user can test a connection
+//! and get a token in the first minute.
+
+use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
+use connmgr_core::{Connections, Secret};
+
+/// The demo connection's name.
+pub const NAME: &str = "Local sandbox (Coupa)";
+/// The sandbox's built-in client-credentials client (`crates/sandbox/src/config.rs`, `Config::demo`).
+pub const CLIENT_ID: &str = "sandbox-integration";
+/// Its secret: public, since the sandbox serves only this machine's demos and tests.
+pub const CLIENT_SECRET: &str = "sandbox-integration-secret";
+
+/// Creates the demo connection, or points the existing one at `base_url` (the sandbox's port
+/// changes on every start). Failures are logged: the app works without the demo.
+pub fn ensure(connections: &Connections, base_url: &str) {
+    if let Err(err) = ensure_inner(connections, base_url) {
+        tracing::warn!(error = %err, "could not prepare the local sandbox connection");
+    }
+}
+
+fn ensure_inner(connections: &Connections, base_url: &str) -> Result<(), connmgr_core::Error> {
+    let existing = connections
+        .list()?
+        .into_iter()
+        .find(|c| c.settings.name == NAME);
+    let draft = match existing {
+        Some(c) if c.settings.subdomain == base_url && c.has_client_secret => return Ok(()),
+        Some(c) => ConnectionDraft {
+            id: Some(c.id.clone()),
+            settings: ConnectionSettings {
+                subdomain: base_url.to_owned(),
+                ..c.settings
+            },
+            client_secret: if c.has_client_secret {
+                SecretUpdate::Keep
+            } else {
+                SecretUpdate::Replace {
+                    value: Secret::new(CLIENT_SECRET),
+                }
+            },
+        },
+        None => ConnectionDraft {
+            id: None,
+            settings: ConnectionSettings {
+                name: NAME.to_owned(),
+                subdomain: base_url.to_owned(),
+                client_id: CLIENT_ID.to_owned(),
+                grant_type: GrantType::ClientCredentials,
+                valid_domains: vec!["127.0.0.1".to_owned()],
+                scopes: ["core.user.read", "core.supplier.read", "core.invoice.read"]
+                    .map(str::to_owned)
+                    .to_vec(),
+                ..ConnectionSettings::new_coupa()
+            },
+            client_secret: SecretUpdate::Replace {
+                value: Secret::new(CLIENT_SECRET),
+            },
+        },
+    };
+    connections.save(&draft)?;
+    tracing::info!(%base_url, "local sandbox connection ready");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_client_is_the_sandboxs_own() {
+        let demo = connmgr_sandbox::Config::demo();
+        let client = demo
+            .client(CLIENT_ID)
+            .expect("the sandbox has the demo client");
+        assert_eq!(client.secret.as_deref(), Some(CLIENT_SECRET));
+        for scope in ["core.user.read", "core.supplier.read", "core.invoice.read"] {
+            assert!(
+                client.scopes.iter().any(|s| s == scope),
+                "the client allows {scope}"
+            );
+        }
+    }
+
+    #[test]
+    fn ensure_creates_once_and_follows_the_port() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let connections = Connections::new(
+            connmgr_core::store::Store::new(dir.path()),
+            std::sync::Arc::new(connmgr_core::secrets::MemoryStore::new()),
+        );
+        ensure(&connections, "http://127.0.0.1:4001");
+        ensure(&connections, "http://127.0.0.1:4001");
+        ensure(&connections, "http://127.0.0.1:4002");
+        let list = connections.list().expect("list");
+        assert_eq!(list.len(), 1, "one demo connection");
+        assert_eq!(
+            list[0].endpoints.token_url,
+            "http://127.0.0.1:4002/oauth2/token"
+        );
+        assert!(list[0].has_client_secret);
+    }
+}
