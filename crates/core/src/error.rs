@@ -52,6 +52,12 @@ pub enum ErrorCode {
     Connect,
     /// A URL is outside the connection's valid domain names, or not https.
     DomainNotAllowed,
+    /// The redirect port is in use.
+    PortInUse,
+    /// The browser's answer was refused (wrong state or issuer, malformed).
+    InvalidCallback,
+    /// The sign-in was cancelled.
+    Cancelled,
     /// Something went wrong that has no more specific code.
     Internal,
 }
@@ -83,6 +89,12 @@ pub enum OAuthCode {
     Connect,
     /// See [`ErrorCode::DomainNotAllowed`].
     DomainNotAllowed,
+    /// See [`ErrorCode::PortInUse`].
+    PortInUse,
+    /// See [`ErrorCode::InvalidCallback`].
+    InvalidCallback,
+    /// See [`ErrorCode::Cancelled`].
+    Cancelled,
 }
 
 impl From<OAuthCode> for ErrorCode {
@@ -100,6 +112,9 @@ impl From<OAuthCode> for ErrorCode {
             OAuthCode::Tls => ErrorCode::Tls,
             OAuthCode::Connect => ErrorCode::Connect,
             OAuthCode::DomainNotAllowed => ErrorCode::DomainNotAllowed,
+            OAuthCode::PortInUse => ErrorCode::PortInUse,
+            OAuthCode::InvalidCallback => ErrorCode::InvalidCallback,
+            OAuthCode::Cancelled => ErrorCode::Cancelled,
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod error;
 pub mod http;
 pub mod oauth;
+pub mod redirect;
 pub mod scopes;
 pub mod secret;
 pub mod secrets;

@@ -92,37 +92,142 @@ pub async fn client_credentials(
                 ClientAuth::Basic => AuthType::BasicAuth,
             });
     let requested = connection.settings.scopes.clone();
-    // What the server last answered, for messages when its answer cannot be parsed.
-    let last = std::sync::Arc::new(std::sync::Mutex::new(None::<(u16, String)>));
-    let send = {
-        let (http, last) = (http.clone(), last.clone());
-        move |req: oauth2::HttpRequest| {
-            let (http, last) = (http.clone(), last.clone());
-            async move {
-                let resp = http.send(req).await?;
-                let content_type = resp
-                    .headers()
-                    .get(http::header::CONTENT_TYPE)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("no content type")
-                    .to_owned();
-                *last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
-                    resp.status().as_u16(),
-                    format!("{content_type}: {}", snippet(resp.body())),
-                ));
-                Ok::<_, HttpError>(resp)
-            }
-        }
-    };
+    let http = Recording::new(http);
     let result = client
         .exchange_client_credentials()
         .add_scopes(requested.iter().cloned().map(Scope::new))
-        .request_async(&send)
+        .request_async(&http)
         .await;
-    let last = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
     match result {
         Ok(token) => token_set(&token, &requested),
-        Err(err) => Err(token_error(err, last, connection)),
+        Err(err) => Err(token_error(err, http.last(), connection)),
+    }
+}
+
+/// The HTTP client as `oauth2` calls it, remembering the last answer's status and a redacted
+/// snippet, for messages when the answer cannot be parsed.
+struct Recording {
+    http: HttpClient,
+    last: std::sync::Mutex<Option<(u16, String)>>,
+}
+
+impl Recording {
+    fn new(http: &HttpClient) -> Self {
+        Recording {
+            http: http.clone(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn last(&self) -> Option<(u16, String)> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Recording {
+    type Error = HttpError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, HttpError>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let resp = self.http.send(request).await?;
+            let content_type = resp
+                .headers()
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("no content type")
+                .to_owned();
+            *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
+                resp.status().as_u16(),
+                format!("{content_type}: {}", snippet(resp.body())),
+            ));
+            Ok(resp)
+        })
+    }
+}
+
+/// Opens the authorization URL in the system browser. The app passes one that uses the
+/// operating system's opener; tests pass a scripted browser.
+pub trait BrowserOpener: Send + Sync {
+    /// Opens `url`; an error says why it could not.
+    fn open(&self, url: &str) -> Result<(), String>;
+}
+
+/// Signs in through the system browser with the authorization-code grant and PKCE
+/// (RFC 6749 §4.1, RFC 7636, RFC 8252): a fresh verifier and `state` each attempt, a loopback
+/// listener for the answer, and the identical redirect URI in the token request.
+pub async fn authorization_code(
+    http: &HttpClient,
+    connection: &Connection,
+    secret: Option<&Secret>,
+    opener: &dyn BrowserOpener,
+    timeout: Duration,
+    cancel: impl std::future::Future<Output = ()>,
+) -> Result<TokenSet, Error> {
+    let authorize = connection
+        .endpoints
+        .authorization_url
+        .as_deref()
+        .ok_or_else(|| Error::OAuth {
+            code: OAuthCode::BadResponse,
+            message: "The connection has no authorization URL.".to_owned(),
+            hint: "Set the authorization URL in the connection's settings.".to_owned(),
+        })?;
+    let auth_url = check_target(connection, authorize)?;
+    let token_url = check_target(connection, &connection.endpoints.token_url)?;
+    let listener =
+        crate::redirect::RedirectListener::bind(connection.settings.redirect_port).await?;
+    let redirect = listener.redirect_uri();
+
+    let mut client =
+        oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
+            .set_auth_uri(oauth2::AuthUrl::from_url(auth_url.clone()))
+            .set_token_uri(TokenUrl::from_url(token_url))
+            .set_redirect_uri(
+                oauth2::RedirectUrl::new(redirect).map_err(|e| Error::Internal(e.to_string()))?,
+            )
+            .set_auth_type(match connection.settings.client_auth {
+                ClientAuth::Body => AuthType::RequestBody,
+                ClientAuth::Basic => AuthType::BasicAuth,
+            });
+    if let Some(secret) = secret {
+        client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
+    }
+    let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let requested = connection.settings.scopes.clone();
+    let (url, state) = client
+        .authorize_url(oauth2::CsrfToken::new_random)
+        .add_scopes(requested.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    opener.open(url.as_str()).map_err(|why| Error::OAuth {
+        code: OAuthCode::Connect,
+        message: format!("The browser could not be opened: {why}."),
+        hint: "Check that a default web browser is set up.".to_owned(),
+    })?;
+    let issuer = connection
+        .endpoints
+        .instance_url
+        .clone()
+        .unwrap_or_else(|| auth_url.origin().ascii_serialization());
+    let callback = listener
+        .wait(state.secret(), Some(&issuer), timeout, cancel)
+        .await?;
+
+    let http = Recording::new(http);
+    let result = client
+        .exchange_code(oauth2::AuthorizationCode::new(
+            callback.code.expose().to_owned(),
+        ))
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await;
+    match result {
+        Ok(token) => token_set(&token, &requested),
+        Err(err) => Err(token_error(err, http.last(), connection)),
     }
 }
 

@@ -44,6 +44,19 @@ pub enum UnknownScope {
     Drop,
 }
 
+/// How the authorization endpoint answers a valid request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Consent {
+    /// A sign-in and consent page a person uses (Approve / Deny).
+    #[default]
+    Page,
+    /// Approve at once, with no page (automated tests).
+    Approve,
+    /// Deny at once, with no page (automated tests).
+    Deny,
+}
+
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -56,6 +69,16 @@ pub struct Config {
     /// What to do with scopes a client may not have.
     #[serde(default)]
     pub unknown_scope: UnknownScope,
+    /// How the authorization endpoint answers.
+    #[serde(default)]
+    pub consent: Consent,
+    /// How long an authorization code stays valid, in seconds.
+    #[serde(default = "default_code_lifetime")]
+    pub code_lifetime_secs: u64,
+}
+
+fn default_code_lifetime() -> u64 {
+    60
 }
 
 fn default_lifetime() -> u64 {
@@ -106,6 +129,8 @@ impl Config {
             ],
             token_lifetime_secs: default_lifetime(),
             unknown_scope: UnknownScope::Reject,
+            consent: Consent::Page,
+            code_lifetime_secs: default_code_lifetime(),
         }
     }
 

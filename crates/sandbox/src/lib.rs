@@ -9,13 +9,14 @@
 //! - `GET /api/{users,suppliers,invoices,accounts}`: the scoped API (see [`api`]).
 
 pub mod api;
+pub mod authorize;
 pub mod config;
 pub mod oauth;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::{
     Json, Router,
@@ -42,7 +43,18 @@ pub use config::Config;
 pub(crate) struct Shared {
     pub config: Config,
     pub tokens: Mutex<HashMap<String, oauth::IssuedToken>>,
+    pub codes: Mutex<HashMap<String, authorize::PendingCode>>,
+    pub consents: Mutex<HashMap<String, authorize::PendingConsent>>,
+    pub refresh_tokens: Mutex<HashMap<String, oauth::RefreshGrant>>,
     pub stats: Counters,
+    /// The base URL, known once the listener is bound; sent as `iss`.
+    pub issuer: OnceLock<String>,
+}
+
+impl Shared {
+    pub fn issuer(&self) -> String {
+        self.issuer.get().cloned().unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +77,8 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/authorizations/new", get(authorize::authorize))
+        .route("/oauth2/authorizations/decide", post(authorize::decide))
         .route("/api/{resource}", get(api::list))
         .with_state(shared)
 }
@@ -97,11 +111,16 @@ impl Sandbox {
         let shared = Arc::new(Shared {
             config,
             tokens: Mutex::new(HashMap::new()),
+            codes: Mutex::new(HashMap::new()),
+            consents: Mutex::new(HashMap::new()),
+            refresh_tokens: Mutex::new(HashMap::new()),
             stats: Counters::default(),
+            issuer: OnceLock::new(),
         });
         let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
+        let _ = shared.issuer.set(format!("http://{addr}"));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -132,6 +151,25 @@ impl Sandbox {
             token_requests: self.shared.stats.token_requests.load(Ordering::Relaxed),
             api_requests: self.shared.stats.api_requests.load(Ordering::Relaxed),
         }
+    }
+
+    /// Forgets every grant, code and token, as a restarted server would.
+    pub fn forget_grants(&self) {
+        self.shared
+            .tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.shared
+            .codes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+        self.shared
+            .refresh_tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
     }
 
     /// `http://127.0.0.1:PORT`, with no trailing slash.

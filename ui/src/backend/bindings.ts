@@ -293,6 +293,12 @@ export type ErrorCode =
 "connect" | 
 /**  A URL is outside the connection's valid domain names, or not https. */
 "domain_not_allowed" | 
+/**  The redirect port is in use. */
+"port_in_use" | 
+/**  The browser's answer was refused (wrong state or issuer, malformed). */
+"invalid_callback" | 
+/**  The sign-in was cancelled. */
+"cancelled" | 
 /**  Something went wrong that has no more specific code. */
 "internal";
 

@@ -1,0 +1,294 @@
+//! The loopback redirect listener for the authorization-code flow (RFC 8252 §7.3).
+//!
+//! - Binds `127.0.0.1` (never `0.0.0.0`), on port 0 or the connection's fixed port; a port in
+//!   use is a clear error at once, not a hang. `[::1]` is tried when IPv4 loopback is missing.
+//! - Each browser connection is served on its own task, so an idle preconnect never blocks the
+//!   real callback; `/favicon.ico`, `/` and anything but `GET /callback` get a 404 and change
+//!   nothing.
+//! - The first `GET /callback` decides: a wrong or missing `state`, a wrong `iss`, a repeated
+//!   parameter or neither `code` nor `error` ends the flow with an error and no token request;
+//!   `error=access_denied` ends it as a refusal. The listener then closes (single use).
+//! - The page shown to the browser is self-contained, `no-store`, `no-referrer`, and escapes
+//!   every text it repeats.
+//! - Waiting ends after a timeout (5 minutes by default) or on cancel, and the port is released.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use crate::error::{Error, OAuthCode};
+use crate::secret::Secret;
+
+/// How long the app waits for the browser by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+const HEAD_LIMIT: usize = 8 * 1024;
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A bound listener, ready for one callback.
+#[derive(Debug)]
+pub struct RedirectListener {
+    listener: TcpListener,
+    addr: SocketAddr,
+}
+
+/// What the authorization server sent back.
+#[derive(Debug)]
+pub struct Callback {
+    /// The authorization code: a secret until exchanged.
+    pub code: Secret,
+}
+
+fn flow_error(code: OAuthCode, message: impl Into<String>, hint: impl Into<String>) -> Error {
+    Error::OAuth {
+        code,
+        message: message.into(),
+        hint: hint.into(),
+    }
+}
+
+impl RedirectListener {
+    /// Binds loopback on `port` (`None`: a free port).
+    pub async fn bind(port: Option<u16>) -> Result<RedirectListener, Error> {
+        let p = port.unwrap_or(0);
+        let listener = match TcpListener::bind((Ipv4Addr::LOCALHOST, p)).await {
+            Ok(l) => l,
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(flow_error(
+                    OAuthCode::PortInUse,
+                    format!(
+                        "Port {p} on 127.0.0.1 is already in use, so the sign-in cannot come back to the app."
+                    ),
+                    "Close the program using it, or choose another fixed redirect port (and register it on the OAuth client), or use a random port.",
+                ));
+            }
+            Err(_) => TcpListener::bind((Ipv6Addr::LOCALHOST, p))
+                .await
+                .map_err(|e| {
+                    flow_error(
+                        OAuthCode::PortInUse,
+                        format!("No loopback port could be opened for the sign-in: {e}."),
+                        "Check that the loopback interface is up.",
+                    )
+                })?,
+        };
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(RedirectListener { listener, addr })
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// The redirect URI to send (and to register): `http://127.0.0.1:PORT/callback`.
+    pub fn redirect_uri(&self) -> String {
+        match self.addr {
+            SocketAddr::V4(a) => format!("http://{}:{}/callback", a.ip(), a.port()),
+            SocketAddr::V6(a) => format!("http://[{}]:{}/callback", a.ip(), a.port()),
+        }
+    }
+
+    /// Waits for the callback. Returns the code when `state` matches and, if the server sent
+    /// `iss`, it equals `issuer`.
+    pub async fn wait(
+        self,
+        state: &str,
+        issuer: Option<&str>,
+        timeout: Duration,
+        cancel: impl Future<Output = ()>,
+    ) -> Result<Callback, Error> {
+        let (tx, mut rx) = mpsc::channel::<Result<Callback, Error>>(1);
+        let expect = Expect {
+            state: state.to_owned(),
+            issuer: issuer.map(str::to_owned),
+        };
+        let deadline = tokio::time::sleep(timeout);
+        tokio::pin!(deadline);
+        tokio::pin!(cancel);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    if let Ok((stream, _)) = accepted {
+                        let (tx, expect) = (tx.clone(), expect.clone());
+                        tokio::spawn(async move { serve(stream, &expect, &tx).await });
+                    }
+                }
+                Some(result) = rx.recv() => {
+                    return result; // dropping self closes the listener: single use
+                }
+                () = &mut deadline => {
+                    return Err(flow_error(
+                        OAuthCode::Timeout,
+                        format!("No answer came back from the browser within {} minutes.", timeout.as_secs().div_ceil(60)),
+                        "Start the sign-in again and finish it in the browser window that opens.",
+                    ));
+                }
+                () = &mut cancel => {
+                    return Err(flow_error(OAuthCode::Cancelled, "The sign-in was cancelled.", "Start it again when you are ready."));
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Expect {
+    state: String,
+    issuer: Option<String>,
+}
+
+/// Reads one request head; answers it; reports a decision for `GET /callback`.
+async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Result<Callback, Error>>) {
+    let Some(head) = read_head(&mut stream).await else {
+        return;
+    };
+    let mut request_line = head.lines().next().unwrap_or_default().split(' ');
+    let (method, target) = (
+        request_line.next().unwrap_or_default(),
+        request_line.next().unwrap_or_default(),
+    );
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if method != "GET" || path != "/callback" {
+        respond(&mut stream, "404 Not Found", "Not found", "Nothing here.").await;
+        return;
+    }
+    let result = decide(query, expect);
+    match &result {
+        Ok(_) => {
+            respond(
+                &mut stream,
+                "200 OK",
+                "Signed in",
+                "You are signed in. You can close this tab and go back to Connection Manager.",
+            )
+            .await;
+        }
+        Err(err) => {
+            respond(
+                &mut stream,
+                "400 Bad Request",
+                "Sign-in not completed",
+                &format!("{err} Go back to Connection Manager."),
+            )
+            .await;
+        }
+    }
+    let _ = tx.send(result).await;
+}
+
+fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
+    let mut params: HashMap<String, String> = HashMap::new();
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        if params.insert(k.to_string(), v.to_string()).is_some() {
+            return Err(flow_error(
+                OAuthCode::InvalidCallback,
+                format!("The sign-in answer repeats the parameter {k}; it was refused."),
+                "Start the sign-in again.",
+            ));
+        }
+    }
+    let state_ok = params
+        .get("state")
+        .is_some_and(|s| Secret::new(s.clone()).matches(&Secret::new(expect.state.clone())));
+    if !state_ok {
+        return Err(flow_error(
+            OAuthCode::InvalidCallback,
+            "The sign-in answer does not belong to this sign-in (its state is wrong or missing); no token was requested.",
+            "Start the sign-in again from the app, and use only the browser tab it opens.",
+        ));
+    }
+    if let (Some(iss), Some(expected)) = (params.get("iss"), &expect.issuer)
+        && iss.trim_end_matches('/') != expected.trim_end_matches('/')
+    {
+        return Err(flow_error(
+            OAuthCode::InvalidCallback,
+            format!(
+                "The sign-in answer comes from another issuer ({iss}, expected {expected}); it was refused."
+            ),
+            "Check the authorization URL: it must belong to the same server as the token URL.",
+        ));
+    }
+    if let Some(error) = params.get("error") {
+        let description = params
+            .get("error_description")
+            .map(|d| format!(": {d}"))
+            .unwrap_or_default();
+        let code = if error == "access_denied" {
+            OAuthCode::AccessDenied
+        } else {
+            OAuthCode::ServerError
+        };
+        return Err(flow_error(
+            code,
+            format!("The sign-in was not completed ({error}{description})."),
+            if code == OAuthCode::AccessDenied {
+                "Access was refused in the browser. Start the sign-in again and approve it to connect."
+            } else {
+                "The authorization server refused the request; its description says why."
+            },
+        ));
+    }
+    match params.get("code") {
+        Some(code) if !code.is_empty() => Ok(Callback {
+            code: Secret::new(code.clone()),
+        }),
+        _ => Err(flow_error(
+            OAuthCode::InvalidCallback,
+            "The sign-in answer has neither a code nor an error.",
+            "Start the sign-in again.",
+        )),
+    }
+}
+
+async fn read_head(stream: &mut TcpStream) -> Option<String> {
+    let mut buf = Vec::with_capacity(1024);
+    let mut chunk = [0u8; 1024];
+    let read = async {
+        loop {
+            let n = stream.read(&mut chunk).await.ok()?;
+            if n == 0 {
+                return None;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                return Some(());
+            }
+            if buf.len() > HEAD_LIMIT {
+                return None;
+            }
+        }
+    };
+    tokio::time::timeout(READ_TIMEOUT, read).await.ok()??;
+    String::from_utf8(buf).ok()
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+async fn respond(stream: &mut TcpStream, status: &str, title: &str, message: &str) {
+    let body = format!(
+        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
+<style>body{{font:15px system-ui,sans-serif;margin:15vh auto;max-width:32em;padding:0 1em;color:#1d2330}}</style>\
+<h1>{t}</h1><p>{m}</p></html>",
+        t = escape(title),
+        m = escape(message)
+    );
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}

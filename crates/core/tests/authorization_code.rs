@@ -1,0 +1,466 @@
+//! Authorization code with PKCE through the loopback listener, against the sandbox, with a
+//! scripted browser that walks the sandbox's pages as a person would. Test names carry the item
+//! numbers of the native OAuth client checklist (shared/reference/native-oauth-checklist.md).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use connmgr_core::connection::{Connection, ConnectionSettings, Endpoints, GrantType, Provider};
+use connmgr_core::http::HttpClient;
+use connmgr_core::oauth::{BrowserOpener, authorization_code};
+use connmgr_core::{ErrorCode, Secret};
+use connmgr_sandbox::config::Consent;
+use connmgr_sandbox::{Config, Sandbox};
+
+/// What the scripted browser does with the authorization URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    /// Follow the server's redirect back to the app (the sandbox approves or denies itself).
+    Follow,
+    /// Click Approve on the sandbox's consent page.
+    ClickApprove,
+    /// Change one parameter of the callback before following it.
+    Tamper(&'static str, &'static str),
+    /// Repeat a parameter in the callback.
+    Duplicate(&'static str),
+    /// First an idle connection and a favicon request, then follow.
+    PreconnectThenFollow,
+    /// Do nothing: the person never signs in.
+    Nothing,
+}
+
+#[derive(Default)]
+struct Seen {
+    authorize_urls: Vec<String>,
+    callback: Option<(u16, String, String)>, // status, headers, body
+    callback_url: Option<String>,
+}
+
+struct ScriptedBrowser {
+    script: Script,
+    seen: Arc<Mutex<Seen>>,
+}
+
+impl BrowserOpener for ScriptedBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        self.seen
+            .lock()
+            .expect("lock")
+            .authorize_urls
+            .push(url.to_owned());
+        if self.script == Script::Nothing {
+            return Ok(());
+        }
+        let (script, seen, url) = (self.script, self.seen.clone(), url.to_owned());
+        tokio::spawn(async move { walk(script, seen, url).await });
+        Ok(())
+    }
+}
+
+async fn walk(script: Script, seen: Arc<Mutex<Seen>>, url: String) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let resp = http.get(&url).send().await.expect("authorization page");
+    let mut location = if resp.status().is_redirection() {
+        resp.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    } else {
+        // The consent page: submit its form as a click on Approve would.
+        let page = resp.text().await.expect("page");
+        let request = page
+            .split("name=\"request\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("the page holds its request id")
+            .to_owned();
+        assert_eq!(
+            script,
+            Script::ClickApprove,
+            "only ClickApprove expects a page"
+        );
+        let base = url.split("/oauth2/").next().expect("base");
+        let resp = http
+            .post(format!("{base}/oauth2/authorizations/decide"))
+            .form(&[("request", request.as_str()), ("decision", "approve")])
+            .send()
+            .await
+            .expect("decide");
+        resp.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned()
+    };
+    match script {
+        Script::Tamper(key, value) => {
+            let mut u = url::Url::parse(&location).expect("callback url");
+            let pairs: Vec<(String, String)> = u
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k == key {
+                        value.to_owned()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            u.query_pairs_mut().clear().extend_pairs(pairs);
+            location = u.to_string();
+        }
+        Script::Duplicate(key) => location.push_str(&format!("&{key}=again")),
+        Script::PreconnectThenFollow => {
+            let addr = url::Url::parse(&location)
+                .expect("url")
+                .socket_addrs(|| None)
+                .expect("addr")[0];
+            let idle = tokio::net::TcpStream::connect(addr)
+                .await
+                .expect("idle preconnect");
+            let fav = http
+                .get(format!("http://{addr}/favicon.ico"))
+                .send()
+                .await
+                .expect("favicon");
+            assert_eq!(
+                fav.status(),
+                404,
+                "favicon is answered 404 and changes nothing"
+            );
+            std::mem::forget(idle); // stays open and idle while the real callback arrives
+        }
+        _ => {}
+    }
+    seen.lock().expect("lock").callback_url = Some(location.clone());
+    let resp = http.get(&location).send().await.expect("callback");
+    let status = resp.status().as_u16();
+    let headers = format!("{:?}", resp.headers());
+    let body = resp.text().await.unwrap_or_default();
+    seen.lock().expect("lock").callback = Some((status, headers, body));
+}
+
+async fn sandbox(consent: Consent) -> Sandbox {
+    let mut config = Config::demo();
+    config.consent = consent;
+    Sandbox::start_with(config, 0).await.expect("sandbox")
+}
+
+fn connection(sb: &Sandbox, scopes: &[&str]) -> Connection {
+    let base = sb.base_url();
+    Connection {
+        id: "ac".to_owned(),
+        settings: ConnectionSettings {
+            name: "Desktop".to_owned(),
+            provider: Provider::Coupa,
+            subdomain: base.clone(),
+            client_id: "sandbox-desktop".to_owned(),
+            grant_type: GrantType::AuthorizationCode,
+            valid_domains: vec!["127.0.0.1".to_owned()],
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ..ConnectionSettings::new_coupa()
+        },
+        endpoints: Endpoints {
+            instance_url: Some(base.clone()),
+            authorization_url: Some(format!("{base}/oauth2/authorizations/new")),
+            token_url: format!("{base}/oauth2/token"),
+            api_base_url: Some(base),
+        },
+        has_client_secret: false,
+        created_at: String::new(),
+        updated_at: String::new(),
+        last_test: None,
+    }
+}
+
+async fn sign_in(
+    sb: &Sandbox,
+    conn: &Connection,
+    script: Script,
+    timeout: Duration,
+) -> (
+    Result<connmgr_core::oauth::TokenSet, connmgr_core::Error>,
+    Arc<Mutex<Seen>>,
+) {
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let browser = ScriptedBrowser {
+        script,
+        seen: seen.clone(),
+    };
+    let http = HttpClient::new().expect("http");
+    let result = authorization_code(
+        &http,
+        conn,
+        None::<&Secret>,
+        &browser,
+        timeout,
+        std::future::pending(),
+    )
+    .await;
+    let _ = sb;
+    // Let the browser read the page the listener answered with.
+    for _ in 0..50 {
+        if seen.lock().expect("lock").callback.is_some() || script == Script::Nothing {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    (result, seen)
+}
+
+const LONG: Duration = Duration::from_secs(20);
+
+#[tokio::test]
+async fn checklist_01_04_full_sign_in_with_pkce_s256_gives_tokens() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read", "offline_access"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    let token = result.expect("signed in");
+    assert!(
+        token.refresh_token.is_some(),
+        "offline_access gives a refresh token"
+    );
+    assert_eq!(
+        token.info.granted_scopes,
+        ["core.user.read", "offline_access"]
+    );
+    let (second, seen2) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    second.expect("second sign-in");
+    let urls: Vec<url::Url> = [&seen, &seen2]
+        .iter()
+        .map(|s| url::Url::parse(&s.lock().expect("lock").authorize_urls[0]).expect("url"))
+        .collect();
+    let param = |u: &url::Url, k: &str| {
+        u.query_pairs()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    for u in &urls {
+        assert_eq!(param(u, "code_challenge_method"), "S256");
+        assert_eq!(
+            param(u, "code_challenge").len(),
+            43,
+            "BASE64URL(SHA256) is 43 characters"
+        );
+        assert!(param(u, "state").len() >= 16);
+    }
+    assert_ne!(
+        param(&urls[0], "code_challenge"),
+        param(&urls[1], "code_challenge"),
+        "a fresh verifier each run"
+    );
+    assert_ne!(
+        param(&urls[0], "state"),
+        param(&urls[1], "state"),
+        "a fresh state each run"
+    );
+}
+
+#[tokio::test]
+async fn checklist_02_listener_binds_loopback_with_a_new_port_each_flow() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (_, a) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    let (_, b) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    let redirect = |s: &Arc<Mutex<Seen>>| {
+        let u = url::Url::parse(&s.lock().expect("lock").authorize_urls[0]).expect("url");
+        let r = u
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| v.into_owned())
+            .expect("redirect_uri");
+        url::Url::parse(&r).expect("redirect url")
+    };
+    let (ra, rb) = (redirect(&a), redirect(&b));
+    assert_eq!(
+        ra.host_str(),
+        Some("127.0.0.1"),
+        "the IP literal, never localhost or 0.0.0.0"
+    );
+    assert_eq!(ra.path(), "/callback");
+    assert_ne!(ra.port(), rb.port(), "port 0 gives each flow its own port");
+}
+
+#[tokio::test]
+async fn checklist_03_a_fixed_port_in_use_is_a_clear_error() {
+    let sb = sandbox(Consent::Approve).await;
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("take a port");
+    let mut conn = connection(&sb, &["core.user.read"]);
+    conn.settings.redirect_port = Some(taken.local_addr().expect("addr").port());
+    let (result, seen) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    let err = result.expect_err("port in use");
+    assert_eq!(err.code(), ErrorCode::PortInUse);
+    assert!(
+        seen.lock().expect("lock").authorize_urls.is_empty(),
+        "the browser was not opened"
+    );
+}
+
+#[tokio::test]
+async fn checklist_05_wrong_state_makes_no_token_call() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::Tamper("state", "WRONG"), LONG).await;
+    assert_eq!(
+        result.expect_err("refused").code(),
+        ErrorCode::InvalidCallback
+    );
+    assert_eq!(sb.stats().token_requests, 0, "no token request");
+    assert_eq!(
+        seen.lock().expect("lock").callback.as_ref().map(|c| c.0),
+        Some(400),
+        "an error page"
+    );
+}
+
+#[tokio::test]
+async fn checklist_06_a_foreign_issuer_is_refused() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, _) = sign_in(
+        &sb,
+        &conn,
+        Script::Tamper("iss", "http://evil.example"),
+        LONG,
+    )
+    .await;
+    let err = result.expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::InvalidCallback);
+    assert!(err.to_string().contains("evil.example"), "{err}");
+    assert_eq!(sb.stats().token_requests, 0);
+}
+
+#[tokio::test]
+async fn checklist_07_a_repeated_parameter_is_refused() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, _) = sign_in(&sb, &conn, Script::Duplicate("code"), LONG).await;
+    assert_eq!(
+        result.expect_err("refused").code(),
+        ErrorCode::InvalidCallback
+    );
+    assert_eq!(sb.stats().token_requests, 0);
+}
+
+#[tokio::test]
+async fn checklist_08_access_denied_ends_the_flow_with_no_exchange() {
+    let sb = sandbox(Consent::Deny).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    let err = result.expect_err("denied");
+    assert_eq!(err.code(), ErrorCode::AccessDenied);
+    assert_eq!(sb.stats().token_requests, 0);
+    let body = seen.lock().expect("lock").callback.clone().expect("page").2;
+    assert!(body.contains("access_denied"), "the page says why: {body}");
+}
+
+#[tokio::test]
+async fn checklist_08_the_error_description_is_html_escaped_on_the_page() {
+    let sb = sandbox(Consent::Deny).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(
+        &sb,
+        &conn,
+        Script::Tamper("error_description", "<script>alert(1)</script>"),
+        LONG,
+    )
+    .await;
+    result.expect_err("denied");
+    let body = seen.lock().expect("lock").callback.clone().expect("page").2;
+    assert!(!body.contains("<script>"), "{body}");
+    assert!(body.contains("&lt;script&gt;"), "{body}");
+}
+
+#[tokio::test]
+async fn checklist_09_favicon_and_an_idle_preconnect_do_not_block_the_flow() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, _) = sign_in(&sb, &conn, Script::PreconnectThenFollow, LONG).await;
+    result.expect("signed in despite the idle connection and the favicon request");
+}
+
+#[tokio::test]
+async fn checklist_10_12_single_use_and_a_safe_success_page() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    result.expect("signed in");
+    let (status, headers, body) = seen.lock().expect("lock").callback.clone().expect("page");
+    assert_eq!(status, 200);
+    assert!(
+        headers.contains("\"cache-control\": \"no-store\""),
+        "{headers}"
+    );
+    assert!(
+        headers.contains("\"referrer-policy\": \"no-referrer\""),
+        "{headers}"
+    );
+    assert!(
+        !body.contains("http://") && !body.contains("https://"),
+        "self-contained: {body}"
+    );
+    let replay = seen
+        .lock()
+        .expect("lock")
+        .callback_url
+        .clone()
+        .expect("url");
+    let again = reqwest::get(&replay).await;
+    assert!(
+        again.is_err(),
+        "the listener is closed after the first callback"
+    );
+    assert_eq!(sb.stats().token_requests, 1, "one token request");
+}
+
+#[tokio::test]
+async fn checklist_11_a_timeout_releases_the_port() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::Nothing, Duration::from_millis(300)).await;
+    assert_eq!(result.expect_err("timed out").code(), ErrorCode::Timeout);
+    let u = url::Url::parse(&seen.lock().expect("lock").authorize_urls[0]).expect("url");
+    let redirect = u
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .expect("redirect");
+    let port = url::Url::parse(&redirect)
+        .expect("url")
+        .port()
+        .expect("port");
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
+        "port {port} is released"
+    );
+}
+
+#[tokio::test]
+async fn checklist_11_cancel_ends_the_wait() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let seen = Arc::new(Mutex::new(Seen::default()));
+    let browser = ScriptedBrowser {
+        script: Script::Nothing,
+        seen,
+    };
+    let http = HttpClient::new().expect("http");
+    let cancel = tokio::time::sleep(Duration::from_millis(100));
+    let err = authorization_code(&http, &conn, None, &browser, LONG, cancel)
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err.code(), ErrorCode::Cancelled);
+}
+
+#[tokio::test]
+async fn a_person_approves_on_the_consent_page() {
+    let sb = sandbox(Consent::Page).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, _) = sign_in(&sb, &conn, Script::ClickApprove, LONG).await;
+    result.expect("signed in through the page");
+}
