@@ -58,6 +58,8 @@ pub enum ErrorCode {
     InvalidCallback,
     /// The sign-in was cancelled.
     Cancelled,
+    /// The cached token has expired and auto-refresh is off.
+    TokenExpired,
     /// Something went wrong that has no more specific code.
     Internal,
 }
@@ -95,6 +97,8 @@ pub enum OAuthCode {
     InvalidCallback,
     /// See [`ErrorCode::Cancelled`].
     Cancelled,
+    /// See [`ErrorCode::TokenExpired`].
+    TokenExpired,
 }
 
 impl From<OAuthCode> for ErrorCode {
@@ -115,6 +119,7 @@ impl From<OAuthCode> for ErrorCode {
             OAuthCode::PortInUse => ErrorCode::PortInUse,
             OAuthCode::InvalidCallback => ErrorCode::InvalidCallback,
             OAuthCode::Cancelled => ErrorCode::Cancelled,
+            OAuthCode::TokenExpired => ErrorCode::TokenExpired,
         }
     }
 }

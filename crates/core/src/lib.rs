@@ -16,6 +16,7 @@ pub mod secrets;
 pub mod store;
 pub mod tester;
 pub mod time;
+pub mod tokens;
 pub mod validate;
 
 pub use connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};

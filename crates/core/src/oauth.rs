@@ -76,6 +76,14 @@ pub fn check_target(connection: &Connection, url: &str) -> Result<url::Url, Erro
     Ok(parsed)
 }
 
+/// How `oauth2` sends the client's credentials for this setting (RFC 6749 §2.3.1).
+pub(crate) fn auth_type(auth: ClientAuth) -> AuthType {
+    match auth {
+        ClientAuth::Body => AuthType::RequestBody,
+        ClientAuth::Basic => AuthType::BasicAuth,
+    }
+}
+
 /// Gets a token with the client-credentials grant (RFC 6749 §4.4).
 pub async fn client_credentials(
     http: &HttpClient,
@@ -87,10 +95,7 @@ pub async fn client_credentials(
         oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
             .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
             .set_token_uri(TokenUrl::from_url(token_url))
-            .set_auth_type(match connection.settings.client_auth {
-                ClientAuth::Body => AuthType::RequestBody,
-                ClientAuth::Basic => AuthType::BasicAuth,
-            });
+            .set_auth_type(auth_type(connection.settings.client_auth));
     let requested = connection.settings.scopes.clone();
     let http = Recording::new(http);
     let result = client
@@ -106,20 +111,20 @@ pub async fn client_credentials(
 
 /// The HTTP client as `oauth2` calls it, remembering the last answer's status and a redacted
 /// snippet, for messages when the answer cannot be parsed.
-struct Recording {
+pub(crate) struct Recording {
     http: HttpClient,
     last: std::sync::Mutex<Option<(u16, String)>>,
 }
 
 impl Recording {
-    fn new(http: &HttpClient) -> Self {
+    pub(crate) fn new(http: &HttpClient) -> Self {
         Recording {
             http: http.clone(),
             last: std::sync::Mutex::new(None),
         }
     }
 
-    fn last(&self) -> Option<(u16, String)> {
+    pub(crate) fn last(&self) -> Option<(u16, String)> {
         self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 }
@@ -188,10 +193,7 @@ pub async fn authorization_code(
             .set_redirect_uri(
                 oauth2::RedirectUrl::new(redirect).map_err(|e| Error::Internal(e.to_string()))?,
             )
-            .set_auth_type(match connection.settings.client_auth {
-                ClientAuth::Body => AuthType::RequestBody,
-                ClientAuth::Basic => AuthType::BasicAuth,
-            });
+            .set_auth_type(auth_type(connection.settings.client_auth));
     if let Some(secret) = secret {
         client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
     }
@@ -231,7 +233,7 @@ pub async fn authorization_code(
     }
 }
 
-fn token_set(
+pub(crate) fn token_set(
     token: &oauth2::StandardTokenResponse<oauth2::EmptyExtraTokenFields, BasicTokenType>,
     requested: &[String],
 ) -> Result<TokenSet, Error> {
@@ -275,7 +277,7 @@ fn token_set(
 
 const COUPA_CLIENTS: &str = "Setup > Integrations > OAuth2/OpenID Connect Clients";
 
-fn token_error(
+pub(crate) fn token_error(
     err: RequestTokenError<HttpError, StandardErrorResponse<BasicErrorResponseType>>,
     last: Option<(u16, String)>,
     connection: &Connection,

@@ -5,7 +5,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use connmgr_core::connection::{Connection, ConnectionSettings, Endpoints, GrantType, Provider};
+mod common;
+
+use connmgr_core::Connection;
+use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
 use connmgr_core::oauth::{BrowserOpener, authorization_code};
 use connmgr_core::{ErrorCode, Secret};
@@ -149,30 +152,12 @@ async fn sandbox(consent: Consent) -> Sandbox {
 }
 
 fn connection(sb: &Sandbox, scopes: &[&str]) -> Connection {
-    let base = sb.base_url();
-    Connection {
-        id: "ac".to_owned(),
-        settings: ConnectionSettings {
-            name: "Desktop".to_owned(),
-            provider: Provider::Coupa,
-            subdomain: base.clone(),
-            client_id: "sandbox-desktop".to_owned(),
-            grant_type: GrantType::AuthorizationCode,
-            valid_domains: vec!["127.0.0.1".to_owned()],
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            ..ConnectionSettings::new_coupa()
-        },
-        endpoints: Endpoints {
-            instance_url: Some(base.clone()),
-            authorization_url: Some(format!("{base}/oauth2/authorizations/new")),
-            token_url: format!("{base}/oauth2/token"),
-            api_base_url: Some(base),
-        },
-        has_client_secret: false,
-        created_at: String::new(),
-        updated_at: String::new(),
-        last_test: None,
-    }
+    common::sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        scopes,
+    )
 }
 
 async fn sign_in(

@@ -1,9 +1,10 @@
 //! Client-credentials tokens from the local sandbox over real HTTP: success both ways of client
 //! authentication, the errors an admin meets with their hints, and URLs refused before sending.
 
-use connmgr_core::connection::{
-    ClientAuth, Connection, ConnectionSettings, Endpoints, GrantType, Provider,
-};
+mod common;
+
+use connmgr_core::Connection;
+use connmgr_core::connection::{ClientAuth, GrantType};
 use connmgr_core::http::HttpClient;
 use connmgr_core::oauth::client_credentials;
 use connmgr_core::{ErrorCode, Secret};
@@ -26,30 +27,12 @@ async fn sandbox(unknown: UnknownScope) -> Sandbox {
 }
 
 fn connection(sb: &Sandbox, client_id: &str, scopes: &[&str]) -> Connection {
-    let base = sb.base_url();
-    Connection {
-        id: "test".to_owned(),
-        settings: ConnectionSettings {
-            name: "Sandbox".to_owned(),
-            provider: Provider::Coupa,
-            subdomain: base.clone(),
-            client_id: client_id.to_owned(),
-            grant_type: GrantType::ClientCredentials,
-            valid_domains: vec!["127.0.0.1".to_owned()],
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            ..ConnectionSettings::new_coupa()
-        },
-        endpoints: Endpoints {
-            instance_url: Some(base.clone()),
-            authorization_url: None,
-            token_url: format!("{base}/oauth2/token"),
-            api_base_url: Some(base),
-        },
-        has_client_secret: true,
-        created_at: String::new(),
-        updated_at: String::new(),
-        last_test: None,
-    }
+    common::sandbox_connection(
+        &sb.base_url(),
+        client_id,
+        GrantType::ClientCredentials,
+        scopes,
+    )
 }
 
 fn http() -> HttpClient {

@@ -5,24 +5,10 @@ mod common;
 
 use std::sync::Arc;
 
-use common::{coupa_draft, spawn_child};
+use common::{coupa_draft, spawn_child, test_keyring};
 use connmgr_core::secrets::{KeyringStore, SecretKind, SecretStore};
 use connmgr_core::store::{FILE_NAME, Store};
 use connmgr_core::{Connections, ErrorCode, Secret};
-
-/// The test-only keyring service. Refuses to run against the app's own entries.
-fn test_keyring() -> KeyringStore {
-    let service = std::env::var("CONNMGR_KEYRING_SERVICE").expect(
-        "CONNMGR_KEYRING_SERVICE is not set: run the keyring tests through scripts/test-env.sh (make test), \
-         which starts a private gnome-keyring",
-    );
-    assert_ne!(
-        service,
-        KeyringStore::APP_SERVICE,
-        "tests never use the app's own keyring entries"
-    );
-    KeyringStore::new(service)
-}
 
 // Values that no other part of the tests uses, so a search for them finds only leaks.
 const CLIENT_SECRET: &str = "kr-client-secret-7f3a9c1e+/:%&=";

@@ -2,36 +2,22 @@
 
 use std::sync::Mutex;
 
-use connmgr_core::connection::{Connection, ConnectionSettings, Endpoints, GrantType, Provider};
+mod common;
+
+use connmgr_core::Connection;
+use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
 use connmgr_core::tester::{StepId, StepStatus, run};
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::Sandbox;
 
 fn connection(base: &str, scopes: &[&str]) -> Connection {
-    Connection {
-        id: "t".to_owned(),
-        settings: ConnectionSettings {
-            name: "Sandbox".to_owned(),
-            provider: Provider::Coupa,
-            subdomain: base.to_owned(),
-            client_id: "sandbox-integration".to_owned(),
-            grant_type: GrantType::ClientCredentials,
-            valid_domains: vec!["127.0.0.1".to_owned()],
-            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
-            ..ConnectionSettings::new_coupa()
-        },
-        endpoints: Endpoints {
-            instance_url: Some(base.to_owned()),
-            authorization_url: None,
-            token_url: format!("{base}/oauth2/token"),
-            api_base_url: Some(base.to_owned()),
-        },
-        has_client_secret: true,
-        created_at: String::new(),
-        updated_at: String::new(),
-        last_test: None,
-    }
+    common::sandbox_connection(
+        base,
+        "sandbox-integration",
+        GrantType::ClientCredentials,
+        scopes,
+    )
 }
 
 const SECRET: &str = "sandbox-integration-secret";

@@ -299,6 +299,8 @@ export type ErrorCode =
 "invalid_callback" | 
 /**  The sign-in was cancelled. */
 "cancelled" | 
+/**  The cached token has expired and auto-refresh is off. */
+"token_expired" | 
 /**  Something went wrong that has no more specific code. */
 "internal";
 

@@ -51,3 +51,88 @@ pub fn public_draft(name: &str) -> ConnectionDraft {
     d.settings.grant_type = GrantType::AuthorizationCode;
     d
 }
+
+/// The test-only keyring service (see scripts/test-env.sh), never the app's own.
+pub fn test_keyring() -> connmgr_core::secrets::KeyringStore {
+    let service = std::env::var("CONNMGR_KEYRING_SERVICE").expect(
+        "CONNMGR_KEYRING_SERVICE is not set: run these tests through scripts/test-env.sh (make test), \
+         which starts a private gnome-keyring",
+    );
+    assert_ne!(
+        service,
+        connmgr_core::secrets::KeyringStore::APP_SERVICE,
+        "tests never use the app's own entries"
+    );
+    connmgr_core::secrets::KeyringStore::new(service)
+}
+
+/// A connection to the sandbox at `base` with the given client, grant and scopes.
+pub fn sandbox_connection(
+    base: &str,
+    client_id: &str,
+    grant: GrantType,
+    scopes: &[&str],
+) -> connmgr_core::Connection {
+    use connmgr_core::connection::{Endpoints, Provider};
+    connmgr_core::Connection {
+        id: format!("test-{}", uuid_like()),
+        settings: ConnectionSettings {
+            name: "Sandbox".to_owned(),
+            provider: Provider::Coupa,
+            subdomain: base.to_owned(),
+            client_id: client_id.to_owned(),
+            grant_type: grant,
+            valid_domains: vec!["127.0.0.1".to_owned()],
+            scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+            ..ConnectionSettings::new_coupa()
+        },
+        endpoints: Endpoints {
+            instance_url: Some(base.to_owned()),
+            authorization_url: Some(format!("{base}/oauth2/authorizations/new")),
+            token_url: format!("{base}/oauth2/token"),
+            api_base_url: Some(base.to_owned()),
+        },
+        has_client_secret: false,
+        created_at: String::new(),
+        updated_at: String::new(),
+        last_test: None,
+    }
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or_default();
+    format!(
+        "{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// A browser that follows the authorization server's redirect back to the app (the sandbox
+/// configured to approve at once), as a person approving would.
+#[derive(Debug)]
+pub struct FollowBrowser;
+
+impl connmgr_core::oauth::BrowserOpener for FollowBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        let url = url.to_owned();
+        tokio::spawn(async move {
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client");
+            let resp = http.get(&url).send().await.expect("authorization endpoint");
+            let location = resp.headers()["location"]
+                .to_str()
+                .expect("a redirect")
+                .to_owned();
+            let _ = http.get(&location).send().await;
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,267 @@
+//! [`Tokens`]: a connection's tokens, cached in the keyring and renewed when needed.
+//!
+//! - [`Tokens::get`] returns the cached access token while it has at least a minute left;
+//!   otherwise (with auto-refresh on) it refreshes with the refresh token, or gets a new one by
+//!   client credentials.
+//! - One renewal at a time per connection (single flight): ten callers with an expired token
+//!   make one token request, and a server that rotates refresh tokens and revokes the grant on
+//!   reuse never sees a refresh token twice (RFC 9700 §2.2.2).
+//! - A new refresh token is written to the keyring before anything else (before the access
+//!   token is cached or returned); no new one means the old one is kept (RFC 6749 §6).
+//! - `invalid_grant` on refresh deletes the refresh token and asks for a new sign-in, with no
+//!   retry; a server error or a network failure is retried a few times with backoff and the
+//!   tokens are kept.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use oauth2::basic::BasicErrorResponseType;
+use oauth2::{ClientId, ClientSecret, RefreshToken, RequestTokenError, TokenUrl};
+use serde::{Deserialize, Serialize};
+
+use crate::connection::{Connection, GrantType};
+use crate::error::{Error, OAuthCode};
+use crate::http::HttpClient;
+use crate::oauth::{BrowserOpener, TokenInfo, TokenSet};
+use crate::secret::Secret;
+use crate::secrets::{SecretKind, SecretStore};
+
+/// A cached token is used only while it has at least this long left.
+pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
+/// How often a refresh is tried when the server fails or cannot be reached.
+const REFRESH_ATTEMPTS: u32 = 3;
+const BACKOFF: Duration = Duration::from_millis(400);
+
+/// What the keyring holds for the cached access token.
+#[derive(Serialize, Deserialize)]
+struct Cached {
+    access_token: String,
+    /// Seconds since the Unix epoch; `None` when the server gave no lifetime.
+    expires_at: Option<u64>,
+    info: TokenInfo,
+}
+
+/// A usable access token and what may be shown about it.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    /// The token to send as `Authorization: Bearer …`.
+    pub token: Secret,
+    /// Its expiry, scopes, whether a refresh token is held.
+    pub info: TokenInfo,
+}
+
+/// Token management for every connection.
+#[derive(Debug, Clone)]
+pub struct Tokens {
+    http: HttpClient,
+    secrets: Arc<dyn SecretStore>,
+    flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+fn unix(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Tokens {
+    /// Tokens renewed through `http` and kept in `secrets`.
+    pub fn new(http: HttpClient, secrets: Arc<dyn SecretStore>) -> Self {
+        Tokens {
+            http,
+            secrets,
+            flights: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    fn flight(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        self.flights
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(id.to_owned())
+            .or_default()
+            .clone()
+    }
+
+    /// The cached token, if any (whatever its expiry).
+    pub fn cached(&self, connection_id: &str) -> Result<Option<AccessToken>, Error> {
+        Ok(self.read_cache(connection_id)?.map(|(token, _)| token))
+    }
+
+    fn read_cache(&self, id: &str) -> Result<Option<(AccessToken, Option<u64>)>, Error> {
+        let Some(raw) = self.secrets.get(id, SecretKind::AccessToken)? else {
+            return Ok(None);
+        };
+        // An entry this build cannot read is treated as no cached token: it is replaced.
+        let Ok(cached) = serde_json::from_str::<Cached>(raw.expose()) else {
+            return Ok(None);
+        };
+        let mut info = cached.info;
+        info.has_refresh_token = self.secrets.get(id, SecretKind::RefreshToken)?.is_some();
+        Ok(Some((
+            AccessToken {
+                token: Secret::new(cached.access_token),
+                info,
+            },
+            cached.expires_at,
+        )))
+    }
+
+    fn store(&self, id: &str, set: &TokenSet) -> Result<AccessToken, Error> {
+        // The new refresh token first: if anything after this fails, the grant is not lost.
+        if let Some(rt) = &set.refresh_token {
+            self.secrets.set(id, SecretKind::RefreshToken, rt)?;
+        }
+        let cached = Cached {
+            access_token: set.access_token.expose().to_owned(),
+            expires_at: set.expires_at.map(unix),
+            info: set.info.clone(),
+        };
+        let blob = serde_json::to_string(&cached).map_err(|e| Error::Internal(e.to_string()))?;
+        self.secrets
+            .set(id, SecretKind::AccessToken, &Secret::new(blob))?;
+        let mut info = set.info.clone();
+        info.has_refresh_token = set.refresh_token.is_some()
+            || self.secrets.get(id, SecretKind::RefreshToken)?.is_some();
+        Ok(AccessToken {
+            token: set.access_token.clone(),
+            info,
+        })
+    }
+
+    /// A usable access token: cached, refreshed or new.
+    pub async fn get(&self, connection: &Connection) -> Result<AccessToken, Error> {
+        let flight = self.flight(&connection.id);
+        let _one_at_a_time = flight.lock().await;
+        if let Some((token, expires_at)) = self.read_cache(&connection.id)? {
+            let fresh = expires_at.is_none_or(|t| t >= unix(SystemTime::now() + MIN_LIFETIME));
+            if fresh {
+                return Ok(token);
+            }
+            if !connection.settings.auto_refresh {
+                return Err(Error::OAuth {
+                    code: OAuthCode::TokenExpired,
+                    message: "The token has expired or expires within a minute.".to_owned(),
+                    hint: "Get a new token, or turn on auto-refresh for this connection."
+                        .to_owned(),
+                });
+            }
+        }
+        self.renew(connection).await
+    }
+
+    /// Gets a new token now, whatever is cached: refresh, or client credentials.
+    pub async fn renew_now(&self, connection: &Connection) -> Result<AccessToken, Error> {
+        let flight = self.flight(&connection.id);
+        let _one_at_a_time = flight.lock().await;
+        self.renew(connection).await
+    }
+
+    async fn renew(&self, connection: &Connection) -> Result<AccessToken, Error> {
+        let id = &connection.id;
+        let set = match connection.settings.grant_type {
+            GrantType::ClientCredentials => {
+                let secret = self
+                    .secrets
+                    .get(id, SecretKind::ClientSecret)?
+                    .ok_or_else(|| Error::OAuth {
+                        code: OAuthCode::InvalidClient,
+                        message: "No client secret is stored for this connection.".to_owned(),
+                        hint: "Edit the connection and paste the client secret.".to_owned(),
+                    })?;
+                crate::oauth::client_credentials(&self.http, connection, &secret).await?
+            }
+            GrantType::AuthorizationCode => {
+                let refresh = self
+                    .secrets
+                    .get(id, SecretKind::RefreshToken)?
+                    .ok_or_else(|| Error::OAuth {
+                        code: OAuthCode::InvalidGrant,
+                        message: "There is no refresh token for this connection.".to_owned(),
+                        hint: "Sign in again in the browser.".to_owned(),
+                    })?;
+                self.refresh(connection, &refresh).await?
+            }
+        };
+        self.store(id, &set)
+    }
+
+    async fn refresh(&self, connection: &Connection, refresh: &Secret) -> Result<TokenSet, Error> {
+        let token_url = crate::oauth::check_target(connection, &connection.endpoints.token_url)?;
+        let mut client =
+            oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
+                .set_token_uri(TokenUrl::from_url(token_url))
+                .set_auth_type(crate::oauth::auth_type(connection.settings.client_auth));
+        if let Some(secret) = self.secrets.get(&connection.id, SecretKind::ClientSecret)? {
+            client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
+        }
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let http = crate::oauth::Recording::new(&self.http);
+            let result = client
+                .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_owned()))
+                .request_async(&http)
+                .await;
+            match result {
+                Ok(token) => return crate::oauth::token_set(&token, &connection.settings.scopes),
+                Err(RequestTokenError::ServerResponse(resp))
+                    if *resp.error() == BasicErrorResponseType::InvalidGrant =>
+                {
+                    // The grant is gone (expired, revoked, or the server restarted): no retry.
+                    self.forget(&connection.id)?;
+                    return Err(Error::OAuth {
+                        code: OAuthCode::InvalidGrant,
+                        message: "The refresh token was refused (invalid_grant): the sign-in has expired or was revoked.".to_owned(),
+                        hint: "Sign in again in the browser.".to_owned(),
+                    });
+                }
+                Err(err) => {
+                    let last = http.last();
+                    let retriable = match &err {
+                        RequestTokenError::Request(_) => true,
+                        RequestTokenError::Other(_) | RequestTokenError::Parse(..) => {
+                            last.as_ref().is_some_and(|(status, _)| *status >= 500)
+                        }
+                        RequestTokenError::ServerResponse(_) => false,
+                    };
+                    if !retriable || attempt >= REFRESH_ATTEMPTS {
+                        return Err(crate::oauth::token_error(err, last, connection));
+                    }
+                    tokio::time::sleep(BACKOFF * 2u32.pow(attempt - 1)).await;
+                }
+            }
+        }
+    }
+
+    /// Signs in through the browser (authorization code) and keeps the tokens.
+    pub async fn sign_in(
+        &self,
+        connection: &Connection,
+        opener: &dyn BrowserOpener,
+        timeout: Duration,
+        cancel: impl std::future::Future<Output = ()>,
+    ) -> Result<AccessToken, Error> {
+        let secret = self.secrets.get(&connection.id, SecretKind::ClientSecret)?;
+        let set = crate::oauth::authorization_code(
+            &self.http,
+            connection,
+            secret.as_ref(),
+            opener,
+            timeout,
+            cancel,
+        )
+        .await?;
+        let flight = self.flight(&connection.id);
+        let _one_at_a_time = flight.lock().await;
+        self.store(&connection.id, &set)
+    }
+
+    /// Removes the cached access token and the refresh token (not the client secret).
+    pub fn forget(&self, connection_id: &str) -> Result<(), Error> {
+        self.secrets
+            .delete(connection_id, SecretKind::AccessToken)?;
+        self.secrets.delete(connection_id, SecretKind::RefreshToken)
+    }
+}

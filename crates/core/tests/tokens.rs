@@ -1,0 +1,195 @@
+//! Token management against the sandbox and the real keyring: caching, single flight, refresh
+//! with rotation persisted first, invalid_grant handling. Names carry checklist item numbers.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{FollowBrowser, sandbox_connection, test_keyring};
+use connmgr_core::connection::GrantType;
+use connmgr_core::http::HttpClient;
+use connmgr_core::secrets::{SecretKind, SecretStore};
+use connmgr_core::tokens::Tokens;
+use connmgr_core::{ErrorCode, Secret};
+use connmgr_sandbox::config::Consent;
+use connmgr_sandbox::{Config, Sandbox};
+
+async fn sandbox(lifetime: u64) -> Sandbox {
+    let mut config = Config::demo();
+    config.consent = Consent::Approve;
+    config.token_lifetime_secs = lifetime;
+    Sandbox::start_with(config, 0).await.expect("sandbox")
+}
+
+fn tokens() -> (Tokens, Arc<dyn SecretStore>) {
+    let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
+    (
+        Tokens::new(HttpClient::new().expect("http"), store.clone()),
+        store,
+    )
+}
+
+fn cc_connection(sb: &Sandbox, store: &Arc<dyn SecretStore>) -> connmgr_core::Connection {
+    let c = sandbox_connection(
+        &sb.base_url(),
+        "sandbox-integration",
+        GrantType::ClientCredentials,
+        &["core.user.read"],
+    );
+    store
+        .set(
+            &c.id,
+            SecretKind::ClientSecret,
+            &Secret::new("sandbox-integration-secret"),
+        )
+        .expect("secret");
+    c
+}
+
+#[tokio::test]
+async fn checklist_26_a_cached_token_is_reused_until_a_minute_before_it_expires() {
+    let (tokens, store) = tokens();
+    let long = sandbox(3600).await;
+    let c = cc_connection(&long, &store);
+    let a = tokens.get(&c).await.expect("token");
+    let b = tokens.get(&c).await.expect("token");
+    assert!(a.token.matches(&b.token), "the cached token is reused");
+    assert_eq!(long.stats().token_requests, 1);
+
+    let short = sandbox(30).await; // under a minute: never good enough to reuse
+    let c2 = cc_connection(&short, &store);
+    tokens.get(&c2).await.expect("token");
+    tokens.get(&c2).await.expect("token");
+    assert_eq!(
+        short.stats().token_requests,
+        2,
+        "renewed when less than 60 s is left"
+    );
+    for c in [&c, &c2] {
+        store.delete_all(&c.id).expect("clean up");
+    }
+}
+
+#[tokio::test]
+async fn checklist_25_ten_parallel_requests_make_one_token_call() {
+    let (tokens, store) = tokens();
+    let sb = sandbox(3600).await;
+    let c = cc_connection(&sb, &store);
+    let calls = (0..10).map(|_| tokens.get(&c));
+    let got = futures_util::future::join_all(calls).await;
+    let first = got[0].as_ref().expect("token").token.clone();
+    assert!(
+        got.iter()
+            .all(|r| r.as_ref().is_ok_and(|t| t.token.matches(&first))),
+        "all get the same token"
+    );
+    assert_eq!(sb.stats().token_requests, 1, "single flight");
+    store.delete_all(&c.id).expect("clean up");
+}
+
+#[tokio::test]
+async fn checklist_20_25_refresh_rotates_and_the_grant_survives_parallel_callers() {
+    let (tokens, store) = tokens();
+    let sb = sandbox(61).await; // one second above the reuse margin
+    let c = sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    let signed = tokens
+        .sign_in(
+            &c,
+            &FollowBrowser,
+            Duration::from_secs(20),
+            std::future::pending(),
+        )
+        .await
+        .expect("signed in");
+    assert!(signed.info.has_refresh_token);
+    let rt1 = store
+        .get(&c.id, SecretKind::RefreshToken)
+        .expect("get")
+        .expect("stored");
+
+    tokio::time::sleep(Duration::from_millis(1500)).await; // now under a minute left
+    let calls = (0..10).map(|_| tokens.get(&c));
+    let got = futures_util::future::join_all(calls).await;
+    assert!(
+        got.iter().all(Result::is_ok),
+        "every caller gets a token: {:?}",
+        got.iter().find(|r| r.is_err())
+    );
+    assert_eq!(
+        sb.stats().token_requests,
+        2,
+        "the sign-in, then one refresh for ten callers"
+    );
+    let rt2 = store
+        .get(&c.id, SecretKind::RefreshToken)
+        .expect("get")
+        .expect("stored");
+    assert!(!rt1.matches(&rt2), "the rotated refresh token was stored");
+
+    // The grant survived: the stored refresh token still works.
+    tokens
+        .renew_now(&c)
+        .await
+        .expect("refresh again with the rotated token");
+    tokens.forget(&c.id).expect("forget");
+    assert!(
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .is_none()
+    );
+    assert!(tokens.cached(&c.id).expect("cached").is_none());
+}
+
+#[tokio::test]
+async fn checklist_24_invalid_grant_on_refresh_deletes_the_refresh_token_without_retrying() {
+    let (tokens, store) = tokens();
+    let sb = sandbox(61).await;
+    let c = sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    tokens
+        .sign_in(
+            &c,
+            &FollowBrowser,
+            Duration::from_secs(20),
+            std::future::pending(),
+        )
+        .await
+        .expect("signed in");
+    sb.forget_grants(); // as a restarted server would
+    let before = sb.stats().token_requests;
+    let err = tokens.renew_now(&c).await.expect_err("the grant is gone");
+    assert_eq!(err.code(), ErrorCode::InvalidGrant);
+    assert!(err.to_string().contains("Sign in again"), "{err}");
+    assert_eq!(sb.stats().token_requests, before + 1, "no retry loop");
+    assert!(
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .is_none(),
+        "the refresh token is deleted"
+    );
+}
+
+#[tokio::test]
+async fn with_auto_refresh_off_an_expiring_token_is_reported_not_renewed() {
+    let (tokens, store) = tokens();
+    let sb = sandbox(30).await;
+    let mut c = cc_connection(&sb, &store);
+    tokens.get(&c).await.expect("first token");
+    c.settings.auto_refresh = false;
+    let err = tokens.get(&c).await.expect_err("expiring");
+    assert_eq!(err.code(), ErrorCode::TokenExpired);
+    assert_eq!(sb.stats().token_requests, 1);
+    store.delete_all(&c.id).expect("clean up");
+}
