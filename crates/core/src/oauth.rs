@@ -137,20 +137,41 @@ impl<'c> oauth2::AsyncHttpClient<'c> for Recording {
 
     fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
         Box::pin(async move {
-            let resp = self.http.send(request).await?;
-            let content_type = resp
-                .headers()
-                .get(http::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("no content type")
-                .to_owned();
-            *self.last.lock().unwrap_or_else(|p| p.into_inner()) = Some((
-                resp.status().as_u16(),
-                format!("{content_type}: {}", snippet(resp.body())),
-            ));
+            let mut resp = self.http.send(request).await?;
+            let header = |name: http::header::HeaderName| {
+                resp.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let content_type =
+                header(http::header::CONTENT_TYPE).unwrap_or_else(|| "no content type".to_owned());
+            let mut seen = format!("{content_type}: {}", snippet(resp.body()));
+            if let Some(location) = header(http::header::LOCATION) {
+                seen = format!("redirect to {location}, not followed");
+            }
+            *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((resp.status().as_u16(), seen));
+            if let Some(body) = expires_in_as_number(resp.body()) {
+                *resp.body_mut() = body;
+            }
             Ok(resp)
         })
     }
+}
+
+/// Some servers send `expires_in` as a string of digits (`"86399"`). RFC 6749 §5.1 wants a
+/// number; such a string is read as the number it spells. Anything else odd (negative,
+/// fractional, huge) is left for the strict parser to refuse.
+fn expires_in_as_number(body: &[u8]) -> Option<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = value.get("expires_in")?.as_str()?;
+    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: u64 = text.parse().ok()?;
+    value["expires_in"] = serde_json::Value::from(seconds);
+    serde_json::to_vec(&value).ok()
 }
 
 /// Opens the authorization URL in the system browser. The app passes one that uses the
@@ -333,12 +354,25 @@ pub(crate) fn token_error(
             }
         }
         RequestTokenError::Request(http_err) => transport_error(&http_err),
-        RequestTokenError::Parse(_, body) => {
+        RequestTokenError::Parse(why, body) => {
             let (status, seen) = last.unwrap_or((0, snippet(&body)));
+            if status >= 500 {
+                return Error::OAuth {
+                    code: OAuthCode::ServerError,
+                    message: format!("The token endpoint failed with HTTP {status}: {seen}"),
+                    hint: "The server has a problem; try again later.".to_owned(),
+                };
+            }
+            let field = why.path().to_string();
+            let at = if field.is_empty() || field == "." {
+                String::new()
+            } else {
+                format!(" (field {field})")
+            };
             Error::OAuth {
                 code: OAuthCode::BadResponse,
                 message: format!(
-                    "The token endpoint's answer (HTTP {status}) is not a valid token response: {seen}"
+                    "The token endpoint's answer (HTTP {status}) is not a valid token response{at}: {seen}"
                 ),
                 hint: "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
             }
@@ -350,14 +384,17 @@ pub(crate) fn token_error(
             } else {
                 OAuthCode::BadResponse
             };
+            let hint = match status {
+                500.. => "The server has a problem; try again later.",
+                300..=399 => {
+                    "The token URL redirects elsewhere; enter the address it should be (redirects are never followed, so credentials cannot be sent astray)."
+                }
+                _ => "Check that the token URL is the OAuth 2.0 token endpoint.",
+            };
             Error::OAuth {
                 code,
                 message: format!("The token endpoint answered HTTP {status} ({what}): {seen}"),
-                hint: if status >= 500 {
-                    "The server has a problem; try again later.".to_owned()
-                } else {
-                    "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned()
-                },
+                hint: hint.to_owned(),
             }
         }
     }

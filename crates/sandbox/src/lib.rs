@@ -11,6 +11,7 @@
 pub mod api;
 pub mod authorize;
 pub mod config;
+pub mod faults;
 pub mod oauth;
 
 use std::collections::HashMap;
@@ -49,6 +50,10 @@ pub(crate) struct Shared {
     pub stats: Counters,
     /// The base URL, known once the listener is bound; sent as `iss`.
     pub issuer: OnceLock<String>,
+    /// The token endpoint's fault mode, if any.
+    pub fault: Mutex<Option<faults::Fault>>,
+    /// How many 503s [`faults::Fault::Unavailable`] has served.
+    pub unavailable_served: AtomicUsize,
 }
 
 impl Shared {
@@ -116,6 +121,8 @@ impl Sandbox {
             refresh_tokens: Mutex::new(HashMap::new()),
             stats: Counters::default(),
             issuer: OnceLock::new(),
+            fault: Mutex::new(None),
+            unavailable_served: AtomicUsize::new(0),
         });
         let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
@@ -151,6 +158,12 @@ impl Sandbox {
             token_requests: self.shared.stats.token_requests.load(Ordering::Relaxed),
             api_requests: self.shared.stats.api_requests.load(Ordering::Relaxed),
         }
+    }
+
+    /// Makes the token endpoint misbehave (or behave again, with `None`).
+    pub fn set_fault(&self, fault: Option<faults::Fault>) {
+        self.shared.unavailable_served.store(0, Ordering::Relaxed);
+        *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
     }
 
     /// Forgets every grant, code and token, as a restarted server would.

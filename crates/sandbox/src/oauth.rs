@@ -245,6 +245,9 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     shared.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+    if let Some(resp) = crate::faults::before(&shared).await {
+        return resp;
+    }
     match token_inner(&shared, &headers, &body) {
         Ok(resp) => resp,
         Err(err) => err.into_response(),
@@ -469,6 +472,7 @@ fn issue_with(
     if let Some(rt) = refresh_token {
         body["refresh_token"] = json!(rt);
     }
+    crate::faults::after(shared, &mut body);
     (
         StatusCode::OK,
         [

@@ -1,0 +1,209 @@
+//! The engine against a faulty token endpoint (the sandbox's fault modes): every odd answer
+//! gives a typed error with a short snippet, never a panic. Names carry checklist item numbers.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::{FollowBrowser, sandbox_connection, test_keyring};
+use connmgr_core::Connection;
+use connmgr_core::connection::GrantType;
+use connmgr_core::http::HttpClient;
+use connmgr_core::oauth::{TokenSet, client_credentials};
+use connmgr_core::secrets::{SecretKind, SecretStore};
+use connmgr_core::tokens::Tokens;
+use connmgr_core::{Error, ErrorCode, Secret};
+use connmgr_sandbox::faults::Fault;
+use connmgr_sandbox::{Config, Sandbox};
+use serde_json::json;
+
+async fn sandbox() -> Sandbox {
+    let mut config = Config::demo();
+    config.consent = connmgr_sandbox::config::Consent::Approve;
+    Sandbox::start_with(config, 0).await.expect("sandbox")
+}
+
+fn cc(sb: &Sandbox) -> Connection {
+    sandbox_connection(
+        &sb.base_url(),
+        "sandbox-integration",
+        GrantType::ClientCredentials,
+        &["core.user.read"],
+    )
+}
+
+async fn token_with(
+    sb: &Sandbox,
+    fault: Option<Fault>,
+    http: &HttpClient,
+) -> Result<TokenSet, Error> {
+    sb.set_fault(fault);
+    client_credentials(http, &cc(sb), &Secret::new("sandbox-integration-secret")).await
+}
+
+fn http() -> HttpClient {
+    HttpClient::new().expect("http")
+}
+
+#[tokio::test]
+async fn checklist_16_non_json_answers_give_typed_errors_with_a_short_snippet() {
+    let sb = sandbox().await;
+    let cases = [
+        (Fault::Html502, ErrorCode::ServerError, "502"),
+        (Fault::TextPlain, ErrorCode::BadResponse, "text/plain"),
+        (Fault::Empty200, ErrorCode::BadResponse, "HTTP 200"),
+        (Fault::BrokenJson, ErrorCode::BadResponse, "HTTP 200"),
+        (Fault::JsonArray, ErrorCode::BadResponse, "[]"),
+    ];
+    for (fault, code, mentions) in cases {
+        let err = token_with(&sb, Some(fault.clone()), &http())
+            .await
+            .expect_err("refused");
+        let text = err.to_string();
+        assert_eq!(err.code(), code, "{fault:?}: {text}");
+        assert!(text.contains(mentions), "{fault:?}: {text}");
+        assert!(
+            text.len() < 700,
+            "{fault:?}: the quoted body is short: {text}"
+        );
+        assert!(
+            !text.contains("access_token=abc"),
+            "{fault:?}: token-like values are redacted: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn checklist_17_access_token_and_a_bearer_token_type_are_required() {
+    let sb = sandbox().await;
+    let err = token_with(&sb, Some(Fault::MissingAccessToken), &http())
+        .await
+        .expect_err("no token");
+    assert_eq!(err.code(), ErrorCode::BadResponse);
+    token_with(&sb, Some(Fault::TokenType(json!("bearer"))), &http())
+        .await
+        .expect("bearer in any case");
+    token_with(&sb, Some(Fault::TokenType(json!("BEARER"))), &http())
+        .await
+        .expect("BEARER too");
+    for odd in [json!("mac"), json!(123)] {
+        let err = token_with(&sb, Some(Fault::TokenType(odd.clone())), &http())
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), ErrorCode::BadResponse, "{odd}: {err}");
+    }
+}
+
+#[tokio::test]
+async fn checklist_18_expires_in_is_read_strictly() {
+    let sb = sandbox().await;
+    let t = token_with(&sb, Some(Fault::ExpiresIn(json!("3600"))), &http())
+        .await
+        .expect("a digit string is read");
+    let left = t
+        .expires_at
+        .expect("expiry")
+        .duration_since(std::time::SystemTime::now())
+        .expect("future");
+    assert!((3590..=3600).contains(&left.as_secs()), "{left:?}");
+    let t = token_with(&sb, Some(Fault::ExpiresIn(json!(null))), &http())
+        .await
+        .expect("null means unknown");
+    assert!(t.expires_at.is_none() && t.info.expires_at.is_none());
+    for odd in [json!(-1), json!(3600.5), json!(1e20), json!("soon")] {
+        let err = token_with(&sb, Some(Fault::ExpiresIn(odd.clone())), &http())
+            .await
+            .expect_err("refused");
+        assert_eq!(err.code(), ErrorCode::BadResponse, "{odd}: {err}");
+        assert!(
+            err.to_string().contains("expires_in"),
+            "{odd}: names the field: {err}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn checklist_21_body_cap_timeouts_and_broken_connections() {
+    let sb = sandbox().await;
+    let err = token_with(&sb, Some(Fault::HugeBody), &http())
+        .await
+        .expect_err("too large");
+    assert!(err.to_string().contains("larger than 1024 KiB"), "{err}");
+    let quick =
+        HttpClient::with_timeouts(Duration::from_secs(1), Duration::from_secs(2)).expect("http");
+    for fault in [Fault::Drip, Fault::NeverAnswers] {
+        let err = token_with(&sb, Some(fault.clone()), &quick)
+            .await
+            .expect_err("timed out");
+        assert_eq!(err.code(), ErrorCode::Timeout, "{fault:?}: {err}");
+    }
+    let err = token_with(&sb, Some(Fault::CloseMidBody), &http())
+        .await
+        .expect_err("broken");
+    assert_eq!(err.code(), ErrorCode::BadResponse, "{err}");
+    token_with(&sb, Some(Fault::Slow(Duration::from_millis(300))), &http())
+        .await
+        .expect("slow but in time");
+}
+
+#[tokio::test]
+async fn checklist_22_a_redirect_is_never_followed() {
+    let sb = sandbox().await;
+    let elsewhere = sandbox().await;
+    let target = format!("{}/oauth2/token", elsewhere.base_url());
+    let err = token_with(&sb, Some(Fault::Redirect(target.clone())), &http())
+        .await
+        .expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::BadResponse);
+    assert!(err.to_string().contains("not followed"), "{err}");
+    assert_eq!(
+        elsewhere.stats().token_requests,
+        0,
+        "the redirect target saw nothing"
+    );
+}
+
+#[tokio::test]
+async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_tokens() {
+    let sb = sandbox().await;
+    let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
+    let tokens = Tokens::new(http(), store.clone());
+    let c = sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    tokens
+        .sign_in(
+            &c,
+            &FollowBrowser,
+            Duration::from_secs(20),
+            std::future::pending(),
+        )
+        .await
+        .expect("signed in");
+    sb.set_fault(Some(Fault::Unavailable(2)));
+    tokens.renew_now(&c).await.expect("two 503s, then a token");
+    assert_eq!(
+        sb.stats().token_requests,
+        4,
+        "the sign-in, then three tries"
+    );
+    sb.set_fault(Some(Fault::Unavailable(10)));
+    let err = tokens
+        .renew_now(&c)
+        .await
+        .expect_err("the server stays down");
+    assert_eq!(err.code(), ErrorCode::ServerError, "{err}");
+    assert_eq!(sb.stats().token_requests, 7, "bounded: three more tries");
+    assert!(
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .is_some(),
+        "the refresh token is kept"
+    );
+    tokens.forget(&c.id).expect("clean up");
+}

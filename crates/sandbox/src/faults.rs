@@ -1,0 +1,171 @@
+//! Fault modes: the token endpoint playing a broken or odd server, switched per test with
+//! [`crate::Sandbox::set_fault`]. Some faults answer instead of the endpoint (a 502 page, a
+//! redirect, a body that never ends); others change a successful answer (a `mac` token type,
+//! `expires_in` as a string).
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+
+use crate::Shared;
+
+/// A way for the token endpoint to misbehave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// Wait this long, then answer normally.
+    Slow(Duration),
+    /// Accept the request and never answer.
+    NeverAnswers,
+    /// 502 with an HTML page, as a proxy in front of a dead server.
+    Html502,
+    /// 200 with `text/plain`.
+    TextPlain,
+    /// 200 with an empty body.
+    Empty200,
+    /// 200 with JSON cut in the middle.
+    BrokenJson,
+    /// 200 with a JSON array.
+    JsonArray,
+    /// A successful answer without `access_token`.
+    MissingAccessToken,
+    /// A successful answer with this `token_type` value.
+    TokenType(Value),
+    /// A successful answer with this `expires_in` value (`"3600"`, `-1`, `3600.5`, `1e20`, null).
+    ExpiresIn(Value),
+    /// 200 with a 100 MB body.
+    HugeBody,
+    /// 200 sending one byte a second.
+    Drip,
+    /// 307 to this URL.
+    Redirect(String),
+    /// Start a body, then close the connection.
+    CloseMidBody,
+    /// 503 this many times, then answer normally.
+    Unavailable(usize),
+}
+
+/// A fault that answers instead of the endpoint, or `None` to go on.
+pub(crate) async fn before(shared: &Shared) -> Option<Response> {
+    let fault = shared
+        .fault
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()?;
+    match fault {
+        Fault::Slow(d) => {
+            tokio::time::sleep(d).await;
+            None
+        }
+        Fault::NeverAnswers => {
+            std::future::pending::<()>().await;
+            None
+        }
+        Fault::Html502 => Some(
+            (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><body><h1>502 Bad Gateway</h1><p>nginx</p></body></html>",
+            )
+                .into_response(),
+        ),
+        Fault::TextPlain => Some(
+            (
+                [(header::CONTENT_TYPE, "text/plain")],
+                "access_token=abc&token_type=bearer",
+            )
+                .into_response(),
+        ),
+        Fault::Empty200 => Some(([(header::CONTENT_TYPE, "application/json")], "").into_response()),
+        Fault::BrokenJson => Some(
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                "{\"access_token\": \"abc\", \"tok",
+            )
+                .into_response(),
+        ),
+        Fault::JsonArray => {
+            Some(([(header::CONTENT_TYPE, "application/json")], "[]").into_response())
+        }
+        Fault::HugeBody => {
+            let chunk = Bytes::from(vec![b' '; 64 * 1024]);
+            let stream = futures_util::stream::iter(
+                (0..1600).map(move |_| Ok::<_, std::io::Error>(chunk.clone())),
+            );
+            Some(
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    Body::from_stream(stream),
+                )
+                    .into_response(),
+            )
+        }
+        Fault::Drip => {
+            let stream = futures_util::stream::unfold(0u32, |n| async move {
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                (n < 3600).then(|| (Ok::<_, std::io::Error>(Bytes::from_static(b" ")), n + 1))
+            });
+            Some(
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    Body::from_stream(stream),
+                )
+                    .into_response(),
+            )
+        }
+        Fault::Redirect(to) => {
+            let mut resp = StatusCode::TEMPORARY_REDIRECT.into_response();
+            if let Ok(v) = HeaderValue::from_str(&to) {
+                resp.headers_mut().insert(header::LOCATION, v);
+            }
+            Some(resp)
+        }
+        Fault::CloseMidBody => {
+            let stream = futures_util::stream::iter(vec![
+                Ok(Bytes::from_static(b"{\"access_token\": \"abc\", ")),
+                Err(std::io::Error::other("connection closed mid-body")),
+            ]);
+            Some(
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    Body::from_stream(stream),
+                )
+                    .into_response(),
+            )
+        }
+        Fault::Unavailable(times) => {
+            let seen = shared.unavailable_served.fetch_add(1, Ordering::Relaxed);
+            (seen < times).then(|| {
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(header::CONTENT_TYPE, "text/plain")],
+                    "Service Unavailable",
+                )
+                    .into_response()
+            })
+        }
+        Fault::MissingAccessToken | Fault::TokenType(_) | Fault::ExpiresIn(_) => None,
+    }
+}
+
+/// A fault that changes a successful token answer.
+pub(crate) fn after(shared: &Shared, body: &mut Value) {
+    let fault = shared
+        .fault
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    match fault {
+        Some(Fault::MissingAccessToken) => {
+            if let Some(map) = body.as_object_mut() {
+                map.remove("access_token");
+            }
+        }
+        Some(Fault::TokenType(v)) => body["token_type"] = v,
+        Some(Fault::ExpiresIn(v)) => body["expires_in"] = v,
+        _ => {}
+    }
+}
