@@ -14,6 +14,11 @@ const COMMANDS: &[&str] = &[
     "scope_catalog",
     "search_scopes",
     "test_connection",
+    "get_token",
+    "token_status",
+    "start_authorization",
+    "cancel_authorization",
+    "forget_tokens",
 ];
 
 fn main() {

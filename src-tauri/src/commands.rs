@@ -6,15 +6,18 @@
 //! [`connmgr_core::Secret`] prints as `<redacted>` in any case.
 
 use connmgr_core::connection::{Connection, ConnectionDraft};
+use connmgr_core::oauth::TokenInfo;
+use connmgr_core::redirect::DEFAULT_TIMEOUT;
 use connmgr_core::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
-use connmgr_core::secrets::SecretKind;
-use connmgr_core::tester::{StepReport, TestReport};
+use connmgr_core::tester::{SignIn, StepReport, TestReport};
+use connmgr_core::tokens::AccessToken;
 use connmgr_core::validate::Validation;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, State};
 use tauri_specta::Event;
 
+use crate::browser::SystemBrowser;
 use crate::error::CommandResult;
 use crate::state::{AppState, StoreNotice};
 
@@ -124,7 +127,8 @@ pub struct TestProgress {
 }
 
 /// Tests a saved connection step by step (reach the host, get a token, call the API), sending
-/// [`TestProgress`] events as it goes, and keeps the outcome with the connection.
+/// [`TestProgress`] events as it goes, and keeps the outcome with the connection. An
+/// authorization-code connection without a usable token signs in through the system browser.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(app, state))]
@@ -134,14 +138,6 @@ pub async fn test_connection(
     id: String,
 ) -> CommandResult<TestReport> {
     let connection = state.connections.get(&id)?;
-    let secret = if connection.has_client_secret {
-        state
-            .connections
-            .secrets()
-            .get(&id, SecretKind::ClientSecret)?
-    } else {
-        None
-    };
     let progress = |step: StepReport| {
         let event = TestProgress {
             connection_id: id.clone(),
@@ -151,11 +147,124 @@ pub async fn test_connection(
             tracing::warn!(error = %err, "could not send test progress");
         }
     };
-    let report =
-        connmgr_core::tester::run(&state.http, &connection, secret.as_ref(), &progress).await;
+    let browser = SystemBrowser::new(app.clone());
+    let cancel = sign_in_cancel(&state, &id);
+    let sign_in = SignIn {
+        opener: &browser,
+        timeout: DEFAULT_TIMEOUT,
+        cancel: Box::pin(async move { cancel.notified().await }),
+    };
+    let report = connmgr_core::tester::run(
+        &state.http,
+        &state.tokens,
+        &connection,
+        Some(sign_in),
+        &progress,
+    )
+    .await;
+    state
+        .sign_ins
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&id);
     state.connections.record_test(&id, report.summary())?;
     tracing::info!(ok = report.ok, "connection tested");
     Ok(report)
+}
+
+/// A new cancel signal for a sign-in of connection `id`.
+fn sign_in_cancel(state: &AppState, id: &str) -> std::sync::Arc<tokio::sync::Notify> {
+    let notify = std::sync::Arc::new(tokio::sync::Notify::new());
+    state
+        .sign_ins
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id.to_owned(), notify.clone());
+    notify
+}
+
+/// A token as the UI receives it: the value (for copy and reveal) and what is known about it.
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenView {
+    /// The access token.
+    pub access_token: String,
+    /// Its expiry, scopes and whether a refresh token is held.
+    pub info: TokenInfo,
+}
+
+impl From<AccessToken> for TokenView {
+    fn from(t: AccessToken) -> Self {
+        TokenView {
+            access_token: t.token.expose().to_owned(),
+            info: t.info,
+        }
+    }
+}
+
+/// A usable access token: cached, refreshed or new (client credentials).
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
+    let connection = state.connections.get(&id)?;
+    Ok(state.tokens.get(&connection).await?.into())
+}
+
+/// What is known of the cached token, without renewing it; `None` when there is none.
+#[tauri::command]
+#[specta::specta]
+pub fn token_status(state: State<'_, AppState>, id: String) -> CommandResult<Option<TokenInfo>> {
+    Ok(state.tokens.cached(&id)?.map(|t| t.info))
+}
+
+/// Signs in through the system browser (authorization code) and keeps the tokens.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app, state))]
+pub async fn start_authorization(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<TokenView> {
+    let connection = state.connections.get(&id)?;
+    let browser = SystemBrowser::new(app);
+    let cancel = sign_in_cancel(&state, &id);
+    let result = state
+        .tokens
+        .sign_in(&connection, &browser, DEFAULT_TIMEOUT, async move {
+            cancel.notified().await
+        })
+        .await;
+    state
+        .sign_ins
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&id);
+    Ok(result?.into())
+}
+
+/// Cancels a sign-in waiting for the browser; the redirect port is released.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_authorization(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    if let Some(notify) = state
+        .sign_ins
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&id)
+    {
+        notify.notify_one();
+    }
+    Ok(())
+}
+
+/// Removes the connection's cached access token and refresh token.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state))]
+pub fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    Ok(state.tokens.forget(&id)?)
 }
 
 /// The typed command and event set: registered with Tauri by [`crate::run`] and exported as
@@ -174,6 +283,11 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             scope_catalog,
             search_scopes,
             test_connection,
+            get_token,
+            token_status,
+            start_authorization,
+            cancel_authorization,
+            forget_tokens,
         ])
         .events(tauri_specta::collect_events![TestProgress])
 }

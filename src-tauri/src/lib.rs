@@ -1,6 +1,7 @@
 //! The Tauri app: the window, the managed state and the commands over `connmgr-core`.
 
 mod bindings;
+mod browser;
 mod commands;
 mod demo;
 mod error;
@@ -11,6 +12,7 @@ mod state;
 pub fn run() {
     let specta = commands::builder();
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle())?;

@@ -19,6 +19,11 @@ pub struct AppState {
     pub store_notice: Option<StoreNotice>,
     /// The one HTTP client every call of every connection goes through.
     pub http: connmgr_core::http::HttpClient,
+    /// Every connection's tokens (cached in the keyring).
+    pub tokens: connmgr_core::tokens::Tokens,
+    /// Sign-ins waiting for the browser, by connection id, so they can be cancelled.
+    pub sign_ins:
+        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>,
 }
 
 /// The connections file could not be read at startup: where it was kept and why.
@@ -43,10 +48,10 @@ fn keyring_service() -> String {
 /// Opens the connections in the app's data folder, setting an unreadable file aside.
 pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     let dir = app.path().app_data_dir()?;
-    let connections = Connections::new(
-        Store::new(&dir),
-        Arc::new(KeyringStore::new(keyring_service())),
-    );
+    let keyring: Arc<dyn connmgr_core::secrets::SecretStore> =
+        Arc::new(KeyringStore::new(keyring_service()));
+    let connections = Connections::new(Store::new(&dir), keyring.clone());
+    let http = connmgr_core::http::HttpClient::new()?;
     let store_notice = match connections.load() {
         Ok(loaded) => loaded.set_aside.map(|s| StoreNotice {
             kept: s.kept.display().to_string(),
@@ -68,6 +73,8 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     Ok(AppState {
         connections,
         store_notice,
-        http: connmgr_core::http::HttpClient::new()?,
+        tokens: connmgr_core::tokens::Tokens::new(http.clone(), keyring),
+        http,
+        sign_ins: std::sync::Mutex::new(std::collections::HashMap::new()),
     })
 }

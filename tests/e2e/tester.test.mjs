@@ -56,6 +56,11 @@ nodeTest.describe("connection tester", () => {
       assert.equal(await stepStatus(browser, "token"), "passed");
       const api = await (await visible(browser, '[data-testid="step-api"]')).getText();
       assert.match(api, /200 OK · 1 record/);
+      const state = await visible(browser, '[data-testid="token-state"]');
+      await browser.waitUntil(async () => /Valid — expires in 23 h/.test(await state.getText()), {
+        timeout: 5000,
+        timeoutMsg: "the token view shows the new token's expiry",
+      });
       const shot = await saveScreenshot(browser, "test-result");
       if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-test.png"));
     } catch (err) {
@@ -111,5 +116,51 @@ nodeTest.describe("the ready demo", () => {
       timeout: 15_000,
       timeoutMsg: "the demo connection's test passes",
     });
+  });
+});
+
+nodeTest.describe("authorization code through the browser", () => {
+  let sandbox;
+  let app;
+
+  nodeTest.before(async () => {
+    sandbox = await startSandbox();
+    const browserScript = path.join(ROOT, "tests/e2e/scripted-browser.mjs");
+    app = await launchApp({ home: isolatedHome(), extraEnv: { BROWSER: browserScript } });
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await app?.stop();
+    sandbox?.stop();
+  });
+
+  nodeTest.it("signs in through the sandbox's page and passes the test", { timeout: 90_000 }, async () => {
+    const { browser } = app;
+    try {
+      await (await visible(browser, '[data-testid="new-connection"]')).click();
+      // The grant first: the endpoint preview appears as the address is typed and moves it.
+      await (await visible(browser, '[data-testid="grant-authorization_code"]')).click();
+      await typeInto(browser, "#name", "Desktop sign-in");
+      await typeInto(browser, "#subdomain", sandbox.url);
+      await typeInto(browser, "#clientId", "sandbox-desktop");
+      await typeInto(browser, "#validDomains", "127.0.0.1");
+      await typeInto(browser, "#scopes", "core.user.read offline_access");
+      await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
+        timeout: 5000,
+        timeoutMsg: "the form has no errors left",
+      });
+      await (await visible(browser, '[data-testid="save"]')).click();
+      await (await visible(browser, '[data-testid="test"]')).click();
+      const api = await visible(browser, '[data-testid="step-api"]');
+      await browser.waitUntil(async () => (await api.getAttribute("data-status")) === "passed", {
+        timeout: 20_000,
+        timeoutMsg: "the sign-in completes and the API step passes",
+      });
+      const token = await (await visible(browser, '[data-testid="step-token"]')).getText();
+      assert.match(token, /Authorization code · Bearer · scopes: core\.user\.read offline_access · refresh token held/);
+      await saveScreenshot(browser, "auth-code-test");
+    } catch (err) {
+      await saveScreenshot(browser, "failed-auth-code");
+      throw err;
+    }
   });
 });

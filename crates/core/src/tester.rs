@@ -11,8 +11,9 @@ use specta::Type;
 use crate::connection::{Connection, GrantType, TestMethod, TestSummary};
 use crate::error::{Error, ErrorCode, OAuthCode};
 use crate::http::{HttpClient, snippet};
-use crate::oauth::{TokenInfo, check_target, client_credentials, transport_error};
+use crate::oauth::{BrowserOpener, TokenInfo, check_target, transport_error};
 use crate::secret::Secret;
+use crate::tokens::{AccessToken, Tokens};
 
 /// The three steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -110,13 +111,34 @@ fn millis(start: Instant) -> u32 {
     u32::try_from(start.elapsed().as_millis()).unwrap_or(u32::MAX)
 }
 
-/// Runs the test. `secret` is the connection's client secret, if it has one.
+/// How the test may sign in when an authorization-code connection has no usable token.
+pub struct SignIn<'a> {
+    /// Opens the system browser.
+    pub opener: &'a dyn BrowserOpener,
+    /// How long to wait for the browser.
+    pub timeout: std::time::Duration,
+    /// Resolves when the person cancels.
+    pub cancel: std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + 'a>>,
+}
+
+impl std::fmt::Debug for SignIn<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignIn")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs the test. Client credentials always get a fresh token (the grant is what is tested);
+/// authorization code uses the cached or refreshed token, or signs in through `sign_in`.
 pub async fn run(
     http: &HttpClient,
+    tokens: &Tokens,
     connection: &Connection,
-    secret: Option<&Secret>,
+    sign_in: Option<SignIn<'_>>,
     progress: &(dyn Fn(StepReport) + Send + Sync),
 ) -> TestReport {
+    let mut sign_in = sign_in;
     let mut steps = vec![step(StepId::Reach), step(StepId::Token), step(StepId::Api)];
     let mut token_info = None;
     let mut access_token = None;
@@ -133,14 +155,21 @@ pub async fn run(
         let start = Instant::now();
         let outcome = match steps[i].id {
             StepId::Reach => reach(http, connection).await,
-            StepId::Token => match get_token(http, connection, secret).await {
-                Ok((token, detail)) => {
-                    access_token = Some(token.access_token.clone());
-                    token_info = Some(token.info);
-                    Ok(detail)
+            StepId::Token => {
+                let waiting = |detail: &str| {
+                    let mut s = steps[i].clone();
+                    s.detail = detail.to_owned();
+                    progress(s);
+                };
+                match get_token(tokens, connection, sign_in.take(), &waiting).await {
+                    Ok((token, detail)) => {
+                        access_token = Some(token.token.clone());
+                        token_info = Some(token.info);
+                        Ok(detail)
+                    }
+                    Err(e) => Err(e),
                 }
-                Err(e) => Err(e),
-            },
+            }
             StepId::Api => match &access_token {
                 Some(token) => call_api(http, connection, token).await,
                 None => Err(Error::Internal("no token to call the API with".to_owned())),
@@ -235,36 +264,45 @@ async fn reach(http: &HttpClient, connection: &Connection) -> Result<String, Err
 }
 
 async fn get_token(
-    http: &HttpClient,
+    tokens: &Tokens,
     connection: &Connection,
-    secret: Option<&Secret>,
-) -> Result<(crate::oauth::TokenSet, String), Error> {
-    match connection.settings.grant_type {
-        GrantType::ClientCredentials => {
-            let secret = secret.ok_or_else(|| Error::OAuth {
-                code: OAuthCode::InvalidClient,
-                message: "No client secret is stored for this connection.".to_owned(),
-                hint: "Edit the connection and paste the client secret.".to_owned(),
-            })?;
-            let token = client_credentials(http, connection, secret).await?;
-            let mut detail = format!(
-                "Client credentials · Bearer · scopes: {}",
-                token.info.granted_scopes.join(" ")
-            );
-            if !token.info.missing_scopes.is_empty() {
-                detail.push_str(&format!(
-                    " · not granted: {}",
-                    token.info.missing_scopes.join(" ")
-                ));
+    sign_in: Option<SignIn<'_>>,
+    waiting: &(dyn Fn(&str) + Send + Sync),
+) -> Result<(AccessToken, String), Error> {
+    let token = match connection.settings.grant_type {
+        GrantType::ClientCredentials => tokens.renew_now(connection).await?,
+        GrantType::AuthorizationCode => match tokens.get(connection).await {
+            Ok(token) => token,
+            Err(err) if err.code() == ErrorCode::InvalidGrant => {
+                let Some(sign_in) = sign_in else {
+                    return Err(err);
+                };
+                waiting("Waiting for you to sign in in your browser…");
+                tokens
+                    .sign_in(connection, sign_in.opener, sign_in.timeout, sign_in.cancel)
+                    .await?
             }
-            Ok((token, detail))
-        }
-        GrantType::AuthorizationCode => Err(Error::OAuth {
-            code: OAuthCode::UnauthorizedClient,
-            message: "This build gets tokens by client credentials only.".to_owned(),
-            hint: "Use a client-credentials OAuth client to test this connection.".to_owned(),
-        }),
+            Err(err) => return Err(err),
+        },
+    };
+    let grant = match connection.settings.grant_type {
+        GrantType::ClientCredentials => "Client credentials",
+        GrantType::AuthorizationCode => "Authorization code",
+    };
+    let mut detail = format!(
+        "{grant} · Bearer · scopes: {}",
+        token.info.granted_scopes.join(" ")
+    );
+    if !token.info.missing_scopes.is_empty() {
+        detail.push_str(&format!(
+            " · not granted: {}",
+            token.info.missing_scopes.join(" ")
+        ));
     }
+    if token.info.has_refresh_token {
+        detail.push_str(" · refresh token held");
+    }
+    Ok((token, detail))
 }
 
 async fn call_api(

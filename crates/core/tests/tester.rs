@@ -1,13 +1,15 @@
 //! The connection tester against the local sandbox over real HTTP.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 mod common;
 
 use connmgr_core::Connection;
 use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
+use connmgr_core::secrets::{SecretKind, SecretStore};
 use connmgr_core::tester::{StepId, StepStatus, run};
+use connmgr_core::tokens::Tokens;
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::Sandbox;
 
@@ -22,6 +24,15 @@ fn connection(base: &str, scopes: &[&str]) -> Connection {
 
 const SECRET: &str = "sandbox-integration-secret";
 
+/// Tokens kept in the test keyring, with `secret` stored as the connection's client secret.
+fn tokens_for(conn: &Connection, secret: &str) -> Tokens {
+    let store: Arc<dyn SecretStore> = Arc::new(common::test_keyring());
+    store
+        .set(&conn.id, SecretKind::ClientSecret, &Secret::new(secret))
+        .expect("secret");
+    Tokens::new(HttpClient::new().expect("http"), store)
+}
+
 #[tokio::test]
 async fn every_step_passes_and_progress_is_reported_live() {
     let sb = Sandbox::start(0).await.expect("sandbox");
@@ -31,8 +42,9 @@ async fn every_step_passes_and_progress_is_reported_live() {
         |s: connmgr_core::tester::StepReport| seen.lock().expect("lock").push((s.id, s.status));
     let report = run(
         &HttpClient::new().expect("http"),
+        &tokens_for(&conn, SECRET),
         &conn,
-        Some(&Secret::new(SECRET)),
+        None,
         &record,
     )
     .await;
@@ -71,8 +83,9 @@ async fn a_missing_scope_fails_the_api_step_with_a_hint_naming_it() {
     let conn = connection(&sb.base_url(), &["core.supplier.read"]);
     let report = run(
         &HttpClient::new().expect("http"),
+        &tokens_for(&conn, SECRET),
         &conn,
-        Some(&Secret::new(SECRET)),
+        None,
         &|_| {},
     )
     .await;
@@ -99,8 +112,9 @@ async fn a_wrong_secret_fails_the_token_step_and_skips_the_api() {
     let conn = connection(&sb.base_url(), &["core.user.read"]);
     let report = run(
         &HttpClient::new().expect("http"),
+        &tokens_for(&conn, "nope"),
         &conn,
-        Some(&Secret::new("nope")),
+        None,
         &|_| {},
     )
     .await;
@@ -133,8 +147,9 @@ async fn nothing_listening_fails_the_first_step() {
     let conn = connection(&base, &["core.user.read"]);
     let report = run(
         &HttpClient::new().expect("http"),
+        &tokens_for(&conn, SECRET),
         &conn,
-        Some(&Secret::new(SECRET)),
+        None,
         &|_| {},
     )
     .await;
@@ -145,4 +160,59 @@ async fn nothing_listening_fails_the_first_step() {
             .iter()
             .all(|s| s.status == StepStatus::Skipped)
     );
+}
+
+#[tokio::test]
+async fn an_authorization_code_connection_signs_in_through_the_browser_when_it_has_no_token() {
+    let mut config = connmgr_sandbox::Config::demo();
+    config.consent = connmgr_sandbox::config::Consent::Approve;
+    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+    let conn = common::sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    let store: Arc<dyn SecretStore> = Arc::new(common::test_keyring());
+    let tokens = Tokens::new(HttpClient::new().expect("http"), store);
+    let details = Mutex::new(Vec::new());
+    let record = |s: connmgr_core::tester::StepReport| details.lock().expect("lock").push(s.detail);
+    let sign_in = connmgr_core::tester::SignIn {
+        opener: &common::FollowBrowser,
+        timeout: std::time::Duration::from_secs(20),
+        cancel: Box::pin(std::future::pending()),
+    };
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &tokens,
+        &conn,
+        Some(sign_in),
+        &record,
+    )
+    .await;
+    assert!(report.ok, "{report:#?}");
+    assert!(
+        report.steps[1].detail.contains("refresh token held"),
+        "{}",
+        report.steps[1].detail
+    );
+    assert!(
+        details
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|d| d.contains("Waiting for you to sign in")),
+        "the wait for the browser is reported"
+    );
+    // A second test uses the kept token: no new sign-in.
+    let again = run(
+        &HttpClient::new().expect("http"),
+        &tokens,
+        &conn,
+        None,
+        &|_| {},
+    )
+    .await;
+    assert!(again.ok, "{again:#?}");
+    tokens.forget(&conn.id).expect("clean up");
 }

@@ -27,9 +27,20 @@ export const commands = {
 	searchScopes: (query: string) => typedError<ScopeInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("search_scopes", { query })),
 	/**
 	 *  Tests a saved connection step by step (reach the host, get a token, call the API), sending
-	 *  [`TestProgress`] events as it goes, and keeps the outcome with the connection.
+	 *  [`TestProgress`] events as it goes, and keeps the outcome with the connection. An
+	 *  authorization-code connection without a usable token signs in through the system browser.
 	 */
 	testConnection: (id: string) => typedError<TestReport_Serialize, AppError_Serialize>(__TAURI_INVOKE("test_connection", { id })),
+	/**  A usable access token: cached, refreshed or new (client credentials). */
+	getToken: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_token", { id })),
+	/**  What is known of the cached token, without renewing it; `None` when there is none. */
+	tokenStatus: (id: string) => typedError<TokenInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("token_status", { id })),
+	/**  Signs in through the system browser (authorization code) and keeps the tokens. */
+	startAuthorization: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("start_authorization", { id })),
+	/**  Cancels a sign-in waiting for the browser; the redirect port is released. */
+	cancelAuthorization: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_authorization", { id })),
+	/**  Removes the connection's cached access token and refresh token. */
+	forgetTokens: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("forget_tokens", { id })),
 };
 
 /** Events */
@@ -564,6 +575,25 @@ export type TokenInfo_Serialize = {
 	missingScopes: string[],
 	/**  Whether a refresh token came with it. */
 	hasRefreshToken: boolean,
+};
+
+/**  A token as the UI receives it: the value (for copy and reveal) and what is known about it. */
+export type TokenView = TokenView_Serialize | TokenView_Deserialize;
+
+/**  A token as the UI receives it: the value (for copy and reveal) and what is known about it. */
+export type TokenView_Deserialize = {
+	/**  The access token. */
+	accessToken: string,
+	/**  Its expiry, scopes and whether a refresh token is held. */
+	info: TokenInfo_Deserialize,
+};
+
+/**  A token as the UI receives it: the value (for copy and reveal) and what is known about it. */
+export type TokenView_Serialize = {
+	/**  The access token. */
+	accessToken: string,
+	/**  Its expiry, scopes and whether a refresh token is held. */
+	info: TokenInfo_Serialize,
 };
 
 /**  The verdict on a connection's settings. */

@@ -27,6 +27,7 @@ export type TestSummary = B.TestSummary;
 export type StepReport = B.StepReport_Serialize;
 export type TestReport = B.TestReport_Serialize;
 export type TokenInfo = B.TokenInfo_Serialize;
+export type TokenView = B.TokenView_Serialize;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
 export interface Backend {
@@ -42,6 +43,14 @@ export interface Backend {
   searchScopes(query: string): Promise<ScopeInfo[]>;
   /** Tests a saved connection; `onStep` hears each step as it starts and ends. */
   testConnection(id: string, onStep: (step: StepReport) => void): Promise<TestReport>;
+  /** A usable access token: cached, refreshed or new. */
+  getToken(id: string): Promise<TokenView>;
+  /** What is known of the cached token, without renewing it. */
+  tokenStatus(id: string): Promise<TokenInfo | null>;
+  /** Signs in through the system browser (authorization code). */
+  startAuthorization(id: string): Promise<TokenView>;
+  cancelAuthorization(id: string): Promise<void>;
+  forgetTokens(id: string): Promise<void>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

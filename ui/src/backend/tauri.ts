@@ -17,6 +17,15 @@ export function createTauriBackend(): Backend {
     duplicateConnection: async (id) => unwrap(await commands.duplicateConnection(id)),
     scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
     searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
+    getToken: async (id) => unwrap(await commands.getToken(id)),
+    tokenStatus: async (id) => unwrap(await commands.tokenStatus(id)),
+    startAuthorization: async (id) => unwrap(await commands.startAuthorization(id)),
+    cancelAuthorization: async (id) => {
+      unwrap(await commands.cancelAuthorization(id));
+    },
+    forgetTokens: async (id) => {
+      unwrap(await commands.forgetTokens(id));
+    },
     testConnection: async (id, onStep) => {
       const unlisten = await events.testProgress.listen((event) => {
         if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);

@@ -8,6 +8,8 @@ import {
   type StepReport,
   type StoreNotice,
   type TestReport,
+  type TokenInfo,
+  type TokenView,
   type Validation,
 } from "../backend";
 
@@ -87,6 +89,15 @@ export class FakeBackend implements Backend {
     for (const step of this.testSteps) onStep(step);
     return { steps: this.testSteps, ok: this.testSteps.every((s) => s.status === "passed"), token: null };
   };
+  getToken = async (): Promise<TokenView> => {
+    throw new BackendError({ code: "internal", message: "no token in the fake" });
+  };
+  tokenStatus = async (): Promise<TokenInfo | null> => null;
+  startAuthorization = async (): Promise<TokenView> => {
+    throw new BackendError({ code: "cancelled", message: "The sign-in was cancelled." });
+  };
+  cancelAuthorization = async () => {};
+  forgetTokens = async () => {};
   scopeCatalog = async () => [];
   searchScopes = async () => [];
 }

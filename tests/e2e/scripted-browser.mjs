@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// A scripted stand-in for the system browser, for the end-to-end tests: the app runs it as
+// $BROWSER with the authorization URL. It walks the sandbox's sign-in page as a person would
+// (Approve), then follows the redirect back to the app's loopback listener.
+const [url] = process.argv.slice(2);
+if (!url) {
+  console.error("usage: scripted-browser.mjs URL");
+  process.exit(2);
+}
+let resp = await fetch(url, { redirect: "manual" });
+let location = resp.headers.get("location");
+if (!location) {
+  const page = await resp.text();
+  const request = /name="request" value="([^"]+)"/.exec(page)?.[1];
+  if (!request) throw new Error("the sign-in page has no request id");
+  const base = url.split("/oauth2/")[0];
+  resp = await fetch(`${base}/oauth2/authorizations/decide`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ request, decision: "approve" }),
+    redirect: "manual",
+  });
+  location = resp.headers.get("location");
+}
+if (!location) throw new Error("no redirect back to the app");
+await fetch(location);

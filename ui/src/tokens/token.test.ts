@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import type { TokenInfo } from "../backend";
+import { expiryText, mask } from "./token";
+
+const info = (expiresAt: string | null, hasRefreshToken = false): TokenInfo => ({
+  tokenType: "Bearer",
+  obtainedAt: "2026-11-24T10:00:00Z",
+  expiresAt,
+  grantedScopes: ["core.user.read"],
+  missingScopes: [],
+  hasRefreshToken,
+});
+
+describe("token view text", () => {
+  const now = Date.parse("2026-11-24T10:00:00Z");
+
+  it("counts down hours, minutes and seconds", () => {
+    expect(expiryText(info("2026-11-25T09:59:00Z"), now)).toBe("Valid — expires in 23 h 59 m");
+    expect(expiryText(info("2026-11-24T10:02:05Z"), now)).toBe("Valid — expires in 2 m 5 s");
+    expect(expiryText(info("2026-11-24T10:00:09Z"), now)).toBe("Valid — expires in 9 s");
+  });
+
+  it("says when a token is expired or there is none", () => {
+    expect(expiryText(info("2026-11-24T09:00:00Z"), now)).toBe("Expired");
+    expect(expiryText(info("2026-11-24T09:00:00Z", true), now)).toBe("Expired — it will be refreshed when used");
+    expect(expiryText(null, now)).toBe("No token");
+    expect(expiryText(info(null), now)).toBe("Valid — the server gave no expiry");
+  });
+
+  it("masks all but the ends of a token", () => {
+    expect(mask("sbx_at_0123456789abcdef")).toBe("sbx_••••••••••••cdef");
+    expect(mask("short")).toBe("•••••");
+  });
+});
