@@ -171,7 +171,19 @@ pub async fn run(
                 }
             }
             StepId::Api => match &access_token {
-                Some(token) => call_api(http, connection, token).await,
+                Some(token) => match call_api(http, connection, token).await {
+                    // RFC 6750 §3.1: an invalid_token answer gets one renewal and one retry.
+                    Err((Some(401), _)) => match tokens.renew_now(connection).await {
+                        Ok(renewed) => call_api(http, connection, &renewed.token)
+                            .await
+                            .map(|detail| {
+                                format!("{detail} (after renewing a token the API refused)")
+                            })
+                            .map_err(|(_, e)| e),
+                        Err(e) => Err(e),
+                    },
+                    other => other.map_err(|(_, e)| e),
+                },
                 None => Err(Error::Internal("no token to call the API with".to_owned())),
             },
         };
@@ -305,23 +317,29 @@ async fn get_token(
     Ok((token, detail))
 }
 
+/// Calls the test request. A failure carries the HTTP status when there was one.
 async fn call_api(
     http: &HttpClient,
     connection: &Connection,
     token: &Secret,
-) -> Result<String, Error> {
+) -> Result<String, (Option<u16>, Error)> {
     let base = connection
         .endpoints
         .api_base_url
         .as_deref()
-        .ok_or_else(|| Error::OAuth {
-            code: OAuthCode::BadResponse,
-            message: "The connection has no API base URL to call.".to_owned(),
-            hint: "Set the API base URL in the connection's settings.".to_owned(),
+        .ok_or_else(|| {
+            (
+                None,
+                Error::OAuth {
+                    code: OAuthCode::BadResponse,
+                    message: "The connection has no API base URL to call.".to_owned(),
+                    hint: "Set the API base URL in the connection's settings.".to_owned(),
+                },
+            )
         })?;
     let request = &connection.settings.test_request;
     let url = format!("{}{}", base.trim_end_matches('/'), request.path);
-    check_target(connection, &url)?;
+    check_target(connection, &url).map_err(|e| (None, e))?;
     let method = match request.method {
         TestMethod::Get => http::Method::GET,
         TestMethod::Head => http::Method::HEAD,
@@ -335,9 +353,12 @@ async fn call_api(
             format!("Bearer {}", token.expose()),
         )
         .body(Vec::new())
-        .map_err(|e| Error::Internal(e.to_string()))?;
+        .map_err(|e| (None, Error::Internal(e.to_string())))?;
     let start = Instant::now();
-    let resp = http.send(req).await.map_err(|e| transport_error(&e))?;
+    let resp = http
+        .send(req)
+        .await
+        .map_err(|e| (None, transport_error(&e)))?;
     let ms = millis(start);
     let status = resp.status();
     let line = format!(
@@ -368,7 +389,7 @@ async fn call_api(
     let (code, hint) = match status.as_u16() {
         401 => (
             OAuthCode::InvalidClient,
-            "The API refused the token. Get a new token; if it persists, check that the API belongs to the same instance as the token endpoint.".to_owned(),
+            "The API refused the token even after a renewal. Check that the API belongs to the same instance as the token endpoint.".to_owned(),
         ),
         403 => {
             let scope = challenge
@@ -379,7 +400,9 @@ async fn call_api(
             (
                 OAuthCode::InvalidScope,
                 match scope {
-                    Some(s) => format!("The token lacks the scope this call needs: {s}. Add it to the OAuth client and to this connection's scopes, or change the test request."),
+                    Some(s) => format!(
+                        "The token lacks the scope this call needs: {s}. Add it to the OAuth client and to this connection's scopes, or change the test request."
+                    ),
                     None => "The token lacks a scope this call needs: add it to the OAuth client and to this connection's scopes, or change the test request.".to_owned(),
                 },
             )
@@ -391,13 +414,16 @@ async fn call_api(
         s if s >= 500 => (OAuthCode::ServerError, "The server has a problem; try again later.".to_owned()),
         _ => (OAuthCode::BadResponse, "Check the test request's path under Advanced.".to_owned()),
     };
-    Err(Error::OAuth {
-        code,
-        message: format!(
-            "{method} {} → {line} · {ms} ms: {}",
-            request.path,
-            snippet(resp.body())
-        ),
-        hint,
-    })
+    Err((
+        Some(status.as_u16()),
+        Error::OAuth {
+            code,
+            message: format!(
+                "{method} {} → {line} · {ms} ms: {}",
+                request.path,
+                snippet(resp.body())
+            ),
+            hint,
+        },
+    ))
 }

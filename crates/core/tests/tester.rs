@@ -216,3 +216,75 @@ async fn an_authorization_code_connection_signs_in_through_the_browser_when_it_h
     assert!(again.ok, "{again:#?}");
     tokens.forget(&conn.id).expect("clean up");
 }
+
+#[tokio::test]
+async fn checklist_26_a_token_the_api_refuses_is_renewed_once_and_the_call_retried() {
+    let mut config = connmgr_sandbox::Config::demo();
+    config.consent = connmgr_sandbox::config::Consent::Approve;
+    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+    let conn = common::sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    let store: Arc<dyn SecretStore> = Arc::new(common::test_keyring());
+    let tokens = Tokens::new(HttpClient::new().expect("http"), store);
+    tokens
+        .sign_in(
+            &conn,
+            &common::FollowBrowser,
+            std::time::Duration::from_secs(20),
+            std::future::pending(),
+        )
+        .await
+        .expect("signed in");
+    sb.revoke_access_tokens(); // the cached token looks valid but the API no longer knows it
+    let before = sb.stats();
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &tokens,
+        &conn,
+        None,
+        &|_| {},
+    )
+    .await;
+    assert!(report.ok, "{report:#?}");
+    assert!(
+        report.steps[2].detail.contains("after renewing"),
+        "{}",
+        report.steps[2].detail
+    );
+    let after = sb.stats();
+    assert_eq!(
+        after.token_requests - before.token_requests,
+        1,
+        "one refresh"
+    );
+    assert_eq!(after.api_requests - before.api_requests, 2, "one retry");
+
+    // 403 is not a token problem: no refresh.
+    let narrow = common::sandbox_connection(
+        &sb.base_url(),
+        "sandbox-integration",
+        GrantType::ClientCredentials,
+        &["core.supplier.read"],
+    );
+    let t = tokens_for(&narrow, SECRET);
+    let before = sb.stats();
+    let report = run(
+        &HttpClient::new().expect("http"),
+        &t,
+        &narrow,
+        None,
+        &|_| {},
+    )
+    .await;
+    assert_eq!(report.steps[2].code, Some(ErrorCode::InvalidScope));
+    assert_eq!(
+        sb.stats().token_requests - before.token_requests,
+        1,
+        "only the test's own token, no refresh"
+    );
+    tokens.forget(&conn.id).expect("clean up");
+}

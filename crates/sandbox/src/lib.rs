@@ -166,6 +166,16 @@ impl Sandbox {
         *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
     }
 
+    /// Forgets the access tokens it issued (refresh tokens stay valid), as a server does when it
+    /// revokes tokens early.
+    pub fn revoke_access_tokens(&self) {
+        self.shared
+            .tokens
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     /// Forgets every grant, code and token, as a restarted server would.
     pub fn forget_grants(&self) {
         self.shared
