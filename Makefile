@@ -10,6 +10,7 @@ NPM_STAMP := node_modules/.package-lock.json
 help:
 	@echo "make run          build and start the app with the local sandbox (a ready demo)"
 	@echo "make test         every check CI runs: format, lint, types, unit, integration, end-to-end"
+	@echo "make bench        print performance figures (ratios to a baseline measured in the same run)"
 	@echo "make bindings     regenerate ui/src/backend/bindings.ts from the Rust commands"
 	@echo "make screenshots  run the end-to-end suite and refresh the screenshots in docs/"
 
@@ -33,6 +34,10 @@ run: app
 
 test: setup
 	@scripts/test.sh
+
+## Figures, not verdicts: token round trips through the engine vs raw reqwest, listener start-up.
+bench: setup
+	cargo bench --locked -p connmgr-core --bench token_roundtrip
 
 bindings: ui
 	UPDATE_BINDINGS=1 cargo test --locked -p connmgr-app bindings_are_current

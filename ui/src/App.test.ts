@@ -64,6 +64,16 @@ describe("App", () => {
     expect(screen.getByRole("option", { name: /Acme/ })).toBeTruthy();
   });
 
+  it("saves when Save is pressed before the verdict on the last keystroke came back", async () => {
+    const backend = new FakeBackend();
+    render(App, { backend });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    await fireEvent.input(screen.getByLabelText(/Name your connection/), { target: { value: "Quick" } });
+    await fireEvent.click(screen.getByTestId("save"));
+    await waitFor(() => expect(screen.getByTestId("connection-details")).toBeTruthy());
+    expect(backend.connections.map((c) => c.settings.name)).toEqual(["Quick"]);
+  });
+
   it("keeps everything typed when the save fails, with the reason", async () => {
     const backend = new FakeBackend({
       failSave: { code: "keyring_locked", message: "The system keyring is locked. Unlock it and try again." },

@@ -67,7 +67,7 @@ async fn a_token_with_the_secret_in_the_body() {
 }
 
 #[tokio::test]
-async fn a_token_by_basic_with_a_secret_full_of_reserved_characters() {
+async fn checklist_14_basic_and_body_with_a_secret_full_of_reserved_characters() {
     let sb = sandbox(UnknownScope::Reject).await;
     let mut conn = connection(&sb, "odd client", &["core.user.read"]);
     conn.settings.client_auth = ClientAuth::Basic;
@@ -81,7 +81,8 @@ async fn a_token_by_basic_with_a_secret_full_of_reserved_characters() {
 }
 
 #[tokio::test]
-async fn a_wrong_secret_is_invalid_client_with_a_coupa_hint_and_no_secret_in_the_message() {
+async fn checklist_15_a_wrong_secret_is_invalid_client_with_a_coupa_hint_and_no_secret_in_the_message()
+ {
     let sb = sandbox(UnknownScope::Reject).await;
     let conn = connection(&sb, "sandbox-integration", &["core.user.read"]);
     let err = client_credentials(&http(), &conn, &Secret::new("wrong-secret-value"))
@@ -113,7 +114,7 @@ async fn a_scope_the_client_may_not_have_names_coupas_setup_screen() {
 }
 
 #[tokio::test]
-async fn a_silently_narrowed_grant_is_reported() {
+async fn checklist_19_a_silently_narrowed_grant_is_reported() {
     let sb = sandbox(UnknownScope::Drop).await;
     let conn = connection(
         &sb,
@@ -128,7 +129,7 @@ async fn a_silently_narrowed_grant_is_reported() {
 }
 
 #[tokio::test]
-async fn a_host_outside_the_valid_domains_is_never_called() {
+async fn checklist_23_a_host_outside_the_valid_domains_or_plain_http_is_never_called() {
     let sb = sandbox(UnknownScope::Reject).await;
     let mut conn = connection(&sb, "sandbox-integration", &["core.user.read"]);
     conn.settings.valid_domains = vec!["coupahost.com".to_owned()];

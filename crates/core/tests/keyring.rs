@@ -64,7 +64,7 @@ fn set_get_replace_and_delete_against_the_real_keyring() {
 }
 
 #[test]
-fn connections_keep_secrets_in_the_keyring_and_never_in_the_file() {
+fn checklist_27_connections_keep_secrets_in_the_keyring_and_never_in_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let kr = Arc::new(test_keyring());
     let conns = Connections::new(Store::new(dir.path()), kr.clone());
@@ -122,10 +122,10 @@ fn connections_keep_secrets_in_the_keyring_and_never_in_the_file() {
     );
 }
 
-/// Run as a child by `no_secret_service_gives_a_clear_error_and_changes_nothing`, with the
+/// Run as a child by `checklist_28_no_secret_service_gives_a_clear_error_and_changes_nothing`, with the
 /// session bus pointed at nothing.
 #[test]
-#[ignore = "a child process of no_secret_service_gives_a_clear_error_and_changes_nothing"]
+#[ignore = "a child process of checklist_28_no_secret_service_gives_a_clear_error_and_changes_nothing"]
 fn child_without_secret_service() {
     let dir = std::env::var("CONNMGR_CHILD_STORE").expect("CONNMGR_CHILD_STORE");
     let kr = Arc::new(KeyringStore::new("Connection Manager (tests, no bus)"));
@@ -143,7 +143,7 @@ fn child_without_secret_service() {
 }
 
 #[test]
-fn no_secret_service_gives_a_clear_error_and_changes_nothing() {
+fn checklist_28_no_secret_service_gives_a_clear_error_and_changes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     // One connection saved beforehand, with no secret, so "untouched" can be checked.
     let before = {

@@ -41,7 +41,7 @@ fn round_trip_keeps_every_field() {
 
 #[cfg(unix)]
 #[test]
-fn file_is_0600_and_folder_0700() {
+fn checklist_27_file_is_0600_and_folder_0700() {
     use std::os::unix::fs::PermissionsExt;
     let root = tempfile::tempdir().expect("temp dir");
     let dir = root.path().join("data");
@@ -57,9 +57,9 @@ fn file_is_0600_and_folder_0700() {
     assert_eq!(mode(&dir), 0o700, "only the user can list the folder");
 }
 
-/// Run as a child by `kill_9_during_saves_never_leaves_a_broken_file`: saves forever.
+/// Run as a child by `checklist_29_kill_9_during_saves_never_leaves_a_broken_file`: saves forever.
 #[test]
-#[ignore = "a child process of kill_9_during_saves_never_leaves_a_broken_file"]
+#[ignore = "a child process of checklist_29_kill_9_during_saves_never_leaves_a_broken_file"]
 fn child_save_loop() {
     let dir = std::env::var("CONNMGR_CHILD_STORE").expect("CONNMGR_CHILD_STORE");
     let store = Store::new(dir);
@@ -88,7 +88,7 @@ fn child_save_loop() {
 }
 
 #[test]
-fn kill_9_during_saves_never_leaves_a_broken_file() {
+fn checklist_29_kill_9_during_saves_never_leaves_a_broken_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join(FILE_NAME);
     let dir_str = dir.path().to_str().expect("utf-8 path");
@@ -128,9 +128,9 @@ fn kill_9_during_saves_never_leaves_a_broken_file() {
     );
 }
 
-/// Run as a child by `two_processes_adding_fifty_each_end_with_a_hundred`.
+/// Run as a child by `checklist_30_two_processes_adding_fifty_each_end_with_a_hundred`.
 #[test]
-#[ignore = "a child process of two_processes_adding_fifty_each_end_with_a_hundred"]
+#[ignore = "a child process of checklist_30_two_processes_adding_fifty_each_end_with_a_hundred"]
 fn child_add_fifty() {
     let dir = std::env::var("CONNMGR_CHILD_STORE").expect("CONNMGR_CHILD_STORE");
     let who = std::env::var("CONNMGR_CHILD_NAME").expect("CONNMGR_CHILD_NAME");
@@ -143,7 +143,7 @@ fn child_add_fifty() {
 }
 
 #[test]
-fn two_processes_adding_fifty_each_end_with_a_hundred() {
+fn checklist_30_two_processes_adding_fifty_each_end_with_a_hundred() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_str = dir.path().to_str().expect("utf-8 path");
     let children: Vec<_> = ["left", "right"]
@@ -179,7 +179,7 @@ fn two_processes_adding_fifty_each_end_with_a_hundred() {
 }
 
 #[test]
-fn every_unreadable_shape_is_kept_aside_and_reported() {
+fn checklist_29_every_unreadable_shape_is_kept_aside_and_reported() {
     let valid = {
         let dir = tempfile::tempdir().expect("temp dir");
         connections(dir.path())
