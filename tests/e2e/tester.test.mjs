@@ -61,6 +61,8 @@ nodeTest.describe("connection tester", () => {
         timeout: 5000,
         timeoutMsg: "the token view shows the new token's expiry",
       });
+      const jwt = await visible(browser, '[data-testid="token-jwt"]');
+      assert.match(await jwt.getText(), /Decoded JWT\s*not verified/);
       const shot = await saveScreenshot(browser, "test-result");
       if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-test.png"));
     } catch (err) {

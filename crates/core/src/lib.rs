@@ -8,6 +8,7 @@ pub mod connection;
 pub mod connections;
 pub mod error;
 pub mod http;
+pub mod jwt;
 pub mod oauth;
 pub mod redirect;
 pub mod scopes;

@@ -37,6 +37,47 @@ pub struct TokenInfo {
     pub missing_scopes: Vec<String>,
     /// Whether a refresh token came with it.
     pub has_refresh_token: bool,
+    /// When the access token is a JWT: its header and claims, not verified.
+    #[serde(default)]
+    pub jwt: Option<crate::jwt::DecodedJwt>,
+    /// The claims of the OpenID Connect ID token that came with it (scope `openid`), not
+    /// verified. The ID token itself is not kept.
+    #[serde(default)]
+    pub id_token: Option<crate::jwt::DecodedJwt>,
+}
+
+/// The fields of a token answer beyond RFC 6749's: the OpenID Connect `id_token`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+impl oauth2::ExtraTokenFields for IdTokenField {}
+
+/// A token answer as the engine reads it.
+pub(crate) type TokenAnswer = oauth2::StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+/// The `oauth2` client type every grant uses: RFC 6749 errors, answers with an `id_token`.
+pub(crate) type OAuthClient<
+    HasAuthUrl = oauth2::EndpointNotSet,
+    HasTokenUrl = oauth2::EndpointNotSet,
+> = oauth2::Client<
+    oauth2::basic::BasicErrorResponse,
+    TokenAnswer,
+    oauth2::basic::BasicTokenIntrospectionResponse,
+    oauth2::StandardRevocableToken,
+    oauth2::basic::BasicRevocationErrorResponse,
+    HasAuthUrl,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    HasTokenUrl,
+>;
+
+/// A client for this connection's client ID, endpoints not yet set.
+pub(crate) fn oauth_client(connection: &Connection) -> OAuthClient {
+    oauth2::Client::new(ClientId::new(connection.settings.client_id.clone()))
 }
 
 /// A token as obtained: the secrets and what may be shown about them.
@@ -91,11 +132,10 @@ pub async fn client_credentials(
     secret: &Secret,
 ) -> Result<TokenSet, Error> {
     let token_url = check_target(connection, &connection.endpoints.token_url)?;
-    let client =
-        oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
-            .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
-            .set_token_uri(TokenUrl::from_url(token_url))
-            .set_auth_type(auth_type(connection.settings.client_auth));
+    let client = oauth_client(connection)
+        .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
+        .set_token_uri(TokenUrl::from_url(token_url))
+        .set_auth_type(auth_type(connection.settings.client_auth));
     let requested = connection.settings.scopes.clone();
     let http = Recording::new(http);
     let result = client
@@ -207,14 +247,13 @@ pub async fn authorization_code(
         crate::redirect::RedirectListener::bind(connection.settings.redirect_port).await?;
     let redirect = listener.redirect_uri();
 
-    let mut client =
-        oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
-            .set_auth_uri(oauth2::AuthUrl::from_url(auth_url.clone()))
-            .set_token_uri(TokenUrl::from_url(token_url))
-            .set_redirect_uri(
-                oauth2::RedirectUrl::new(redirect).map_err(|e| Error::Internal(e.to_string()))?,
-            )
-            .set_auth_type(auth_type(connection.settings.client_auth));
+    let mut client = oauth_client(connection)
+        .set_auth_uri(oauth2::AuthUrl::from_url(auth_url.clone()))
+        .set_token_uri(TokenUrl::from_url(token_url))
+        .set_redirect_uri(
+            oauth2::RedirectUrl::new(redirect).map_err(|e| Error::Internal(e.to_string()))?,
+        )
+        .set_auth_type(auth_type(connection.settings.client_auth));
     if let Some(secret) = secret {
         client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
     }
@@ -254,10 +293,7 @@ pub async fn authorization_code(
     }
 }
 
-pub(crate) fn token_set(
-    token: &oauth2::StandardTokenResponse<oauth2::EmptyExtraTokenFields, BasicTokenType>,
-    requested: &[String],
-) -> Result<TokenSet, Error> {
+pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<TokenSet, Error> {
     if *token.token_type() != BasicTokenType::Bearer {
         return Err(Error::OAuth {
             code: OAuthCode::BadResponse,
@@ -291,6 +327,12 @@ pub(crate) fn token_set(
             granted_scopes: granted,
             missing_scopes: missing,
             has_refresh_token: token.refresh_token().is_some(),
+            jwt: crate::jwt::decode_unverified(token.access_token().secret()),
+            id_token: token
+                .extra_fields()
+                .id_token
+                .as_deref()
+                .and_then(crate::jwt::decode_unverified),
         },
         expires_at,
     })

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use oauth2::basic::BasicErrorResponseType;
-use oauth2::{ClientId, ClientSecret, RefreshToken, RequestTokenError, TokenUrl};
+use oauth2::{ClientSecret, RefreshToken, RequestTokenError, TokenUrl};
 use serde::{Deserialize, Serialize};
 
 use crate::connection::{Connection, GrantType};
@@ -189,10 +189,9 @@ impl Tokens {
 
     async fn refresh(&self, connection: &Connection, refresh: &Secret) -> Result<TokenSet, Error> {
         let token_url = crate::oauth::check_target(connection, &connection.endpoints.token_url)?;
-        let mut client =
-            oauth2::basic::BasicClient::new(ClientId::new(connection.settings.client_id.clone()))
-                .set_token_uri(TokenUrl::from_url(token_url))
-                .set_auth_type(crate::oauth::auth_type(connection.settings.client_auth));
+        let mut client = crate::oauth::oauth_client(connection)
+            .set_token_uri(TokenUrl::from_url(token_url))
+            .set_auth_type(crate::oauth::auth_type(connection.settings.client_auth));
         if let Some(secret) = self.secrets.get(&connection.id, SecretKind::ClientSecret)? {
             client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
         }

@@ -449,3 +449,46 @@ async fn a_person_approves_on_the_consent_page() {
     let (result, _) = sign_in(&sb, &conn, Script::ClickApprove, LONG).await;
     result.expect("signed in through the page");
 }
+
+#[tokio::test]
+async fn the_id_token_claims_are_read_and_the_id_token_not_kept() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["openid", "email", "login", "core.user.read"]);
+    let (result, _) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    let token = result.expect("signed in");
+    let id = token
+        .info
+        .id_token
+        .clone()
+        .expect("openid gives an ID token");
+    assert!(!id.verified);
+    let claim = |name: &str| {
+        id.claims
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.value.clone())
+    };
+    assert_eq!(claim("aud").as_deref(), Some("\"sandbox-desktop\""));
+    assert_eq!(
+        claim("email"),
+        Some(format!(
+            "\"{}\"",
+            connmgr_sandbox::oauth::SANDBOX_USER_EMAIL
+        ))
+    );
+    assert_eq!(
+        claim("login"),
+        Some(format!(
+            "\"{}\"",
+            connmgr_sandbox::oauth::SANDBOX_USER_LOGIN
+        ))
+    );
+    assert_eq!(claim("name"), None, "no profile scope, no name");
+    // What the UI may see is claims only: no JWT string anywhere in it.
+    let shown = serde_json::to_string(&token.info).expect("json");
+    assert!(!shown.contains("eyJ"), "{shown}");
+
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, _) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    assert!(result.expect("signed in").info.id_token.is_none());
+}

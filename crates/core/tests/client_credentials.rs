@@ -50,7 +50,17 @@ async fn a_token_with_the_secret_in_the_body() {
     let token = client_credentials(&http(), &conn, &Secret::new("sandbox-integration-secret"))
         .await
         .expect("a token");
-    assert!(token.access_token.expose().starts_with("sbx_at_"));
+    let jwt = token
+        .info
+        .jwt
+        .as_ref()
+        .expect("the sandbox issues JWT-shaped tokens");
+    assert!(!jwt.verified, "claims are shown, not trusted");
+    assert!(
+        jwt.claims
+            .iter()
+            .any(|c| c.name == "client_id" && c.value == "\"sandbox-integration\"")
+    );
     assert_eq!(token.info.token_type, "Bearer");
     assert_eq!(
         token.info.granted_scopes,

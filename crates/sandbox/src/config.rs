@@ -75,6 +75,10 @@ pub struct Config {
     /// How long an authorization code stays valid, in seconds.
     #[serde(default = "default_code_lifetime")]
     pub code_lifetime_secs: u64,
+    /// Issue access tokens shaped as JWTs (claims readable, signature not meant to be checked)
+    /// rather than opaque strings.
+    #[serde(default)]
+    pub jwt_access_tokens: bool,
 }
 
 fn default_code_lifetime() -> u64 {
@@ -131,6 +135,7 @@ impl Config {
             unknown_scope: UnknownScope::Reject,
             consent: Consent::Page,
             code_lifetime_secs: default_code_lifetime(),
+            jwt_access_tokens: true,
         }
     }
 

@@ -80,6 +80,14 @@ export type AppInfo = {
 	version: string,
 };
 
+/**  One header field or claim: its name and its JSON value as text. */
+export type Claim = {
+	/**  The field's name, e.g. `exp`. */
+	name: string,
+	/**  Its JSON value as text, e.g. `1795000000` or `"core.user.read"`. */
+	value: string,
+};
+
 /**  How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
 export type ClientAuth = 
 /**  `client_id` and `client_secret` in the form body: Coupa's documented way. */
@@ -235,6 +243,16 @@ export type CoupaDomain =
 "customer" | 
 /**  Partner and demo instances: `https://{org}.coupacloud.com`. */
 "partner";
+
+/**  A JWT's header and claims, decoded without verifying the signature. */
+export type DecodedJwt = {
+	/**  The JOSE header (`alg`, `typ`, `kid`, …). */
+	header: Claim[],
+	/**  The claims (`iss`, `sub`, `exp`, `scope`, …), sorted by name. */
+	claims: Claim[],
+	/**  Always false: shown for information, not checked. */
+	verified: boolean,
+};
 
 /**  The endpoints a connection calls, resolved from its settings. */
 export type Endpoints = Endpoints_Serialize | Endpoints_Deserialize;
@@ -559,6 +577,13 @@ export type TokenInfo_Deserialize = {
 	missingScopes: string[],
 	/**  Whether a refresh token came with it. */
 	hasRefreshToken: boolean,
+	/**  When the access token is a JWT: its header and claims, not verified. */
+	jwt?: DecodedJwt | null,
+	/**
+	 *  The claims of the OpenID Connect ID token that came with it (scope `openid`), not
+	 *  verified. The ID token itself is not kept.
+	 */
+	idToken?: DecodedJwt | null,
 };
 
 /**  What the UI may know about a token: never the token itself. */
@@ -575,6 +600,13 @@ export type TokenInfo_Serialize = {
 	missingScopes: string[],
 	/**  Whether a refresh token came with it. */
 	hasRefreshToken: boolean,
+	/**  When the access token is a JWT: its header and claims, not verified. */
+	jwt: DecodedJwt | null,
+	/**
+	 *  The claims of the OpenID Connect ID token that came with it (scope `openid`), not
+	 *  verified. The ID token itself is not kept.
+	 */
+	idToken: DecodedJwt | null,
 };
 
 /**  A token as the UI receives it: the value (for copy and reveal) and what is known about it. */

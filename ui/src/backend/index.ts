@@ -27,6 +27,7 @@ export type TestSummary = B.TestSummary;
 export type StepReport = B.StepReport_Serialize;
 export type TestReport = B.TestReport_Serialize;
 export type TokenInfo = B.TokenInfo_Serialize;
+export type DecodedJwt = B.DecodedJwt;
 export type TokenView = B.TokenView_Serialize;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */

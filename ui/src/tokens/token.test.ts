@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TokenInfo } from "../backend";
-import { expiryText, mask } from "./token";
+import { claimText, expiryText, mask } from "./token";
 
 const info = (expiresAt: string | null, hasRefreshToken = false): TokenInfo => ({
   tokenType: "Bearer",
@@ -9,6 +9,8 @@ const info = (expiresAt: string | null, hasRefreshToken = false): TokenInfo => (
   grantedScopes: ["core.user.read"],
   missingScopes: [],
   hasRefreshToken,
+  jwt: null,
+  idToken: null,
 });
 
 describe("token view text", () => {
@@ -30,5 +32,11 @@ describe("token view text", () => {
   it("masks all but the ends of a token", () => {
     expect(mask("sbx_at_0123456789abcdef")).toBe("sbx_••••••••••••cdef");
     expect(mask("short")).toBe("•••••");
+  });
+
+  it("shows the date beside time claims only", () => {
+    expect(claimText("exp", "1795000000")).toBe("1795000000 (2026-11-18 11:06:40 UTC)");
+    expect(claimText("sub", "1795000000")).toBe("1795000000");
+    expect(claimText("exp", '"soon"')).toBe('"soon"');
   });
 });

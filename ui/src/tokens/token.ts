@@ -20,3 +20,13 @@ export function mask(token: string): string {
   if (token.length <= 12) return "•".repeat(token.length);
   return `${token.slice(0, 4)}${"•".repeat(12)}${token.slice(-4)}`;
 }
+
+/** Claims that hold a time in seconds since 1970 (RFC 7519 §4.1, OpenID Connect Core §2). */
+const TIME_CLAIMS = new Set(["exp", "iat", "nbf", "auth_time", "updated_at"]);
+
+/** A claim's JSON text, with the date beside the number for time claims. */
+export function claimText(name: string, value: string): string {
+  if (!TIME_CLAIMS.has(name) || !/^\d{1,12}$/.test(value)) return value;
+  const date = new Date(Number(value) * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
+  return `${value} (${date})`;
+}
