@@ -38,6 +38,10 @@ pub enum ErrorCode {
     AccessDenied,
     /// The client may not use this grant type.
     UnauthorizedClient,
+    /// The server refused the request as malformed.
+    InvalidRequest,
+    /// The server does not support the grant type.
+    UnsupportedGrantType,
     /// The server failed or refused the request for another reason.
     ServerError,
     /// The server's answer could not be understood.
@@ -77,6 +81,10 @@ pub enum OAuthCode {
     AccessDenied,
     /// See [`ErrorCode::UnauthorizedClient`].
     UnauthorizedClient,
+    /// See [`ErrorCode::InvalidRequest`].
+    InvalidRequest,
+    /// See [`ErrorCode::UnsupportedGrantType`].
+    UnsupportedGrantType,
     /// See [`ErrorCode::ServerError`].
     ServerError,
     /// See [`ErrorCode::BadResponse`].
@@ -109,6 +117,8 @@ impl From<OAuthCode> for ErrorCode {
             OAuthCode::InvalidGrant => ErrorCode::InvalidGrant,
             OAuthCode::AccessDenied => ErrorCode::AccessDenied,
             OAuthCode::UnauthorizedClient => ErrorCode::UnauthorizedClient,
+            OAuthCode::InvalidRequest => ErrorCode::InvalidRequest,
+            OAuthCode::UnsupportedGrantType => ErrorCode::UnsupportedGrantType,
             OAuthCode::ServerError => ErrorCode::ServerError,
             OAuthCode::BadResponse => ErrorCode::BadResponse,
             OAuthCode::Timeout => ErrorCode::Timeout,

@@ -122,13 +122,61 @@ impl HttpClient {
             || lower.contains("tls")
             || lower.contains("handshake")
         {
-            HttpError::Tls(chain)
+            let host = err
+                .url()
+                .map(|u| match (u.host_str(), u.port_or_known_default()) {
+                    (Some(h), Some(p)) => format!("{h}:{p}"),
+                    (Some(h), None) => h.to_owned(),
+                    _ => u.to_string(),
+                })
+                .unwrap_or_else(|| "the server".to_owned());
+            HttpError::Tls(format!(
+                "the certificate presented by {host} was refused: {} [{chain}]",
+                tls_reason(&chain)
+            ))
         } else if err.is_connect() {
             HttpError::Connect(chain)
         } else {
             HttpError::Other(chain)
         }
     }
+}
+
+/// Why rustls refused a certificate, in words an admin can act on. rustls names the reason in
+/// its message, as a variant name (`UnknownIssuer`) or in words ("certificate not valid for
+/// name …"), depending on the reason.
+fn tls_reason(chain: &str) -> &'static str {
+    const REASONS: [(&[&str], &str); 8] = [
+        (
+            &["unknownissuer", "unknown issuer"],
+            "it is signed by an authority this computer does not trust (a self-signed certificate, or a proxy that re-signs TLS)",
+        ),
+        (
+            &["notvalidforname", "not valid for name"],
+            "it was issued for another host name",
+        ),
+        (
+            &["notvalidyet", "not valid yet", "not valid before"],
+            "it is not valid yet (check this computer's clock)",
+        ),
+        (&["expired"], "it has expired"),
+        (&["revoked"], "it has been revoked"),
+        (
+            &["unsupportedsignaturealgorithm", "unsupported signature"],
+            "it is signed with an algorithm that is not accepted",
+        ),
+        (
+            &["badsignature", "bad signature"],
+            "its signature does not match",
+        ),
+        (&["badencoding", "bad encoding"], "it is malformed"),
+    ];
+    let lower = chain.to_ascii_lowercase();
+    REASONS
+        .iter()
+        .find(|(keys, _)| keys.iter().any(|k| lower.contains(k)))
+        .map(|(_, why)| *why)
+        .unwrap_or("the secure connection could not be set up")
 }
 
 /// The error and its causes, joined: reqwest's top-level message alone rarely says why.
@@ -226,5 +274,28 @@ mod tests {
             form,
             "grant_type=authorization_code&code=[redacted]&code_verifier=[redacted]&state=s1"
         );
+    }
+
+    #[test]
+    fn certificate_refusals_are_explained() {
+        let cases = [
+            ("invalid peer certificate: UnknownIssuer", "does not trust"),
+            (
+                "invalid peer certificate: certificate not valid for name \"a\"",
+                "another host name",
+            ),
+            (
+                "invalid peer certificate: certificate expired: verification time 2, but certificate is not valid after 1",
+                "expired",
+            ),
+            ("invalid peer certificate: BadSignature", "does not match"),
+            (
+                "received fatal alert: HandshakeFailure",
+                "could not be set up",
+            ),
+        ];
+        for (chain, words) in cases {
+            assert!(tls_reason(chain).contains(words), "{chain}");
+        }
     }
 }

@@ -378,10 +378,14 @@ pub(crate) fn token_error(
                 ),
                 BasicErrorResponseType::InvalidGrant => (OAuthCode::InvalidGrant, "Sign in again.".to_owned()),
                 BasicErrorResponseType::UnsupportedGrantType => (
-                    OAuthCode::UnauthorizedClient,
-                    "The server does not support this grant type.".to_owned(),
+                    OAuthCode::UnsupportedGrantType,
+                    "The server does not support this grant type: choose the other grant type, or check that the token URL is right.".to_owned(),
                 ),
-                BasicErrorResponseType::InvalidRequest | BasicErrorResponseType::Extension(_) => (
+                BasicErrorResponseType::InvalidRequest => (
+                    OAuthCode::InvalidRequest,
+                    "The server found the request malformed; its description says why. If it is about client authentication, switch between body and Basic under Advanced.".to_owned(),
+                ),
+                BasicErrorResponseType::Extension(_) => (
                     OAuthCode::ServerError,
                     "The server refused the request; its description says why.".to_owned(),
                 ),

@@ -207,3 +207,75 @@ async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_t
     );
     tokens.forget(&c.id).expect("clean up");
 }
+
+/// Every error code of RFC 6749 §5.2 gets its own error code and a hint; the server's
+/// description is quoted; the secret never appears.
+#[tokio::test]
+async fn every_rfc6749_error_answer_gets_its_code_and_a_hint() {
+    let sb = sandbox().await;
+    let cases = [
+        (
+            "invalid_request",
+            ErrorCode::InvalidRequest,
+            "body and Basic",
+        ),
+        (
+            "invalid_client",
+            ErrorCode::InvalidClient,
+            "Identifier and Secret",
+        ),
+        ("invalid_grant", ErrorCode::InvalidGrant, "Sign in again"),
+        (
+            "unauthorized_client",
+            ErrorCode::UnauthorizedClient,
+            "grant type",
+        ),
+        (
+            "unsupported_grant_type",
+            ErrorCode::UnsupportedGrantType,
+            "grant type",
+        ),
+        (
+            "invalid_scope",
+            ErrorCode::InvalidScope,
+            "Setup > Integrations",
+        ),
+        (
+            "temporarily_unavailable",
+            ErrorCode::ServerError,
+            "description",
+        ),
+    ];
+    for (error, code, hint) in cases {
+        let err = token_with(&sb, Some(Fault::OAuthError(error.to_owned())), &http())
+            .await
+            .expect_err(error);
+        assert_eq!(err.code(), code, "{error}: {err}");
+        let text = err.to_string();
+        assert!(
+            text.contains(error) && text.contains("fault mode"),
+            "{error}: {text}"
+        );
+        assert!(text.contains(hint), "{error}: {text}");
+        assert!(!text.contains("sandbox-integration-secret"), "{text}");
+    }
+    sb.set_fault(None);
+
+    // And the real thing: a client made for authorization code asking for client credentials.
+    let mut config = Config::demo();
+    config.clients.push(connmgr_sandbox::config::ClientConfig {
+        id: "web-app".to_owned(),
+        secret: Some("web-app-secret".to_owned()),
+        grants: vec![connmgr_sandbox::config::Grant::AuthorizationCode],
+        scopes: vec!["core.user.read".to_owned()],
+        rotate_refresh_tokens: false,
+    });
+    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+    let mut conn = cc(&sb);
+    conn.settings.client_id = "web-app".to_owned();
+    let err = client_credentials(&http(), &conn, &Secret::new("web-app-secret"))
+        .await
+        .expect_err("not its grant");
+    assert_eq!(err.code(), ErrorCode::UnauthorizedClient, "{err}");
+    assert!(err.to_string().contains("grant type"), "{err}");
+}

@@ -46,6 +46,9 @@ pub enum Fault {
     CloseMidBody,
     /// 503 this many times, then answer normally.
     Unavailable(usize),
+    /// An RFC 6749 §5.2 error answer with this `error` code: 401 with a `WWW-Authenticate`
+    /// challenge for `invalid_client`, 400 otherwise.
+    OAuthError(String),
 }
 
 /// A fault that answers instead of the endpoint, or `None` to go on.
@@ -146,6 +149,26 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
                 )
                     .into_response()
             })
+        }
+        Fault::OAuthError(error) => {
+            let body = serde_json::json!({
+                "error": error,
+                "error_description": format!("the server answers {error} (fault mode)"),
+            });
+            let mut resp = (
+                StatusCode::BAD_REQUEST,
+                [(header::CACHE_CONTROL, "no-store")],
+                axum::Json(body),
+            )
+                .into_response();
+            if error == "invalid_client" {
+                *resp.status_mut() = StatusCode::UNAUTHORIZED;
+                resp.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    header::HeaderValue::from_static("Basic realm=\"connmgr-sandbox\""),
+                );
+            }
+            Some(resp)
         }
         Fault::MissingAccessToken | Fault::TokenType(_) | Fault::ExpiresIn(_) => None,
     }

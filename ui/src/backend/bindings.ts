@@ -308,6 +308,10 @@ export type ErrorCode =
 "access_denied" | 
 /**  The client may not use this grant type. */
 "unauthorized_client" | 
+/**  The server refused the request as malformed. */
+"invalid_request" | 
+/**  The server does not support the grant type. */
+"unsupported_grant_type" | 
 /**  The server failed or refused the request for another reason. */
 "server_error" | 
 /**  The server's answer could not be understood. */
