@@ -29,7 +29,7 @@ step "vitest" npm run --silent test:unit -- --reporter=default
 step "app build" cargo build --locked -p connmgr-app -p connmgr-sandbox
 if [ -x target/debug/connmgr-app ]; then
   step "end-to-end (the app under Xvfb, WebDriver)" timeout 1200 \
-    xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh npm run --silent test:e2e
+    xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh scripts/e2e.sh
 else
   failed+=("end-to-end (not run: the app did not build)")
 fi

@@ -5,7 +5,7 @@
 // Needs: a display (make test runs the suite under Xvfb), tauri-driver and WebKitWebDriver on the
 // PATH, and the app built (make test builds it first; CONNMGR_APP overrides its path).
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -43,9 +43,21 @@ async function waitFor(check, { timeoutMs, what }) {
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? `: ${lastErr.message}` : ""}`);
 }
 
+/**
+ * Notes a secret or token a test typed or read, for the sweep after the suite
+ * (tests/e2e/sweep.mjs) to search for. Written only when the suite runs through scripts/e2e.sh.
+ */
+export function remember(...values) {
+  const ledger = process.env.CONNMGR_E2E_LEDGER;
+  if (!ledger) return;
+  for (const value of values) appendFileSync(ledger, `${JSON.stringify({ secret: value })}\n`);
+}
+
 /** A fresh, private home for one app run: HOME and every XDG folder inside a temp dir. */
 export function isolatedHome() {
   const home = mkdtempSync(path.join(os.tmpdir(), "connmgr-e2e-"));
+  const ledger = process.env.CONNMGR_E2E_LEDGER;
+  if (ledger) appendFileSync(ledger, `${JSON.stringify({ home })}\n`);
   const env = {
     HOME: home,
     XDG_CONFIG_HOME: path.join(home, ".config"),

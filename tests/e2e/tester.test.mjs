@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { ROOT, isolatedHome, launchApp, saveScreenshot, startSandbox, typeInto, visible } from "./harness.mjs";
+import { ROOT, isolatedHome, launchApp, remember, saveScreenshot, startSandbox, typeInto, visible } from "./harness.mjs";
+
+remember("sandbox-integration-secret", "not-the-secret");
 
 nodeTest.describe("connection tester", () => {
   let sandbox;
@@ -62,7 +64,18 @@ nodeTest.describe("connection tester", () => {
         timeoutMsg: "the token view shows the new token's expiry",
       });
       const jwt = await visible(browser, '[data-testid="token-jwt"]');
-      assert.match(await jwt.getText(), /Decoded JWT\s*not verified/);
+      assert.match(await jwt.getText(), /Access token \(JWT\)\s*not verified/);
+      // The token itself, revealed on request; the sweep after the suite searches for it.
+      await (await visible(browser, '[data-testid="get-token"]')).click();
+      const value = await visible(browser, '[data-testid="token-value"]');
+      await (await visible(browser, '[data-testid="reveal-token"]')).click();
+      await browser.waitUntil(async () => !(await value.getText()).includes("•"), {
+        timeout: 5000,
+        timeoutMsg: "the token is revealed",
+      });
+      const token = await value.getText();
+      assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "a JWT");
+      remember(token);
       const shot = await saveScreenshot(browser, "test-result");
       if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-test.png"));
     } catch (err) {

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The end-to-end suite, then the sweep: every app home and the suite's output searched for every
+# secret and token the suite used. Run inside scripts/test-env.sh (the test keyring) and Xvfb.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+work=$(mktemp -d /tmp/connmgr-e2e-run-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+export CONNMGR_E2E_LEDGER="$work/ledger"
+: >"$CONNMGR_E2E_LEDGER"
+
+npm run --silent test:e2e 2>&1 | tee "$work/output"
+status=${PIPESTATUS[0]}
+node tests/e2e/sweep.mjs "$CONNMGR_E2E_LEDGER" "$work/output" || status=1
+exit "$status"
