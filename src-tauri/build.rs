@@ -19,6 +19,7 @@ const COMMANDS: &[&str] = &[
     "start_authorization",
     "cancel_authorization",
     "forget_tokens",
+    "copy_text",
 ];
 
 fn main() {

@@ -267,6 +267,20 @@ pub fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<()
     Ok(state.tokens.forget(&id)?)
 }
 
+/// Puts text that is not a secret (a redirect URI, a scope string) on the clipboard.
+#[tauri::command]
+#[specta::specta]
+pub fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    app.clipboard()
+        .write_text(text)
+        .map_err(|e| crate::error::AppError {
+            code: connmgr_core::ErrorCode::Internal,
+            message: format!("The clipboard could not be written: {e}"),
+            field: None,
+        })
+}
+
 /// The typed command and event set: registered with Tauri by [`crate::run`] and exported as
 /// TypeScript by the `bindings_are_current` test.
 pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
@@ -288,6 +302,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             start_authorization,
             cancel_authorization,
             forget_tokens,
+            copy_text,
         ])
         .events(tauri_specta::collect_events![TestProgress])
 }

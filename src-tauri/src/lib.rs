@@ -13,6 +13,9 @@ pub fn run() {
     let specta = commands::builder();
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        // Used from Rust only (no UI permission): the UI asks the app to copy, and tokens never
+        // pass through the UI to reach the clipboard.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle())?;

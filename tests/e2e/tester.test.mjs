@@ -21,7 +21,8 @@ nodeTest.describe("connection tester", () => {
     sandbox?.stop();
   });
 
-  async function create(browser, name, secret) {
+  /** Fills the form for the sandbox's client-credentials client; `pick` also picks a scope in the picker. */
+  async function fill(browser, name, secret, { pick = false } = {}) {
     await (await visible(browser, '[data-testid="add-connection"]')).click();
     await typeInto(browser, "#name", name);
     await typeInto(browser, "#subdomain", sandbox.url);
@@ -33,10 +34,26 @@ nodeTest.describe("connection tester", () => {
       timeout: 5000,
       timeoutMsg: "the preview shows the sandbox's token endpoint",
     });
+    if (pick) {
+      // The scope picker as a person uses it: filter, highlight one, ›.
+      await typeInto(browser, '[data-testid="scope-filter"]', "invoice read");
+      await browser.waitUntil(
+        async () => (await browser.$$('[data-testid="scopes-available"] [data-scope="core.accounting.read"]')).length === 0,
+        { timeout: 5000, timeoutMsg: "the filter hides scopes without the words" },
+      );
+      await (await visible(browser, '[data-testid="scopes-available"] [data-scope="core.invoice.read"]')).click();
+      await (await visible(browser, '[data-testid="scope-add"]')).click();
+      await visible(browser, '[data-testid="scopes-selected"] [data-scope="core.invoice.read"]');
+      assert.equal(await (await visible(browser, '[data-testid="scope-count"]')).getText(), "2");
+    }
     await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
       timeout: 5000,
       timeoutMsg: "the form has no errors left",
     });
+  }
+
+  async function create(browser, name, secret) {
+    await fill(browser, name, secret);
     await (await visible(browser, '[data-testid="save"]')).click();
     await visible(browser, '[data-testid="connection-details"]');
   }
@@ -45,11 +62,18 @@ nodeTest.describe("connection tester", () => {
     return (await visible(browser, `[data-testid="step-${id}"]`)).getAttribute("data-status");
   }
 
-  nodeTest.it("tests a good connection: every step passes", { timeout: 90_000 }, async () => {
+  nodeTest.it("Save & test: every step passes and the token view shows the token", { timeout: 90_000 }, async () => {
     const { browser } = app;
     try {
-      await create(browser, "Local sandbox", "sandbox-integration-secret");
-      await (await visible(browser, '[data-testid="test"]')).click();
+      await fill(browser, "Local sandbox", "sandbox-integration-secret", { pick: true });
+      const panel = await saveScreenshot(browser, "create-panel");
+      await (await browser.$('[data-testid="scope-picker"]')).scrollIntoView();
+      const picker = await saveScreenshot(browser, "scope-picker");
+      if (process.env.UPDATE_DOCS) {
+        copyFileSync(panel, path.join(ROOT, "docs/screenshot-panel.png"));
+        copyFileSync(picker, path.join(ROOT, "docs/screenshot-picker.png"));
+      }
+      await (await visible(browser, '[data-testid="save-and-test"]')).click();
       await browser.waitUntil(async () => (await stepStatus(browser, "api")) === "passed", {
         timeout: 15_000,
         timeoutMsg: "the API step passes",
@@ -58,6 +82,8 @@ nodeTest.describe("connection tester", () => {
       assert.equal(await stepStatus(browser, "token"), "passed");
       const api = await (await visible(browser, '[data-testid="step-api"]')).getText();
       assert.match(api, /200 OK · 1 record/);
+      const scopes = await (await visible(browser, '[data-testid="token-scopes"]')).getText();
+      assert.equal(scopes, "core.user.read core.invoice.read", "both picked scopes were granted");
       const state = await visible(browser, '[data-testid="token-state"]');
       await browser.waitUntil(async () => /Valid — expires in 23 h/.test(await state.getText()), {
         timeout: 5000,
@@ -65,6 +91,8 @@ nodeTest.describe("connection tester", () => {
       });
       const jwt = await visible(browser, '[data-testid="token-jwt"]');
       assert.match(await jwt.getText(), /Access token \(JWT\)\s*not verified/);
+      const shot = await saveScreenshot(browser, "test-result");
+      if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-test.png"));
       // The token itself, revealed on request; the sweep after the suite searches for it.
       await (await visible(browser, '[data-testid="get-token"]')).click();
       const value = await visible(browser, '[data-testid="token-value"]');
@@ -76,8 +104,6 @@ nodeTest.describe("connection tester", () => {
       const token = await value.getText();
       assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/, "a JWT");
       remember(token);
-      const shot = await saveScreenshot(browser, "test-result");
-      if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-test.png"));
     } catch (err) {
       await saveScreenshot(browser, "failed-tester-good");
       throw err;
@@ -158,7 +184,10 @@ nodeTest.describe("authorization code through the browser", () => {
       await typeInto(browser, "#subdomain", sandbox.url);
       await typeInto(browser, "#clientId", "sandbox-desktop");
       await typeInto(browser, "#validDomains", "127.0.0.1");
-      await typeInto(browser, "#scopes", "core.user.read offline_access");
+      // Typed into the picker's box; Enter adds it to Selected.
+      await typeInto(browser, "#scopes", "offline_access");
+      await browser.keys("Enter");
+      await visible(browser, '[data-testid="scopes-selected"] [data-scope="offline_access"]');
       await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
         timeout: 5000,
         timeoutMsg: "the form has no errors left",

@@ -68,8 +68,13 @@ describe("App", () => {
     const backend = new FakeBackend();
     render(App, { backend });
     await fireEvent.click(screen.getByTestId("new-connection"));
-    await fireEvent.input(screen.getByLabelText(/Name your connection/), { target: { value: "Quick" } });
-    await fireEvent.click(screen.getByTestId("save"));
+    const name = screen.getByLabelText(/Name your connection/);
+    await fireEvent.input(name, { target: { value: "Q" } });
+    const save = screen.getByTestId("save") as HTMLButtonElement;
+    await waitFor(() => expect(save.disabled).toBe(false));
+    // Type on and press Save at once: what is saved is what was typed last, judged again.
+    await fireEvent.input(name, { target: { value: "Quick" } });
+    await fireEvent.click(save);
     await waitFor(() => expect(screen.getByTestId("connection-details")).toBeTruthy());
     expect(backend.connections.map((c) => c.settings.name)).toEqual(["Quick"]);
   });

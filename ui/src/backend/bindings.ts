@@ -41,6 +41,8 @@ export const commands = {
 	cancelAuthorization: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_authorization", { id })),
 	/**  Removes the connection's cached access token and refresh token. */
 	forgetTokens: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("forget_tokens", { id })),
+	/**  Puts text that is not a secret (a redirect URI, a scope string) on the clipboard. */
+	copyText: (text: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("copy_text", { text })),
 };
 
 /** Events */

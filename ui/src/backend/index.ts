@@ -52,6 +52,8 @@ export interface Backend {
   startAuthorization(id: string): Promise<TokenView>;
   cancelAuthorization(id: string): Promise<void>;
   forgetTokens(id: string): Promise<void>;
+  /** Puts text that is not a secret on the clipboard. */
+  copyText(text: string): Promise<void>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

@@ -26,6 +26,9 @@ export function createTauriBackend(): Backend {
     forgetTokens: async (id) => {
       unwrap(await commands.forgetTokens(id));
     },
+    copyText: async (text) => {
+      unwrap(await commands.copyText(text));
+    },
     testConnection: async (id, onStep) => {
       const unlisten = await events.testProgress.listen((event) => {
         if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);

@@ -5,6 +5,7 @@ import {
   BackendError,
   type Connection,
   type ConnectionDraft,
+  type ScopeGroup,
   type StepReport,
   type StoreNotice,
   type TestReport,
@@ -98,6 +99,17 @@ export class FakeBackend implements Backend {
   };
   cancelAuthorization = async () => {};
   forgetTokens = async () => {};
-  scopeCatalog = async () => [];
-  searchScopes = async () => [];
+  copied: string[] = [];
+  copyText = async (text: string) => {
+    this.copied.push(text);
+  };
+  /** The scope catalog the fake serves; its search matches every word, as Rust's does. */
+  catalog: ScopeGroup[] = [];
+  scopeCatalog = async () => structuredClone(this.catalog);
+  searchScopes = async (query: string) => {
+    const words = query.toLowerCase().split(/[\s,]+/).filter(Boolean);
+    return this.catalog
+      .flatMap((g) => g.scopes)
+      .filter((s) => words.every((w) => `${s.name} ${s.label} ${s.description}`.toLowerCase().includes(w)));
+  };
 }
