@@ -185,10 +185,49 @@ export async function startSandbox() {
   };
 }
 
+/**
+ * Starts the sandbox and then the app for a node:test suite, and stops both after it. `extraEnv`
+ * gives the app's extra environment from the sandbox's URL. Returns { sandbox, app }, filled in
+ * once the suite's `before` has run.
+ */
+export function useSandboxAndApp(nodeTest, extraEnv = () => ({})) {
+  const ctx = { sandbox: null, app: null, it: null };
+  nodeTest.before(async () => {
+    ctx.sandbox = await startSandbox();
+    ctx.app = await launchApp({ home: isolatedHome(), extraEnv: extraEnv(ctx.sandbox.url) });
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await ctx.app?.stop();
+    ctx.sandbox?.stop();
+  });
+  /** A test given the window's browser; a failure saves a screenshot named after the test. */
+  ctx.it = (name, fn) =>
+    nodeTest.it(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
+      try {
+        await fn(ctx.app.browser, t);
+      } catch (err) {
+        const shot = await saveScreenshot(ctx.app.browser, `failed-${name}`).catch(() => null);
+        if (shot) t.diagnostic(`screenshot: ${shot}`);
+        throw err;
+      }
+    });
+  return ctx;
+}
+
 /** Clears a field and types into it. */
 export async function typeInto(browser, selector, text) {
   const el = await visible(browser, selector);
   await el.clearValue();
   await el.setValue(text);
   return el;
+}
+
+/** Presses Test connection on the selected connection and waits until its API step passes. */
+export async function testSelectedConnection(browser, timeout = 15_000) {
+  await (await visible(browser, '[data-testid="test"]')).click();
+  const api = await visible(browser, '[data-testid="step-api"]');
+  await browser.waitUntil(async () => (await api.getAttribute("data-status")) === "passed", {
+    timeout,
+    timeoutMsg: "the connection's test passes",
+  });
 }

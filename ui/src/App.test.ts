@@ -120,4 +120,29 @@ describe("App", () => {
     await fireEvent.click(screen.getByTestId("confirm-delete"));
     await waitFor(() => expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme"]));
   });
+
+  it("edits a saved connection in the same panel, filled with its settings", async () => {
+    const backend = new FakeBackend();
+    await backend.saveConnection({
+      id: null,
+      settings: { ...newSettings(), name: "Acme", subdomain: "acme", clientId: "client-1", scopes: ["core.user.read", "core.invoice.read"] },
+      clientSecret: { action: "replace", value: "x" },
+    });
+    render(App, { backend });
+    await fireEvent.click(await screen.findByRole("option", { name: /Acme/ }));
+    await fireEvent.click(screen.getByTestId("edit"));
+    expect((await screen.findByRole("heading", { name: "Edit Acme" })).textContent).toBe("Edit Acme");
+    expect((screen.getByLabelText(/Client ID/) as HTMLInputElement).value).toBe("client-1");
+    const selected = screen.getByTestId("scopes-selected");
+    expect([...selected.querySelectorAll("[data-scope]")].map((e) => e.getAttribute("data-scope"))).toEqual([
+      "core.user.read",
+      "core.invoice.read",
+    ]);
+    await fireEvent.input(screen.getByLabelText(/Name your connection/), { target: { value: "Acme EU" } });
+    const save = screen.getByTestId("save") as HTMLButtonElement;
+    await waitFor(() => expect(save.disabled).toBe(false));
+    await fireEvent.click(save);
+    await waitFor(() => expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme EU"]));
+    expect(backend.saved.at(-1)?.clientSecret).toEqual({ action: "keep" });
+  });
 });

@@ -81,5 +81,6 @@ export function secretUpdate(typed: string, remove: boolean): SecretUpdate {
 
 /** The settings of a saved connection, as the form edits them (a deep copy). */
 export function settingsOf(c: Connection): ConnectionSettings {
-  return structuredClone(c.settings);
+  // A JSON copy: the connection may be reactive state (a proxy), which structuredClone refuses.
+  return JSON.parse(JSON.stringify(c.settings)) as ConnectionSettings;
 }

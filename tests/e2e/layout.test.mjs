@@ -1,0 +1,66 @@
+// The window as a person on a small screen with a dark desktop sees it: 800×600, dark theme
+// followed from the system, nothing cut off sideways, the form's actions always in view; and
+// editing a connection in the same panel.
+import assert from "node:assert/strict";
+import * as nodeTest from "node:test";
+import { saveScreenshot, testSelectedConnection, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
+
+/** Whether the element's content is wider than its box (something cut off or a sideways scroll). */
+async function overflowsSideways(browser, selector) {
+  return browser.execute((sel) => {
+    const el = document.querySelector(sel);
+    return el ? el.scrollWidth > el.clientWidth + 1 : null;
+  }, selector);
+}
+
+nodeTest.describe("small window, dark theme", () => {
+  const suite = useSandboxAndApp(nodeTest, (url) => ({ CONNMGR_SANDBOX_URL: url, GTK_THEME: "Adwaita:dark" }));
+
+  suite.it("follows the system's dark theme and fits 800×600", async (browser) => {
+    await browser.setWindowSize(800, 600);
+    await browser.waitUntil(async () => (await browser.execute(() => innerWidth)) === 800, {
+      timeout: 5000,
+      timeoutMsg: "the window is 800 wide",
+    });
+    const dark = await browser.execute(() => {
+      const [r, g, b] = getComputedStyle(document.documentElement).backgroundColor.match(/\d+/g).map(Number);
+      return { prefers: matchMedia("(prefers-color-scheme: dark)").matches, luminance: (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255 };
+    });
+    assert.ok(dark.prefers, "the system's dark preference reaches the page");
+    assert.ok(dark.luminance < 0.2, `a dark background (luminance ${dark.luminance.toFixed(2)})`);
+
+    const row = await visible(browser, '[data-testid="connection-row"]');
+    await row.click();
+    await testSelectedConnection(browser);
+    assert.equal(await overflowsSideways(browser, "main"), false, "the details fit sideways");
+    await saveScreenshot(browser, "small-dark-details");
+
+    await (await visible(browser, '[data-testid="edit"]')).click();
+    await visible(browser, '[data-testid="connection-form"]');
+    assert.equal(await overflowsSideways(browser, '[data-testid="connection-form"] .body'), false, "the form fits sideways");
+    await (await browser.$('[data-testid="scope-picker"]')).scrollIntoView();
+    assert.equal(await overflowsSideways(browser, '[data-testid="scope-picker"]'), false, "the picker fits sideways");
+    const save = await visible(browser, '[data-testid="save"]');
+    const inView = await browser.execute((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom <= innerHeight && r.right <= innerWidth;
+    }, save);
+    assert.ok(inView, "Save stays in view while the form scrolls");
+    await saveScreenshot(browser, "small-dark-picker");
+  });
+
+  suite.it("edits the connection in the same panel and keeps the change", async (browser) => {
+    await (await visible(browser, "#name")).scrollIntoView();
+    await typeInto(browser, "#name", "Sandbox, renamed");
+    const save = await visible(browser, '[data-testid="save"]');
+    await browser.waitUntil(async () => save.isEnabled(), { timeout: 5000, timeoutMsg: "Save is enabled" });
+    await save.click();
+    const heading = await visible(browser, "#details-heading");
+    await browser.waitUntil(async () => (await heading.getText()) === "Sandbox, renamed", {
+      timeout: 5000,
+      timeoutMsg: "the details show the new name",
+    });
+    const row = await visible(browser, '[data-testid="connection-row"]');
+    assert.match(await row.getProperty("textContent"), /Sandbox, renamed/);
+  });
+});
