@@ -56,6 +56,7 @@ nodeTest.describe("connection tester", () => {
     const { browser } = suite.app;
     try {
       await fill(browser, "Local sandbox", "sandbox-integration-secret", { pick: true });
+      await browser.execute(() => document.querySelector('[data-testid="connection-form"] .body')?.scrollTo(0, 0));
       const panel = await saveScreenshot(browser, "create-panel");
       await (await browser.$('[data-testid="scope-picker"]')).scrollIntoView();
       const picker = await saveScreenshot(browser, "scope-picker");
