@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "search_scopes",
     "test_connection",
     "get_token",
+    "renew_token",
     "token_status",
     "start_authorization",
     "cancel_authorization",

@@ -211,6 +211,15 @@ pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<
     Ok(state.tokens.get(&connection).await?.into())
 }
 
+/// A new access token now, whatever is cached: a refresh (authorization code) or a new
+/// client-credentials token.
+#[tauri::command]
+#[specta::specta]
+pub async fn renew_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
+    let connection = state.connections.get(&id)?;
+    Ok(state.tokens.renew_now(&connection).await?.into())
+}
+
 /// What is known of the cached token, without renewing it; `None` when there is none.
 #[tauri::command]
 #[specta::specta]
@@ -298,6 +307,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             search_scopes,
             test_connection,
             get_token,
+            renew_token,
             token_status,
             start_authorization,
             cancel_authorization,

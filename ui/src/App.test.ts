@@ -145,4 +145,23 @@ describe("App", () => {
     await waitFor(() => expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme EU"]));
     expect(backend.saved.at(-1)?.clientSecret).toEqual({ action: "keep" });
   });
+
+  it("keeps Save disabled while the form is invalid and shows what is missing on request", async () => {
+    const backend = new FakeBackend({
+      validate: (draft) => ({
+        ...okVerdict(draft),
+        errors: draft.settings.name.trim() === "" ? [{ field: "name", message: "Give the connection a name." }] : [],
+      }),
+    });
+    render(App, { backend });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    const blockers = await screen.findByTestId("save-blockers");
+    expect(blockers.textContent).toContain("Name");
+    expect((screen.getByTestId("save") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("save-and-test") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.queryByTestId("error-name")).toBeNull();
+    await fireEvent.click(blockers);
+    expect(screen.getByTestId("error-name").textContent).toBe("Give the connection a name.");
+    expect(document.activeElement?.id).toBe("name");
+  });
 });

@@ -3,7 +3,7 @@
 //! Progress is reported through a callback as each step starts and ends; dropping the future
 //! cancels the test.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -61,6 +61,9 @@ pub struct StepReport {
     pub hint: Option<String>,
     /// On failure, the error's stable code.
     pub code: Option<ErrorCode>,
+    /// While the step waits for a person to sign in in the browser: when it gives up (RFC 3339).
+    #[serde(default)]
+    pub waiting_until: Option<String>,
 }
 
 /// The whole test's outcome.
@@ -104,6 +107,7 @@ fn step(id: StepId) -> StepReport {
         detail: String::new(),
         hint: None,
         code: None,
+        waiting_until: None,
     }
 }
 
@@ -156,9 +160,10 @@ pub async fn run(
         let outcome = match steps[i].id {
             StepId::Reach => reach(http, connection).await,
             StepId::Token => {
-                let waiting = |detail: &str| {
+                let waiting = |detail: &str, until: SystemTime| {
                     let mut s = steps[i].clone();
                     s.detail = detail.to_owned();
+                    s.waiting_until = Some(humantime::format_rfc3339_seconds(until).to_string());
                     progress(s);
                 };
                 match get_token(tokens, connection, sign_in.take(), &waiting).await {
@@ -279,7 +284,7 @@ async fn get_token(
     tokens: &Tokens,
     connection: &Connection,
     sign_in: Option<SignIn<'_>>,
-    waiting: &(dyn Fn(&str) + Send + Sync),
+    waiting: &(dyn Fn(&str, SystemTime) + Send + Sync),
 ) -> Result<(AccessToken, String), Error> {
     let token = match connection.settings.grant_type {
         GrantType::ClientCredentials => tokens.renew_now(connection).await?,
@@ -289,7 +294,14 @@ async fn get_token(
                 let Some(sign_in) = sign_in else {
                     return Err(err);
                 };
-                waiting("Waiting for you to sign in in your browser…");
+                let server = match connection.settings.provider {
+                    crate::connection::Provider::Coupa => "Coupa",
+                    crate::connection::Provider::Generic => "the server",
+                };
+                waiting(
+                    &format!("Waiting for you to sign in to {server} in your browser…"),
+                    SystemTime::now() + sign_in.timeout,
+                );
                 tokens
                     .sign_in(connection, sign_in.opener, sign_in.timeout, sign_in.cancel)
                     .await?

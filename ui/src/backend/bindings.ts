@@ -33,6 +33,11 @@ export const commands = {
 	testConnection: (id: string) => typedError<TestReport_Serialize, AppError_Serialize>(__TAURI_INVOKE("test_connection", { id })),
 	/**  A usable access token: cached, refreshed or new (client credentials). */
 	getToken: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_token", { id })),
+	/**
+	 *  A new access token now, whatever is cached: a refresh (authorization code) or a new
+	 *  client-credentials token.
+	 */
+	renewToken: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("renew_token", { id })),
 	/**  What is known of the cached token, without renewing it; `None` when there is none. */
 	tokenStatus: (id: string) => typedError<TokenInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("token_status", { id })),
 	/**  Signs in through the system browser (authorization code) and keeps the tokens. */
@@ -458,6 +463,8 @@ export type StepReport_Deserialize = {
 	hint?: string | null,
 	/**  On failure, the error's stable code. */
 	code?: ErrorCode | null,
+	/**  While the step waits for a person to sign in in the browser: when it gives up (RFC 3339). */
+	waitingUntil?: string | null,
 };
 
 /**  One step's state. */
@@ -476,6 +483,8 @@ export type StepReport_Serialize = {
 	hint: string | null,
 	/**  On failure, the error's stable code. */
 	code: ErrorCode | null,
+	/**  While the step waits for a person to sign in in the browser: when it gives up (RFC 3339). */
+	waitingUntil: string | null,
 };
 
 /**  Where a step is. */

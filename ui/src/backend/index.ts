@@ -52,6 +52,8 @@ export interface Backend {
   startAuthorization(id: string): Promise<TokenView>;
   cancelAuthorization(id: string): Promise<void>;
   forgetTokens(id: string): Promise<void>;
+  /** A new token now: a refresh, or a new client-credentials token. */
+  renewToken(id: string): Promise<TokenView>;
   /** Puts text that is not a secret on the clipboard. */
   copyText(text: string): Promise<void>;
 }

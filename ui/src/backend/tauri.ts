@@ -23,6 +23,7 @@ export function createTauriBackend(): Backend {
     cancelAuthorization: async (id) => {
       unwrap(await commands.cancelAuthorization(id));
     },
+    renewToken: async (id) => unwrap(await commands.renewToken(id)),
     forgetTokens: async (id) => {
       unwrap(await commands.forgetTokens(id));
     },

@@ -90,15 +90,27 @@ export class FakeBackend implements Backend {
     for (const step of this.testSteps) onStep(step);
     return { steps: this.testSteps, ok: this.testSteps.every((s) => s.status === "passed"), token: null };
   };
+  /** The cached token, if any; `renewToken` replaces it with a new one. */
+  token: TokenView | null = null;
+  renewals = 0;
   getToken = async (): Promise<TokenView> => {
-    throw new BackendError({ code: "internal", message: "no token in the fake" });
+    if (!this.token) throw new BackendError({ code: "invalid_grant", message: "There is no token: sign in." });
+    return structuredClone(this.token);
   };
-  tokenStatus = async (): Promise<TokenInfo | null> => null;
+  renewToken = async (): Promise<TokenView> => {
+    if (!this.token) throw new BackendError({ code: "invalid_grant", message: "There is no refresh token for this connection." });
+    this.renewals += 1;
+    this.token = { ...this.token, accessToken: `${this.token.accessToken}-renewed-${this.renewals}` };
+    return structuredClone(this.token);
+  };
+  tokenStatus = async (): Promise<TokenInfo | null> => (this.token ? structuredClone(this.token.info) : null);
   startAuthorization = async (): Promise<TokenView> => {
     throw new BackendError({ code: "cancelled", message: "The sign-in was cancelled." });
   };
   cancelAuthorization = async () => {};
-  forgetTokens = async () => {};
+  forgetTokens = async () => {
+    this.token = null;
+  };
   copied: string[] = [];
   copyText = async (text: string) => {
     this.copied.push(text);

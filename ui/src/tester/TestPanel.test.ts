@@ -11,6 +11,7 @@ const step = (over: Partial<StepReport>): StepReport => ({
   detail: "",
   hint: null,
   code: null,
+  waitingUntil: null,
   ...over,
 });
 
@@ -47,5 +48,20 @@ describe("TestPanel", () => {
     });
     expect(screen.getByTestId("hint-token").textContent).toBe("Check the client ID and secret.");
     expect(screen.getByTestId("step-api").dataset.status).toBe("skipped");
+  });
+
+  it("counts down while it waits for the sign-in, with Cancel", async () => {
+    let cancelled = 0;
+    const until = new Date(Date.now() + 272_500).toISOString();
+    render(TestPanel, {
+      steps: [
+        step({ status: "passed", durationMs: 3 }),
+        step({ id: "token", label: "Get a token", status: "running", detail: "Waiting for you to sign in to Coupa in your browser…", waitingUntil: until }),
+      ],
+      oncancel: () => (cancelled += 1),
+    });
+    expect(screen.getByTestId("time-left").textContent).toMatch(/^4 m 3[23] s left$/);
+    screen.getByTestId("cancel-waiting").click();
+    expect(cancelled).toBe(1);
   });
 });

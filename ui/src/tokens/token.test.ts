@@ -27,6 +27,8 @@ describe("token view text", () => {
     expect(expiryText(info("2026-11-24T09:00:00Z", true), now)).toBe("Expired — it will be refreshed when used");
     expect(expiryText(null, now)).toBe("No token");
     expect(expiryText(info(null), now)).toBe("Valid — the server gave no expiry");
+    expect(expiryText(null, now, true)).toBe("Needs sign-in");
+    expect(expiryText(info("2026-11-24T09:00:00Z"), now, true)).toBe("Expired — needs sign-in");
   });
 
   it("masks all but the ends of a token", () => {

@@ -1,12 +1,18 @@
 // What the token view says about a token, kept out of the component to be tested alone.
 import type { TokenInfo } from "../backend";
 
-/** "valid — expires in 23 h 59 m", "expired", "no token". */
-export function expiryText(info: TokenInfo | null, now: number): string {
-  if (!info) return "No token";
+/**
+ * "Valid — expires in 23 h 59 m", "Expired", "No token"; for a connection where a person signs in
+ * (`signIn`), "Needs sign-in" when nothing can renew the token.
+ */
+export function expiryText(info: TokenInfo | null, now: number, signIn = false): string {
+  if (!info) return signIn ? "Needs sign-in" : "No token";
   if (!info.expiresAt) return "Valid — the server gave no expiry";
   const left = Math.floor((Date.parse(info.expiresAt) - now) / 1000);
-  if (left <= 0) return info.hasRefreshToken ? "Expired — it will be refreshed when used" : "Expired";
+  if (left <= 0) {
+    if (info.hasRefreshToken) return "Expired — it will be refreshed when used";
+    return signIn ? "Expired — needs sign-in" : "Expired";
+  }
   const h = Math.floor(left / 3600);
   const m = Math.floor((left % 3600) / 60);
   const s = left % 60;

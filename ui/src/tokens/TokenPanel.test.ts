@@ -1,0 +1,94 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { describe, expect, it } from "vitest";
+import type { Connection, TokenView } from "../backend";
+import { newSettings } from "../connections/form";
+import { FakeBackend } from "../test/fake-backend";
+import WithBackend from "../test/WithBackend.svelte";
+import TokenPanel from "./TokenPanel.svelte";
+
+const connection = (grantType: "client_credentials" | "authorization_code"): Connection => ({
+  id: "c1",
+  settings: { ...newSettings(), name: "Acme", grantType },
+  endpoints: { instanceUrl: null, authorizationUrl: null, tokenUrl: "https://acme.coupahost.com/oauth2/token", apiBaseUrl: null },
+  hasClientSecret: true,
+  createdAt: "2026-11-24T10:00:00Z",
+  updatedAt: "2026-11-24T10:00:00Z",
+  lastTest: null,
+});
+
+const token = (hasRefreshToken: boolean, expiresInSecs = 3600): TokenView => ({
+  accessToken: "sbx_at_0123456789abcdef",
+  info: {
+    tokenType: "Bearer",
+    obtainedAt: new Date().toISOString(),
+    expiresAt: new Date(Date.now() + expiresInSecs * 1000).toISOString(),
+    grantedScopes: ["core.user.read"],
+    missingScopes: ["core.invoice.write"],
+    hasRefreshToken,
+    jwt: null,
+    idToken: {
+      header: [{ name: "alg", value: '"RS256"' }],
+      claims: [{ name: "email", value: '"admin@acme.example"' }],
+      verified: false,
+    },
+  },
+});
+
+function show(backend: FakeBackend, grant: "client_credentials" | "authorization_code") {
+  render(WithBackend, { props: { backend, component: TokenPanel, props: { connection: connection(grant) } } });
+}
+
+describe("TokenPanel", () => {
+  it("says there is no token, or that a person must sign in", async () => {
+    const backend = new FakeBackend();
+    show(backend, "client_credentials");
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("No token"));
+    expect((screen.getByTestId("renew-token") as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("needs sign-in for an authorization-code connection without tokens", async () => {
+    const backend = new FakeBackend();
+    show(backend, "authorization_code");
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("Needs sign-in"));
+    expect((screen.getByTestId("refresh-token") as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByTestId("get-token") as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId("sign-in")).toBeTruthy();
+  });
+
+  it("shows a valid token masked, reveals it, and marks scopes not granted", async () => {
+    const backend = new FakeBackend();
+    backend.token = token(false);
+    show(backend, "client_credentials");
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toMatch(/^Valid — expires in (59 m|1 h)/));
+    expect(screen.getByTestId("token-missing").textContent).toBe("core.invoice.write");
+    expect(screen.getByTestId("token-id-token").textContent).toContain("admin@acme.example");
+    await fireEvent.click(screen.getByTestId("get-token"));
+    const value = await screen.findByTestId("token-value");
+    expect(value.textContent).toBe("sbx_••••••••••••cdef");
+    await fireEvent.click(screen.getByTestId("reveal-token"));
+    expect(value.textContent).toBe("sbx_at_0123456789abcdef");
+  });
+
+  it("Get new token asks for a new one; Forget tokens clears the view", async () => {
+    const backend = new FakeBackend();
+    backend.token = token(false);
+    show(backend, "client_credentials");
+    await fireEvent.click(await screen.findByTestId("renew-token"));
+    await waitFor(() => expect(backend.renewals).toBe(1));
+    await fireEvent.click(screen.getByTestId("reveal-token"));
+    expect(screen.getByTestId("token-value").textContent).toBe("sbx_at_0123456789abcdef-renewed-1");
+    await fireEvent.click(screen.getByTestId("forget-tokens"));
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("No token"));
+    expect(screen.queryByTestId("token-value")).toBeNull();
+  });
+
+  it("Refresh uses the refresh token of a signed-in connection", async () => {
+    const backend = new FakeBackend();
+    backend.token = token(true, 10);
+    show(backend, "authorization_code");
+    const refresh = (await screen.findByTestId("refresh-token")) as HTMLButtonElement;
+    await waitFor(() => expect(refresh.disabled).toBe(false));
+    await fireEvent.click(refresh);
+    await waitFor(() => expect(backend.renewals).toBe(1));
+  });
+});
