@@ -35,9 +35,11 @@ run: app
 test: setup
 	@scripts/test.sh
 
-## Figures, not verdicts: token round trips through the engine vs raw reqwest, listener start-up.
-bench: setup
+## Figures, not verdicts: token round trips through the engine vs raw reqwest, listener start-up,
+## and the connection list with 10,000 connections (store load, window load, search per keystroke).
+bench: app
 	cargo bench --locked -p connmgr-core --bench token_roundtrip
+	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/list-10k.mjs
 
 bindings: ui
 	UPDATE_BINDINGS=1 cargo test --locked -p connmgr-app bindings_are_current

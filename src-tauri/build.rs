@@ -21,6 +21,16 @@ const COMMANDS: &[&str] = &[
     "cancel_authorization",
     "forget_tokens",
     "copy_text",
+    "copy_token",
+    "get_prefs",
+    "set_prefs",
+    "default_export_path",
+    "choose_file",
+    "export_connections",
+    "preview_import",
+    "import_connections",
+    "sandbox_status",
+    "add_sandbox_connection",
 ];
 
 fn main() {

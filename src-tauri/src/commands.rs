@@ -5,12 +5,14 @@
 //! Commands that receive a secret (`save_connection`) are instrumented with the secret skipped;
 //! [`connmgr_core::Secret`] prints as `<redacted>` in any case.
 
+use connmgr_core::clipboard::CopyFormat;
 use connmgr_core::connection::{Connection, ConnectionDraft};
 use connmgr_core::oauth::TokenInfo;
 use connmgr_core::redirect::DEFAULT_TIMEOUT;
 use connmgr_core::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
 use connmgr_core::tester::{SignIn, StepReport, TestReport};
 use connmgr_core::tokens::AccessToken;
+use connmgr_core::transfer::{self, ImportChoice, ImportOutcome, ImportPreview};
 use connmgr_core::validate::Validation;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -19,6 +21,7 @@ use tauri_specta::Event;
 
 use crate::browser::SystemBrowser;
 use crate::error::CommandResult;
+use crate::prefs::Prefs;
 use crate::state::{AppState, StoreNotice};
 
 /// The app's name and version, shown in the window and used to check that the UI reaches Rust.
@@ -168,6 +171,8 @@ pub async fn test_connection(
         .unwrap_or_else(|p| p.into_inner())
         .remove(&id);
     state.connections.record_test(&id, report.summary())?;
+    let cached = state.tokens.cached(&id).ok().flatten();
+    remember_token(&state, &id, cached.as_ref().map(|t| &t.info));
     tracing::info!(ok = report.ok, "connection tested");
     Ok(report)
 }
@@ -208,7 +213,9 @@ impl From<AccessToken> for TokenView {
 #[tracing::instrument(skip(state))]
 pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
     let connection = state.connections.get(&id)?;
-    Ok(state.tokens.get(&connection).await?.into())
+    let token = state.tokens.get(&connection).await?;
+    remember_token(&state, &id, Some(&token.info));
+    Ok(token.into())
 }
 
 /// A new access token now, whatever is cached: a refresh (authorization code) or a new
@@ -217,7 +224,9 @@ pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<
 #[specta::specta]
 pub async fn renew_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
     let connection = state.connections.get(&id)?;
-    Ok(state.tokens.renew_now(&connection).await?.into())
+    let token = state.tokens.renew_now(&connection).await?;
+    remember_token(&state, &id, Some(&token.info));
+    Ok(token.into())
 }
 
 /// What is known of the cached token, without renewing it; `None` when there is none.
@@ -250,7 +259,9 @@ pub async fn start_authorization(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .remove(&id);
-    Ok(result?.into())
+    let token = result?;
+    remember_token(&state, &id, Some(&token.info));
+    Ok(token.into())
 }
 
 /// Cancels a sign-in waiting for the browser; the redirect port is released.
@@ -273,7 +284,211 @@ pub fn cancel_authorization(state: State<'_, AppState>, id: String) -> CommandRe
 #[specta::specta]
 #[tracing::instrument(skip(state))]
 pub fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    Ok(state.tokens.forget(&id)?)
+    state.tokens.forget(&id)?;
+    remember_token(&state, &id, None);
+    Ok(())
+}
+
+/// Keeps what the list shows of a connection's token. The token itself is already in the
+/// keyring; a failure to note it is logged and does not fail the command.
+fn remember_token(state: &AppState, id: &str, info: Option<&TokenInfo>) {
+    if let Err(err) = state.connections.record_token(id, info) {
+        tracing::warn!(id, error = %err, "could not note the token state");
+    }
+}
+
+/// What a copy put on the clipboard, for the toast (never the value).
+#[derive(Debug, Clone, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReceipt {
+    /// "Access token", "Authorization header" or "curl command".
+    pub what: String,
+    /// When the clipboard will be cleared (RFC 3339), or `None` when it is not.
+    pub clears_at: Option<String>,
+    /// The delay before it is cleared, in seconds.
+    pub clear_after_seconds: Option<u32>,
+    /// Whether a new token was obtained first (the cached one was expired or nearly).
+    pub renewed: bool,
+    /// When the copied token expires (RFC 3339), if known.
+    pub expires_at: Option<String>,
+}
+
+/// Copies the connection's access token (as the token, a header or a curl command) and clears
+/// the clipboard after the delay in the preferences. A token with under a minute left is
+/// renewed first (auto-refresh on), or the error says why it cannot be.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(app, state))]
+pub async fn copy_token(
+    app: AppHandle,
+    state: State<'_, AppState>,
+    id: String,
+    format: CopyFormat,
+) -> CommandResult<CopyReceipt> {
+    let connection = state.connections.get(&id)?;
+    let before = state.tokens.cached(&id)?.map(|t| t.info.obtained_at);
+    let token = state.tokens.get(&connection).await?;
+    remember_token(&state, &id, Some(&token.info));
+    let text = connmgr_core::clipboard::render(format, &token.token, &connection)?;
+    let clear = crate::prefs::load(&app)?.clear_clipboard;
+    let clipboard = std::sync::Arc::new(crate::clipboard::SystemClipboard::new(app.clone()));
+    connmgr_core::clipboard::copy_and_clear_later(clipboard, text, clear)?;
+    let delay = clear.delay();
+    tracing::info!(format = format.label(), "token copied");
+    Ok(CopyReceipt {
+        what: format.label().to_owned(),
+        clears_at: delay.map(connmgr_core::time::rfc3339_after),
+        clear_after_seconds: delay.map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
+        renewed: before.as_ref() != Some(&token.info.obtained_at),
+        expires_at: token.info.expires_at.clone(),
+    })
+}
+
+/// The saved preferences (or the defaults).
+#[tauri::command]
+#[specta::specta]
+pub fn get_prefs(app: AppHandle) -> CommandResult<Prefs> {
+    crate::prefs::load(&app)
+}
+
+/// Saves the preferences.
+#[tauri::command]
+#[specta::specta]
+pub fn set_prefs(app: AppHandle, prefs: Prefs) -> CommandResult<()> {
+    crate::prefs::save(&app, &prefs)
+}
+
+fn home() -> Option<std::path::PathBuf> {
+    std::env::var_os("HOME").map(std::path::PathBuf::from)
+}
+
+/// Where an export goes unless the admin picks another place: the documents folder (or home),
+/// `connections-<date>.json`.
+#[tauri::command]
+#[specta::specta]
+pub fn default_export_path(app: AppHandle) -> CommandResult<String> {
+    use tauri::Manager;
+    let dir = app
+        .path()
+        .document_dir()
+        .ok()
+        .filter(|d| d.is_dir())
+        .or_else(home)
+        .unwrap_or_else(std::env::temp_dir);
+    let date: String = connmgr_core::time::now_rfc3339().chars().take(10).collect();
+    Ok(dir
+        .join(format!("connections-{date}.json"))
+        .display()
+        .to_string())
+}
+
+/// What a file dialog is for.
+#[derive(Debug, Clone, Copy, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FilePurpose {
+    /// Choosing where to export to.
+    Export,
+    /// Choosing a file to import.
+    Import,
+}
+
+/// The system's file dialog; `None` when the admin cancels it.
+#[tauri::command]
+#[specta::specta]
+pub async fn choose_file(
+    app: AppHandle,
+    purpose: FilePurpose,
+    current: String,
+) -> CommandResult<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let current = std::path::PathBuf::from(current.trim());
+    let mut dialog = app
+        .dialog()
+        .file()
+        .add_filter("Connection Manager export", &["json"]);
+    if let Some(dir) = current.parent().filter(|d| d.is_dir()) {
+        dialog = dialog.set_directory(dir);
+    }
+    let done = move |picked: Option<tauri_plugin_dialog::FilePath>| {
+        let _ = tx.send(picked.and_then(|p| p.into_path().ok()));
+    };
+    match purpose {
+        FilePurpose::Export => {
+            if let Some(name) = current.file_name() {
+                dialog = dialog.set_file_name(name.to_string_lossy());
+            }
+            dialog.set_title("Export connections").save_file(done);
+        }
+        FilePurpose::Import => dialog.set_title("Import connections").pick_file(done),
+    }
+    Ok(rx.await.ok().flatten().map(|p| p.display().to_string()))
+}
+
+/// Exports the connections with the given ids (all for `None`) to `path`, without secrets.
+/// Returns how many were written.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, ids))]
+pub fn export_connections(
+    state: State<'_, AppState>,
+    ids: Option<Vec<String>>,
+    path: String,
+) -> CommandResult<u32> {
+    let path = transfer::resolve_path(&path, home().as_deref())?;
+    let count = state.connections.export_to(ids.as_deref(), &path)?;
+    Ok(u32::try_from(count).unwrap_or(u32::MAX))
+}
+
+/// Checks a file for import and says what importing it would do. Changes nothing.
+#[tauri::command]
+#[specta::specta]
+pub fn preview_import(state: State<'_, AppState>, path: String) -> CommandResult<ImportPreview> {
+    let path = transfer::resolve_path(&path, home().as_deref())?;
+    Ok(state.connections.preview_import(&path)?)
+}
+
+/// Imports a file with the admin's choice for each connection; all or nothing.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, choices))]
+pub fn import_connections(
+    state: State<'_, AppState>,
+    path: String,
+    choices: Vec<ImportChoice>,
+) -> CommandResult<ImportOutcome> {
+    let path = transfer::resolve_path(&path, home().as_deref())?;
+    Ok(state.connections.import(&path, &choices)?)
+}
+
+/// The local sandbox's address when the app was started with one and it answers; `None`
+/// otherwise.
+#[tauri::command]
+#[specta::specta]
+pub async fn sandbox_status(state: State<'_, AppState>) -> CommandResult<Option<String>> {
+    let Some(url) = crate::demo::sandbox_url() else {
+        return Ok(None);
+    };
+    let health = format!("{}/healthz", url.trim_end_matches('/'));
+    let Ok(request) = http::Request::get(health).body(Vec::new()) else {
+        return Ok(None);
+    };
+    let up = matches!(state.http.send(request).await, Ok(r) if r.status().is_success());
+    Ok(up.then_some(url))
+}
+
+/// Adds (or points again at the running sandbox) the "Local sandbox (Coupa)" connection.
+#[tauri::command]
+#[specta::specta]
+pub fn add_sandbox_connection(state: State<'_, AppState>) -> CommandResult<Connection> {
+    let Some(url) = crate::demo::sandbox_url() else {
+        return Err(crate::error::AppError {
+            code: connmgr_core::ErrorCode::NotFound,
+            message: "No local sandbox was started with the app (make run starts one).".to_owned(),
+            field: None,
+        });
+    };
+    Ok(crate::demo::ensure_now(&state.connections, &url)?)
 }
 
 /// Puts text that is not a secret (a redirect URI, a scope string) on the clipboard.
@@ -313,6 +528,16 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             cancel_authorization,
             forget_tokens,
             copy_text,
+            copy_token,
+            get_prefs,
+            set_prefs,
+            default_export_path,
+            choose_file,
+            export_connections,
+            preview_import,
+            import_connections,
+            sandbox_status,
+            add_sandbox_connection,
         ])
         .events(tauri_specta::collect_events![TestProgress])
 }

@@ -4,7 +4,7 @@
 //! and get a token in the first minute.
 
 use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
-use connmgr_core::{Connections, Secret};
+use connmgr_core::{Connection, Connections, Secret};
 
 /// The demo connection's name.
 pub const NAME: &str = "Local sandbox (Coupa)";
@@ -13,21 +13,33 @@ pub const CLIENT_ID: &str = "sandbox-integration";
 /// Its secret: public, since the sandbox serves only this machine's demos and tests.
 pub const CLIENT_SECRET: &str = "sandbox-integration-secret";
 
+/// The sandbox's address, when the app was started with one (`CONNMGR_SANDBOX_URL`).
+pub fn sandbox_url() -> Option<String> {
+    std::env::var("CONNMGR_SANDBOX_URL")
+        .ok()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| !u.is_empty())
+}
+
 /// Creates the demo connection, or points the existing one at `base_url` (the sandbox's port
 /// changes on every start). Failures are logged: the app works without the demo.
 pub fn ensure(connections: &Connections, base_url: &str) {
-    if let Err(err) = ensure_inner(connections, base_url) {
+    if let Err(err) = ensure_now(connections, base_url) {
         tracing::warn!(error = %err, "could not prepare the local sandbox connection");
     }
 }
 
-fn ensure_inner(connections: &Connections, base_url: &str) -> Result<(), connmgr_core::Error> {
+/// [`ensure`], returning the connection or the error.
+pub fn ensure_now(
+    connections: &Connections,
+    base_url: &str,
+) -> Result<Connection, connmgr_core::Error> {
     let existing = connections
         .list()?
         .into_iter()
         .find(|c| c.settings.name == NAME);
     let draft = match existing {
-        Some(c) if c.settings.subdomain == base_url && c.has_client_secret => return Ok(()),
+        Some(c) if c.settings.subdomain == base_url && c.has_client_secret => return Ok(c),
         Some(c) => ConnectionDraft {
             id: Some(c.id.clone()),
             settings: ConnectionSettings {
@@ -60,9 +72,9 @@ fn ensure_inner(connections: &Connections, base_url: &str) -> Result<(), connmgr
             },
         },
     };
-    connections.save(&draft)?;
+    let saved = connections.save(&draft)?;
     tracing::info!(%base_url, "local sandbox connection ready");
-    Ok(())
+    Ok(saved)
 }
 
 #[cfg(test)]

@@ -2,10 +2,12 @@
 
 mod bindings;
 mod browser;
+mod clipboard;
 mod commands;
 mod demo;
 mod error;
 mod logging;
+mod prefs;
 mod state;
 
 /// Builds and runs the app until its last window closes.
@@ -16,9 +18,14 @@ pub fn run() {
         // Used from Rust only (no UI permission): the UI asks the app to copy, and tokens never
         // pass through the UI to reach the clipboard.
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Used from Rust only: the preferences file (`prefs.rs`) and the file dialogs of export
+        // and import (`choose_file`); the UI holds no permission for either.
+        .plugin(tauri_plugin_store::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             logging::init(app.handle())?;
+            prefs::set_aside_if_unreadable(app.handle());
             let state = state::init(app.handle())?;
             tauri::Manager::manage(app, state);
             specta.mount_events(app);

@@ -64,11 +64,8 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
         }
     };
     tracing::info!(data_dir = %dir.display(), "connections store opened");
-    if let Some(url) = std::env::var("CONNMGR_SANDBOX_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty())
-    {
-        crate::demo::ensure(&connections, url.trim());
+    if let Some(url) = crate::demo::sandbox_url() {
+        crate::demo::ensure(&connections, &url);
     }
     Ok(AppState {
         connections,

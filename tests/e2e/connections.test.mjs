@@ -92,7 +92,7 @@ nodeTest.describe("connections", () => {
       timeout: 5000,
       timeoutMsg: "the saved connection is listed after a restart",
     });
-    assert.match(await text(), /acme\.coupahost\.com · client credentials/);
+    assert.match(await text(), /acme\.coupahost\.com no token Client credentials · 1 scope/);
   });
 
   nodeTest.it("duplicates with the secret, then deletes and removes the keyring entries", { timeout: 90_000 }, async () => {

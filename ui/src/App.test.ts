@@ -1,8 +1,9 @@
-import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
 import App from "./App.svelte";
 import { BackendError, type ConnectionDraft, type Validation } from "./backend";
 import { newSettings } from "./connections/form";
+import { makeConnection, makeToken } from "./test/connection-fixture";
 import { FakeBackend, okVerdict } from "./test/fake-backend";
 
 function verdictRequiringName(draft: ConnectionDraft): Validation {
@@ -163,5 +164,121 @@ describe("App", () => {
     await fireEvent.click(blockers);
     expect(screen.getByTestId("error-name").textContent).toBe("Give the connection a name.");
     expect(document.activeElement?.id).toBe("name");
+  });
+
+  it("opens the connection selected last time and remembers a new selection and order", async () => {
+    const backend = new FakeBackend();
+    const [a, b] = [makeConnection({ name: "Acme" }), makeConnection({ name: "Beta" })];
+    backend.connections = [a, b];
+    backend.prefs = { selectedId: b.id, sort: "name", clearClipboard: "30s" };
+    render(App, { backend });
+    expect((await screen.findByRole("heading", { name: "Beta" })).textContent).toBe("Beta");
+    await fireEvent.click(screen.getByRole("option", { name: /Acme/ }));
+    await waitFor(() => expect(backend.prefs.selectedId).toBe(a.id));
+    await fireEvent.change(screen.getByTestId("connection-sort"), { target: { value: "last_tested" } });
+    await waitFor(() => expect(backend.prefs.sort).toBe("last_tested"));
+  });
+
+  it("copies the selected connection's token with Ctrl+Shift+C and says when it is cleared", async () => {
+    const backend = new FakeBackend();
+    const c = makeConnection({ name: "Acme" });
+    backend.connections = [c];
+    backend.prefs = { selectedId: c.id, sort: "name", clearClipboard: "15s" };
+    backend.token = makeToken("secret-token-value", 3600, ["core.user.read"]);
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Acme" });
+    await fireEvent.keyDown(window, { key: "C", ctrlKey: true, shiftKey: true });
+    const toast = await screen.findByTestId("toast");
+    expect(toast.textContent).toContain("Access token copied.");
+    expect(toast.textContent).toContain("cleared in 15 s");
+    expect(toast.textContent).not.toContain("secret-token-value");
+    expect(backend.copiedTokens).toEqual([{ id: c.id, format: "access_token" }]);
+    await fireEvent.click(screen.getByTestId("copy-curl"));
+    await waitFor(() => expect(backend.copiedTokens.at(-1)?.format).toBe("curl"));
+  });
+
+  it("imports: a bad file is named, clashes are chosen, then the secrets are asked for", async () => {
+    const backend = new FakeBackend();
+    const saved = makeConnection({ name: "Acme" });
+    backend.connections = [saved];
+    render(App, { backend });
+    await fireEvent.click(await screen.findByTestId("import"));
+    const path = screen.getByTestId("import-path");
+    await fireEvent.input(path, { target: { value: "/tmp/broken.json" } });
+    await fireEvent.click(screen.getByTestId("import-check"));
+    expect((await screen.findByTestId("import-error")).textContent).toContain("/tmp/broken.json cannot be imported");
+    expect((path as HTMLInputElement).value).toBe("/tmp/broken.json");
+
+    const imported = makeConnection({ name: "Acme (2)", needsSecret: true });
+    const fresh = makeConnection({ name: "Beta" });
+    backend.importPreview = {
+      exportedAt: "2026-11-24T10:00:00.000Z",
+      exportedBy: "Connection Manager 0.1.0",
+      items: [
+        { index: 0, name: "Acme", provider: "coupa", host: "acme.coupahost.com", grantType: "client_credentials", scopeCount: 1, needsClientSecret: true, clash: { id: saved.id, name: "Acme" }, renameTo: "Acme (2)" },
+        { index: 1, name: "Beta", provider: "coupa", host: "acme.coupahost.com", grantType: "client_credentials", scopeCount: 1, needsClientSecret: false, clash: null, renameTo: "Beta" },
+      ],
+    };
+    backend.importOutcome = { imported: [imported, fresh], skipped: 0 };
+    await fireEvent.click(screen.getByTestId("import-check"));
+    const items = await screen.findAllByTestId("import-item");
+    expect(items[0]?.textContent).toContain("Acme");
+    const action = screen.getByTestId("import-action") as HTMLSelectElement;
+    expect(action.value).toBe("rename");
+    expect(action.selectedOptions[0]?.textContent).toBe("Add as “Acme (2)”");
+    await fireEvent.change(action, { target: { value: "skip" } });
+    expect(screen.getByTestId("import-run").textContent?.trim()).toBe("Import 1 connection");
+    await fireEvent.change(action, { target: { value: "rename" } });
+    await fireEvent.click(screen.getByTestId("import-run"));
+    await waitFor(() =>
+      expect(backend.importChoices).toEqual([
+        { index: 0, action: "rename" },
+        { index: 1, action: "add" },
+      ]),
+    );
+    const secrets = await screen.findByTestId("import-secrets");
+    expect(secrets.textContent).toContain("Acme (2)");
+    await fireEvent.input(within(secrets).getByTestId("secret-input"), { target: { value: "the-secret" } });
+    await fireEvent.click(within(secrets).getByTestId("secret-save"));
+    await waitFor(() => expect(screen.queryByTestId("import-dialog")).toBeNull());
+    expect(backend.saved.at(-1)).toMatchObject({ id: imported.id, clientSecret: { action: "replace", value: "the-secret" } });
+  });
+
+  it("exports to the path typed, and names the field when it is not a full path", async () => {
+    const backend = new FakeBackend();
+    backend.connections = [makeConnection({ name: "Acme" })];
+    render(App, { backend });
+    await fireEvent.click(await screen.findByTestId("export"));
+    const path = screen.getByTestId("export-path") as HTMLInputElement;
+    await waitFor(() => expect(path.value).toBe("/home/admin/connections.json"));
+    await fireEvent.input(path, { target: { value: "relative.json" } });
+    await fireEvent.click(screen.getByTestId("export-run"));
+    expect((await screen.findByRole("alert")).textContent).toContain("Give the full path.");
+    expect(path.value).toBe("relative.json");
+    await fireEvent.input(path, { target: { value: "/tmp/out.json" } });
+    await fireEvent.click(screen.getByTestId("export-run"));
+    await waitFor(() => expect(backend.exported).toEqual([{ ids: null, path: "/tmp/out.json" }]));
+    expect((await screen.findByTestId("toast")).textContent).toContain("1 connection exported to /tmp/out.json");
+  });
+
+  it("keeps a fetched token shown after the list refreshes", async () => {
+    const backend = new FakeBackend();
+    const c = makeConnection({ name: "Acme" });
+    backend.connections = [c];
+    backend.prefs = { selectedId: c.id, sort: "name", clearClipboard: "30s" };
+    backend.token = makeToken("fetched-token-value-123");
+    let listed = 0;
+    const list = backend.listConnections;
+    backend.listConnections = async () => {
+      listed += 1;
+      return list();
+    };
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Acme" });
+    const before = listed;
+    await fireEvent.click(screen.getByTestId("get-token"));
+    await waitFor(() => expect(listed).toBeGreaterThan(before));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId("token-value").textContent).toContain("fetc");
   });
 });

@@ -70,6 +70,9 @@ async fn main() {
         created_at: String::new(),
         updated_at: String::new(),
         last_test: None,
+        last_used: None,
+        token: None,
+        needs_client_secret: false,
     };
     let secret = Secret::new("sandbox-integration-secret");
     let engine = HttpClient::new().expect("http client");

@@ -194,6 +194,27 @@ pub struct Connection {
     pub updated_at: String,
     /// The last connection test's outcome.
     pub last_test: Option<TestSummary>,
+    /// When a token was last obtained, copied or tested (RFC 3339, UTC).
+    #[serde(default)]
+    pub last_used: Option<String>,
+    /// What is known of the cached access token (never the token): for the list's token state.
+    #[serde(default)]
+    pub token: Option<TokenSummary>,
+    /// Imported without its client secret, which the admin still has to enter.
+    #[serde(default)]
+    pub needs_client_secret: bool,
+}
+
+/// The cached access token's state as the connection list shows it. Not a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenSummary {
+    /// When it was obtained (RFC 3339).
+    pub obtained_at: String,
+    /// When it expires (RFC 3339), if the server said.
+    pub expires_at: Option<String>,
+    /// Whether a refresh token is held.
+    pub has_refresh_token: bool,
 }
 
 /// What to do with the client secret on save.

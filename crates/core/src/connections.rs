@@ -88,6 +88,9 @@ impl Connections {
             created_at: now.clone(),
             updated_at: now,
             last_test: None,
+            last_used: None,
+            token: None,
+            needs_client_secret: false,
         };
         if let Some(secret) = new_secret {
             self.secrets.set(&id, SecretKind::ClientSecret, secret)?;
@@ -130,6 +133,12 @@ impl Connections {
             endpoints,
             has_client_secret,
             updated_at: crate::time::now_rfc3339(),
+            needs_client_secret: existing.needs_client_secret && !has_client_secret,
+            token: if tokens_stale {
+                None
+            } else {
+                existing.token.clone()
+            },
             ..existing.clone()
         };
 
@@ -211,6 +220,8 @@ impl Connections {
             created_at: now.clone(),
             updated_at: now,
             last_test: None,
+            last_used: None,
+            token: None,
             ..original.clone()
         };
         if let Some(secret) = &secret {
@@ -243,7 +254,33 @@ impl Connections {
                 .iter_mut()
                 .find(|c| c.id == id)
                 .ok_or_else(|| Error::NotFound(id.to_owned()))?;
+            slot.last_used = Some(summary.at.clone());
             slot.last_test = Some(summary);
+            Ok(slot.clone())
+        })
+    }
+
+    /// Records what is known of the connection's cached token (`None`: it has none) and, when
+    /// there is one, that the connection was just used.
+    pub fn record_token(
+        &self,
+        id: &str,
+        token: Option<&crate::oauth::TokenInfo>,
+    ) -> Result<Connection, Error> {
+        let summary = token.map(|t| crate::connection::TokenSummary {
+            obtained_at: t.obtained_at.clone(),
+            expires_at: t.expires_at.clone(),
+            has_refresh_token: t.has_refresh_token,
+        });
+        self.store.update(|list| {
+            let slot = list
+                .iter_mut()
+                .find(|c| c.id == id)
+                .ok_or_else(|| Error::NotFound(id.to_owned()))?;
+            if summary.is_some() {
+                slot.last_used = Some(crate::time::now_rfc3339());
+            }
+            slot.token = summary;
             Ok(slot.clone())
         })
     }
@@ -336,23 +373,31 @@ fn token_relevant(s: &ConnectionSettings) -> impl PartialEq + '_ {
 
 /// "Copy of X", or "Copy of X (2)", … : the first that no saved connection has.
 fn copy_name(name: &str, list: &[Connection]) -> String {
-    let taken = |n: &str| {
-        list.iter()
-            .any(|c| c.settings.name.trim().to_lowercase() == n.to_lowercase())
-    };
-    let fit = |base: String, suffix: &str| -> String {
+    free_name(&format!("Copy of {name}"), &|n| name_taken(list, n))
+}
+
+/// Whether a saved connection has this name (trimmed, case-insensitive).
+pub(crate) fn name_taken(list: &[Connection], name: &str) -> bool {
+    let wanted = name.trim().to_lowercase();
+    list.iter()
+        .any(|c| c.settings.name.trim().to_lowercase() == wanted)
+}
+
+/// `name` if `taken` says it is free, else "name (2)", "name (3)", … : the first free one, cut to
+/// fit the name limit.
+pub(crate) fn free_name(name: &str, taken: &dyn Fn(&str) -> bool) -> String {
+    let fit = |base: &str, suffix: &str| -> String {
         let room = NAME_MAX - suffix.chars().count();
         let mut cut: String = base.chars().take(room).collect();
         cut.push_str(suffix);
         cut
     };
-    let base = format!("Copy of {name}");
-    let first = fit(base.clone(), "");
+    let first = fit(name, "");
     if !taken(&first) {
         return first;
     }
     (2..)
-        .map(|n| fit(base.clone(), &format!(" ({n})")))
+        .map(|n| fit(name, &format!(" ({n})")))
         .find(|candidate| !taken(candidate))
         .unwrap_or(first)
 }

@@ -65,6 +65,10 @@ pub enum ErrorCode {
     /// The cached token has expired and auto-refresh is off.
     TokenExpired,
     /// Something went wrong that has no more specific code.
+    /// A file offered for import is not a usable export.
+    ImportInvalid,
+    /// The clipboard could not be read or written.
+    Clipboard,
     Internal,
 }
 
@@ -187,6 +191,19 @@ pub enum Error {
         hint: String,
     },
 
+    /// A file offered for import cannot be imported; nothing was changed.
+    #[error("{} cannot be imported: {reason}. Nothing was changed.", path.display())]
+    ImportInvalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The system clipboard could not be used.
+    #[error("The clipboard could not be used ({0}).")]
+    Clipboard(String),
+
     /// An unexpected failure with a description that holds no secret.
     #[error("{0}")]
     Internal(String),
@@ -216,6 +233,8 @@ impl Error {
             Error::KeyringUnavailable(_) => ErrorCode::KeyringUnavailable,
             Error::KeyringLocked => ErrorCode::KeyringLocked,
             Error::OAuth { code, .. } => (*code).into(),
+            Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
+            Error::Clipboard(_) => ErrorCode::Clipboard,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }

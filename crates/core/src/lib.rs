@@ -4,6 +4,7 @@
 //! This crate knows nothing of Tauri: the desktop app, command-line tools and the tests all use
 //! it as a plain library, so its tests build and run without a window or a WebView.
 
+pub mod clipboard;
 pub mod connection;
 pub mod connections;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod store;
 pub mod tester;
 pub mod time;
 pub mod tokens;
+pub mod transfer;
 pub mod validate;
 
 pub use connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};

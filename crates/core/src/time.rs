@@ -9,6 +9,11 @@ pub fn now_rfc3339() -> String {
     humantime::format_rfc3339_millis(SystemTime::now()).to_string()
 }
 
+/// `delay` from now, as RFC 3339 with milliseconds.
+pub fn rfc3339_after(delay: std::time::Duration) -> String {
+    humantime::format_rfc3339_millis(SystemTime::now() + delay).to_string()
+}
+
 /// Now, for a file name: `20261124T104500.123Z`.
 pub fn file_stamp() -> String {
     now_rfc3339()

@@ -48,6 +48,39 @@ export const commands = {
 	forgetTokens: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("forget_tokens", { id })),
 	/**  Puts text that is not a secret (a redirect URI, a scope string) on the clipboard. */
 	copyText: (text: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("copy_text", { text })),
+	/**
+	 *  Copies the connection's access token (as the token, a header or a curl command) and clears
+	 *  the clipboard after the delay in the preferences. A token with under a minute left is
+	 *  renewed first (auto-refresh on), or the error says why it cannot be.
+	 */
+	copyToken: (id: string, format: CopyFormat) => typedError<CopyReceipt_Serialize, AppError_Serialize>(__TAURI_INVOKE("copy_token", { id, format })),
+	/**  The saved preferences (or the defaults). */
+	getPrefs: () => typedError<Prefs_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_prefs")),
+	/**  Saves the preferences. */
+	setPrefs: (prefs: Prefs_Deserialize) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("set_prefs", { prefs })),
+	/**
+	 *  Where an export goes unless the admin picks another place: the documents folder (or home),
+	 *  `connections-<date>.json`.
+	 */
+	defaultExportPath: () => typedError<string, AppError_Serialize>(__TAURI_INVOKE("default_export_path")),
+	/**  The system's file dialog; `None` when the admin cancels it. */
+	chooseFile: (purpose: FilePurpose, current: string) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("choose_file", { purpose, current })),
+	/**
+	 *  Exports the connections with the given ids (all for `None`) to `path`, without secrets.
+	 *  Returns how many were written.
+	 */
+	exportConnections: (ids: string[] | null, path: string) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("export_connections", { ids, path })),
+	/**  Checks a file for import and says what importing it would do. Changes nothing. */
+	previewImport: (path: string) => typedError<ImportPreview_Serialize, AppError_Serialize>(__TAURI_INVOKE("preview_import", { path })),
+	/**  Imports a file with the admin's choice for each connection; all or nothing. */
+	importConnections: (path: string, choices: ImportChoice[]) => typedError<ImportOutcome_Serialize, AppError_Serialize>(__TAURI_INVOKE("import_connections", { path, choices })),
+	/**
+	 *  The local sandbox's address when the app was started with one and it answers; `None`
+	 *  otherwise.
+	 */
+	sandboxStatus: () => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("sandbox_status")),
+	/**  Adds (or points again at the running sandbox) the "Local sandbox (Coupa)" connection. */
+	addSandboxConnection: () => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("add_sandbox_connection")),
 };
 
 /** Events */
@@ -94,6 +127,17 @@ export type Claim = {
 	/**  Its JSON value as text, e.g. `1795000000` or `"core.user.read"`. */
 	value: string,
 };
+
+/**  When a copied token is cleared from the clipboard. */
+export type ClearAfter = 
+/**  Left there. */
+"off" | 
+/**  After 15 seconds. */
+"15s" | 
+/**  After 30 seconds (the default). */
+"30s" | 
+/**  After 2 minutes. */
+"2m";
 
 /**  How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
 export type ClientAuth = 
@@ -224,6 +268,12 @@ export type Connection_Deserialize = {
 	updatedAt: string,
 	/**  The last connection test's outcome. */
 	lastTest?: TestSummary | null,
+	/**  When a token was last obtained, copied or tested (RFC 3339, UTC). */
+	lastUsed?: string | null,
+	/**  What is known of the cached access token (never the token): for the list's token state. */
+	token?: TokenSummary_Deserialize | null,
+	/**  Imported without its client secret, which the admin still has to enter. */
+	needsClientSecret?: boolean,
 };
 
 /**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */
@@ -242,6 +292,52 @@ export type Connection_Serialize = {
 	updatedAt: string,
 	/**  The last connection test's outcome. */
 	lastTest: TestSummary | null,
+	/**  When a token was last obtained, copied or tested (RFC 3339, UTC). */
+	lastUsed: string | null,
+	/**  What is known of the cached access token (never the token): for the list's token state. */
+	token: TokenSummary_Serialize | null,
+	/**  Imported without its client secret, which the admin still has to enter. */
+	needsClientSecret: boolean,
+};
+
+/**  What is copied for a connection's token. */
+export type CopyFormat = 
+/**  The access token alone. */
+"access_token" | 
+/**  `Authorization: Bearer …`, to paste as a header. */
+"authorization_header" | 
+/**  A curl command for the connection's test request, with the token. */
+"curl";
+
+/**  What a copy put on the clipboard, for the toast (never the value). */
+export type CopyReceipt = CopyReceipt_Serialize | CopyReceipt_Deserialize;
+
+/**  What a copy put on the clipboard, for the toast (never the value). */
+export type CopyReceipt_Deserialize = {
+	/**  "Access token", "Authorization header" or "curl command". */
+	what: string,
+	/**  When the clipboard will be cleared (RFC 3339), or `None` when it is not. */
+	clearsAt?: string | null,
+	/**  The delay before it is cleared, in seconds. */
+	clearAfterSeconds?: number | null,
+	/**  Whether a new token was obtained first (the cached one was expired or nearly). */
+	renewed: boolean,
+	/**  When the copied token expires (RFC 3339), if known. */
+	expiresAt?: string | null,
+};
+
+/**  What a copy put on the clipboard, for the toast (never the value). */
+export type CopyReceipt_Serialize = {
+	/**  "Access token", "Authorization header" or "curl command". */
+	what: string,
+	/**  When the clipboard will be cleared (RFC 3339), or `None` when it is not. */
+	clearsAt: string | null,
+	/**  The delay before it is cleared, in seconds. */
+	clearAfterSeconds: number | null,
+	/**  Whether a new token was obtained first (the cached one was expired or nearly). */
+	renewed: boolean,
+	/**  When the copied token expires (RFC 3339), if known. */
+	expiresAt: string | null,
 };
 
 /**  The two domains Coupa instances live under. */
@@ -341,8 +437,13 @@ export type ErrorCode =
 "cancelled" | 
 /**  The cached token has expired and auto-refresh is off. */
 "token_expired" | 
-/**  Something went wrong that has no more specific code. */
-"internal";
+/**
+ *  Something went wrong that has no more specific code.
+ *  A file offered for import is not a usable export.
+ */
+"import_invalid" | 
+/**  The clipboard could not be read or written. */
+"clipboard" | "internal";
 
 /**  One problem with one field. */
 export type FieldIssue = {
@@ -352,12 +453,170 @@ export type FieldIssue = {
 	message: string,
 };
 
+/**  What a file dialog is for. */
+export type FilePurpose = 
+/**  Choosing where to export to. */
+"export" | 
+/**  Choosing a file to import. */
+"import";
+
 /**  How the app obtains tokens. */
 export type GrantType = 
 /**  A person signs in through the system browser (with PKCE, RFC 7636). */
 "authorization_code" | 
 /**  System to system: the client's own credentials, no person involved. */
 "client_credentials";
+
+/**  What to do with one connection of the file. */
+export type ImportAction = 
+/**  Add it under its own name (only when no saved connection has that name). */
+"add" | 
+/**  Add it under [`ImportItem::rename_to`]. */
+"rename" | 
+/**  Leave it out. */
+"skip" | 
+/**
+ *  Replace the saved connection of the same name with it. The saved one's client secret is
+ *  kept when the client ID is the same; its tokens are forgotten.
+ */
+"replace";
+
+/**  The admin's choice for one connection of the file. */
+export type ImportChoice = {
+	/**  [`ImportItem::index`]. */
+	index: number,
+	/**  What to do. */
+	action: ImportAction,
+};
+
+/**  A saved connection whose name an imported one has. */
+export type ImportClash = {
+	/**  Its id. */
+	id: string,
+	/**  Its name. */
+	name: string,
+};
+
+/**  What an import would do with one connection of the file. */
+export type ImportItem = ImportItem_Serialize | ImportItem_Deserialize;
+
+/**  What an import would do with one connection of the file. */
+export type ImportItem_Deserialize = {
+	/**  Its position in the file, which [`ImportChoice`] refers to. */
+	index: number,
+	/**  Its name in the file. */
+	name: string,
+	/**  Coupa or generic. */
+	provider: Provider,
+	/**  The host it talks to. */
+	host: string,
+	/**  Its grant type. */
+	grantType: GrantType,
+	/**  How many scopes it requests. */
+	scopeCount: number,
+	/**  Whether its client secret must be entered after import. */
+	needsClientSecret: boolean,
+	/**  The saved connection with the same name, if one exists. */
+	clash?: ImportClash | null,
+	/**  The name it gets when renamed: the first free one. */
+	renameTo: string,
+};
+
+/**  What an import would do with one connection of the file. */
+export type ImportItem_Serialize = {
+	/**  Its position in the file, which [`ImportChoice`] refers to. */
+	index: number,
+	/**  Its name in the file. */
+	name: string,
+	/**  Coupa or generic. */
+	provider: Provider,
+	/**  The host it talks to. */
+	host: string,
+	/**  Its grant type. */
+	grantType: GrantType,
+	/**  How many scopes it requests. */
+	scopeCount: number,
+	/**  Whether its client secret must be entered after import. */
+	needsClientSecret: boolean,
+	/**  The saved connection with the same name, if one exists. */
+	clash: ImportClash | null,
+	/**  The name it gets when renamed: the first free one. */
+	renameTo: string,
+};
+
+/**  What an import did. */
+export type ImportOutcome = ImportOutcome_Serialize | ImportOutcome_Deserialize;
+
+/**  What an import did. */
+export type ImportOutcome_Deserialize = {
+	/**  The connections added or replaced, as saved. */
+	imported: Connection_Deserialize[],
+	/**  How many were left out. */
+	skipped: number,
+};
+
+/**  What an import did. */
+export type ImportOutcome_Serialize = {
+	/**  The connections added or replaced, as saved. */
+	imported: Connection_Serialize[],
+	/**  How many were left out. */
+	skipped: number,
+};
+
+/**  What the file holds and what importing it would do. */
+export type ImportPreview = ImportPreview_Serialize | ImportPreview_Deserialize;
+
+/**  What the file holds and what importing it would do. */
+export type ImportPreview_Deserialize = {
+	/**  When the file was written. */
+	exportedAt: string,
+	/**  Which app wrote it. */
+	exportedBy: string,
+	/**  Every connection in it, in order. */
+	items: ImportItem_Deserialize[],
+};
+
+/**  What the file holds and what importing it would do. */
+export type ImportPreview_Serialize = {
+	/**  When the file was written. */
+	exportedAt: string,
+	/**  Which app wrote it. */
+	exportedBy: string,
+	/**  Every connection in it, in order. */
+	items: ImportItem_Serialize[],
+};
+
+/**  How the connection list is ordered. */
+export type ListSort = 
+/**  By name, A to Z. */
+"name" | 
+/**  Most recently used first. */
+"last_used" | 
+/**  Most recently tested first. */
+"last_tested";
+
+/**  What the app remembers between runs. */
+export type Prefs = Prefs_Serialize | Prefs_Deserialize;
+
+/**  What the app remembers between runs. */
+export type Prefs_Deserialize = {
+	/**  The connection selected when the app last closed. */
+	selectedId?: string | null,
+	/**  The list's order. */
+	sort?: ListSort,
+	/**  When a copied token is cleared from the clipboard. */
+	clearClipboard?: ClearAfter,
+};
+
+/**  What the app remembers between runs. */
+export type Prefs_Serialize = {
+	/**  The connection selected when the app last closed. */
+	selectedId: string | null,
+	/**  The list's order. */
+	sort: ListSort,
+	/**  When a copied token is cleared from the clipboard. */
+	clearClipboard: ClearAfter,
+};
 
 /**  Which kind of server the connection talks to. */
 export type Provider = 
@@ -622,6 +881,29 @@ export type TokenInfo_Serialize = {
 	 *  verified. The ID token itself is not kept.
 	 */
 	idToken: DecodedJwt | null,
+};
+
+/**  The cached access token's state as the connection list shows it. Not a secret. */
+export type TokenSummary = TokenSummary_Serialize | TokenSummary_Deserialize;
+
+/**  The cached access token's state as the connection list shows it. Not a secret. */
+export type TokenSummary_Deserialize = {
+	/**  When it was obtained (RFC 3339). */
+	obtainedAt: string,
+	/**  When it expires (RFC 3339), if the server said. */
+	expiresAt?: string | null,
+	/**  Whether a refresh token is held. */
+	hasRefreshToken: boolean,
+};
+
+/**  The cached access token's state as the connection list shows it. Not a secret. */
+export type TokenSummary_Serialize = {
+	/**  When it was obtained (RFC 3339). */
+	obtainedAt: string,
+	/**  When it expires (RFC 3339), if the server said. */
+	expiresAt: string | null,
+	/**  Whether a refresh token is held. */
+	hasRefreshToken: boolean,
 };
 
 /**  A token as the UI receives it: the value (for copy and reveal) and what is known about it. */

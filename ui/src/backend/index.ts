@@ -29,6 +29,18 @@ export type TestReport = B.TestReport_Serialize;
 export type TokenInfo = B.TokenInfo_Serialize;
 export type DecodedJwt = B.DecodedJwt;
 export type TokenView = B.TokenView_Serialize;
+export type TokenSummary = B.TokenSummary_Serialize;
+export type CopyFormat = B.CopyFormat;
+export type CopyReceipt = B.CopyReceipt_Serialize;
+export type Prefs = B.Prefs_Serialize;
+export type ListSort = B.ListSort;
+export type ClearAfter = B.ClearAfter;
+export type FilePurpose = B.FilePurpose;
+export type ImportPreview = B.ImportPreview_Serialize;
+export type ImportItem = B.ImportItem_Serialize;
+export type ImportAction = B.ImportAction;
+export type ImportChoice = B.ImportChoice;
+export type ImportOutcome = B.ImportOutcome_Serialize;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
 export interface Backend {
@@ -56,6 +68,22 @@ export interface Backend {
   renewToken(id: string): Promise<TokenView>;
   /** Puts text that is not a secret on the clipboard. */
   copyText(text: string): Promise<void>;
+  /** Copies the connection's token (renewed first if under a minute is left); cleared later. */
+  copyToken(id: string, format: CopyFormat): Promise<CopyReceipt>;
+  getPrefs(): Promise<Prefs>;
+  setPrefs(prefs: Prefs): Promise<void>;
+  /** Where an export goes unless another place is chosen. */
+  defaultExportPath(): Promise<string>;
+  /** The system's file dialog; null when cancelled. */
+  chooseFile(purpose: FilePurpose, current: string): Promise<string | null>;
+  /** Exports the given connections (all for null), without secrets; how many were written. */
+  exportConnections(ids: string[] | null, path: string): Promise<number>;
+  /** Checks a file for import and says what importing it would do. */
+  previewImport(path: string): Promise<ImportPreview>;
+  importConnections(path: string, choices: ImportChoice[]): Promise<ImportOutcome>;
+  /** The local sandbox's address when it runs, else null. */
+  sandboxStatus(): Promise<string | null>;
+  addSandboxConnection(): Promise<Connection>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

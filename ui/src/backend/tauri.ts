@@ -30,6 +30,18 @@ export function createTauriBackend(): Backend {
     copyText: async (text) => {
       unwrap(await commands.copyText(text));
     },
+    copyToken: async (id, format) => unwrap(await commands.copyToken(id, format)),
+    getPrefs: async () => unwrap(await commands.getPrefs()),
+    setPrefs: async (prefs) => {
+      unwrap(await commands.setPrefs(prefs));
+    },
+    defaultExportPath: async () => unwrap(await commands.defaultExportPath()),
+    chooseFile: async (purpose, current) => unwrap(await commands.chooseFile(purpose, current)),
+    exportConnections: async (ids, path) => unwrap(await commands.exportConnections(ids, path)),
+    previewImport: async (path) => unwrap(await commands.previewImport(path)),
+    importConnections: async (path, choices) => unwrap(await commands.importConnections(path, choices)),
+    sandboxStatus: async () => unwrap(await commands.sandboxStatus()),
+    addSandboxConnection: async () => unwrap(await commands.addSandboxConnection()),
     testConnection: async (id, onStep) => {
       const unlisten = await events.testProgress.listen((event) => {
         if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);

@@ -5,6 +5,12 @@ import {
   BackendError,
   type Connection,
   type ConnectionDraft,
+  type CopyFormat,
+  type CopyReceipt,
+  type ImportChoice,
+  type ImportOutcome,
+  type ImportPreview,
+  type Prefs,
   type ScopeGroup,
   type StepReport,
   type StoreNotice,
@@ -13,6 +19,7 @@ import {
   type TokenView,
   type Validation,
 } from "../backend";
+import { newSettings } from "../connections/form";
 
 export interface FakeOptions {
   validate?: (draft: ConnectionDraft) => Validation;
@@ -69,7 +76,10 @@ export class FakeBackend implements Backend {
       hasClientSecret: draft.clientSecret.action === "replace" || (draft.clientSecret.action === "keep" && !!existing?.hasClientSecret),
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
-      lastTest: null,
+      lastTest: existing?.lastTest ?? null,
+      lastUsed: existing?.lastUsed ?? null,
+      token: existing?.token ?? null,
+      needsClientSecret: !!existing?.needsClientSecret && draft.clientSecret.action !== "replace",
     };
     this.connections = existing
       ? this.connections.map((c) => (c.id === conn.id ? conn : c))
@@ -123,5 +133,60 @@ export class FakeBackend implements Backend {
     return this.catalog
       .flatMap((g) => g.scopes)
       .filter((s) => words.every((w) => `${s.name} ${s.label} ${s.description}`.toLowerCase().includes(w)));
+  };
+  /** What copyToken was asked for, in order. */
+  copiedTokens: { id: string; format: CopyFormat }[] = [];
+  copyToken = async (id: string, format: CopyFormat): Promise<CopyReceipt> => {
+    if (!this.token) throw new BackendError({ code: "invalid_grant", message: "There is no token: sign in." });
+    this.copiedTokens.push({ id, format });
+    const labels: Record<CopyFormat, string> = {
+      access_token: "Access token",
+      authorization_header: "Authorization header",
+      curl: "curl command",
+    };
+    const seconds = { off: null, "15s": 15, "30s": 30, "2m": 120 }[this.prefs.clearClipboard];
+    return {
+      what: labels[format],
+      clearAfterSeconds: seconds,
+      clearsAt: seconds === null ? null : new Date(Date.now() + seconds * 1000).toISOString(),
+      renewed: false,
+      expiresAt: this.token.info.expiresAt,
+    };
+  };
+  prefs: Prefs = { selectedId: null, sort: "name", clearClipboard: "30s" };
+  getPrefs = async () => structuredClone(this.prefs);
+  setPrefs = async (prefs: Prefs) => {
+    this.prefs = structuredClone(prefs);
+  };
+  defaultExportPath = async () => "/home/admin/connections.json";
+  chooseFile = async () => null;
+  exported: { ids: string[] | null; path: string }[] = [];
+  exportConnections = async (ids: string[] | null, path: string) => {
+    if (!path.startsWith("/")) throw new BackendError({ code: "validation_failed", message: "Give the full path.", field: "path" });
+    this.exported.push({ ids, path });
+    return ids?.length ?? this.connections.length;
+  };
+  /** The preview previewImport answers; null: the file is refused. */
+  importPreview: ImportPreview | null = null;
+  previewImport = async (path: string) => {
+    if (!this.importPreview) throw new BackendError({ code: "import_invalid", message: `${path} cannot be imported: it is not JSON.` });
+    return structuredClone(this.importPreview);
+  };
+  importChoices: ImportChoice[] = [];
+  importOutcome: ImportOutcome = { imported: [], skipped: 0 };
+  importConnections = async (_path: string, choices: ImportChoice[]) => {
+    this.importChoices = structuredClone(choices);
+    this.connections.push(...structuredClone(this.importOutcome.imported));
+    return structuredClone(this.importOutcome);
+  };
+  sandboxUrl: string | null = null;
+  sandboxStatus = async () => this.sandboxUrl;
+  addSandboxConnection = async () => {
+    const c = await this.saveConnection({
+      id: null,
+      settings: { ...newSettings(), name: "Local sandbox (Coupa)", subdomain: this.sandboxUrl ?? "" },
+      clientSecret: { action: "keep" },
+    });
+    return c;
   };
 }

@@ -14,6 +14,9 @@ const connection = (grantType: "client_credentials" | "authorization_code"): Con
   createdAt: "2026-11-24T10:00:00Z",
   updatedAt: "2026-11-24T10:00:00Z",
   lastTest: null,
+  lastUsed: null,
+  token: null,
+  needsClientSecret: false,
 });
 
 const token = (hasRefreshToken: boolean, expiresInSecs = 3600): TokenView => ({
@@ -35,7 +38,7 @@ const token = (hasRefreshToken: boolean, expiresInSecs = 3600): TokenView => ({
 });
 
 function show(backend: FakeBackend, grant: "client_credentials" | "authorization_code") {
-  render(WithBackend, { props: { backend, component: TokenPanel, props: { connection: connection(grant) } } });
+  render(WithBackend, { props: { backend, component: TokenPanel, innerProps: { connection: connection(grant) } } });
 }
 
 describe("TokenPanel", () => {
@@ -90,5 +93,14 @@ describe("TokenPanel", () => {
     await waitFor(() => expect(refresh.disabled).toBe(false));
     await fireEvent.click(refresh);
     await waitFor(() => expect(backend.renewals).toBe(1));
+  });
+
+  it("copies the token as a header and says when the clipboard is cleared", async () => {
+    const backend = new FakeBackend();
+    backend.token = token(false);
+    show(backend, "client_credentials");
+    await fireEvent.click(screen.getByTestId("copy-header"));
+    await waitFor(() => expect(backend.copiedTokens).toEqual([{ id: "c1", format: "authorization_header" }]));
+    expect((screen.getByTestId("copy-curl") as HTMLButtonElement).disabled).toBe(true);
   });
 });

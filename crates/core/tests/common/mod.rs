@@ -96,6 +96,9 @@ pub fn sandbox_connection(
         created_at: String::new(),
         updated_at: String::new(),
         last_test: None,
+        last_used: None,
+        token: None,
+        needs_client_secret: false,
     }
 }
 

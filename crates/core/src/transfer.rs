@@ -1,0 +1,773 @@
+//! Export and import of saved connections.
+//!
+//! An export is a versioned JSON file of connection settings. It never holds a secret: each
+//! connection that had a client secret is marked as needing one, and the admin enters it again
+//! after import. Import is in two steps: [`Connections::preview_import`] checks the whole file
+//! and says what would be added and which names clash; [`Connections::import`] applies the
+//! admin's choice for each connection (add, rename, skip, replace) in one write, or changes
+//! nothing.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::connection::{Connection, ConnectionSettings, GrantType, Provider};
+use crate::connections::{Connections, free_name, name_taken};
+use crate::error::Error;
+use crate::secrets::SecretKind;
+use crate::validate::{self, Context};
+
+/// What an export file says it is.
+pub const FORMAT: &str = "connection-manager/connections";
+/// The version this build writes; it reads this one and every earlier one.
+pub const VERSION: u32 = 1;
+/// Larger files are refused before they are read (the store file of 10,000 connections, with
+/// more in it than an export, is 14 MiB).
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The file written by export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The file format's version.
+    pub version: u32,
+    /// When it was written (RFC 3339, UTC).
+    pub exported_at: String,
+    /// The app and version that wrote it.
+    pub exported_by: String,
+    /// The connections, without secrets.
+    pub connections: Vec<ExportedConnection>,
+}
+
+/// One connection in an export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportedConnection {
+    /// Its settings.
+    pub settings: ConnectionSettings,
+    /// It had a client secret, which is not in the file: it must be entered after import.
+    pub needs_client_secret: bool,
+}
+
+/// What an import would do with one connection of the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportItem {
+    /// Its position in the file, which [`ImportChoice`] refers to.
+    pub index: u32,
+    /// Its name in the file.
+    pub name: String,
+    /// Coupa or generic.
+    pub provider: Provider,
+    /// The host it talks to.
+    pub host: String,
+    /// Its grant type.
+    pub grant_type: GrantType,
+    /// How many scopes it requests.
+    pub scope_count: u32,
+    /// Whether its client secret must be entered after import.
+    pub needs_client_secret: bool,
+    /// The saved connection with the same name, if one exists.
+    pub clash: Option<ImportClash>,
+    /// The name it gets when renamed: the first free one.
+    pub rename_to: String,
+}
+
+/// A saved connection whose name an imported one has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportClash {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// What the file holds and what importing it would do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    /// When the file was written.
+    pub exported_at: String,
+    /// Which app wrote it.
+    pub exported_by: String,
+    /// Every connection in it, in order.
+    pub items: Vec<ImportItem>,
+}
+
+/// What to do with one connection of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportAction {
+    /// Add it under its own name (only when no saved connection has that name).
+    Add,
+    /// Add it under [`ImportItem::rename_to`].
+    Rename,
+    /// Leave it out.
+    Skip,
+    /// Replace the saved connection of the same name with it. The saved one's client secret is
+    /// kept when the client ID is the same; its tokens are forgotten.
+    Replace,
+}
+
+/// The admin's choice for one connection of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportChoice {
+    /// [`ImportItem::index`].
+    pub index: u32,
+    /// What to do.
+    pub action: ImportAction,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportOutcome {
+    /// The connections added or replaced, as saved.
+    pub imported: Vec<Connection>,
+    /// How many were left out.
+    pub skipped: u32,
+}
+
+impl ExportFile {
+    /// An export of `connections`.
+    pub fn of(connections: &[Connection]) -> Self {
+        ExportFile {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            exported_at: crate::time::now_rfc3339(),
+            exported_by: format!("{} {}", crate::PRODUCT_NAME, crate::VERSION),
+            connections: connections
+                .iter()
+                .map(|c| ExportedConnection {
+                    settings: c.settings.clone(),
+                    needs_client_secret: c.has_client_secret || c.needs_client_secret,
+                })
+                .collect(),
+        }
+    }
+
+    /// Reads and checks an export file: its size, JSON, format, version and every connection's
+    /// settings. The error names the file and what is wrong, down to the connection and field.
+    pub fn read(path: &Path) -> Result<Self, Error> {
+        let invalid = |reason: String| Error::ImportInvalid {
+            path: path.to_path_buf(),
+            reason,
+        };
+        let meta =
+            std::fs::metadata(path).map_err(|e| invalid(format!("it cannot be read ({e})")))?;
+        if !meta.is_file() {
+            return Err(invalid("it is not a file".to_owned()));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(invalid(format!(
+                "it is {} MiB, larger than any export ({} MiB at most)",
+                meta.len() / (1024 * 1024),
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(|e| invalid(format!("it cannot be read ({e})")))?;
+        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+            invalid(format!(
+                "it is not JSON (line {}, column {}: {})",
+                e.line(),
+                e.column(),
+                short_reason(&e)
+            ))
+        })?;
+        match value.get("format").and_then(|f| f.as_str()) {
+            Some(FORMAT) => {}
+            _ => {
+                return Err(invalid(
+                    "it is not a Connection Manager export (no \"format\": \"connection-manager/connections\")".to_owned(),
+                ));
+            }
+        }
+        match value.get("version").and_then(serde_json::Value::as_u64) {
+            Some(v) if v >= 1 && v <= u64::from(VERSION) => {}
+            Some(v) => {
+                return Err(invalid(format!(
+                    "it was written by a newer version of Connection Manager (file format {v}; this version reads up to {VERSION})"
+                )));
+            }
+            None => return Err(invalid("it has no file format version".to_owned())),
+        }
+        let file: ExportFile = serde_json::from_value(value)
+            .map_err(|e| invalid(format!("it does not have the expected shape ({e})")))?;
+        file.check().map_err(invalid)?;
+        Ok(file)
+    }
+
+    /// Every connection valid on its own, and no two with the same name.
+    fn check(&self) -> Result<(), String> {
+        if self.connections.is_empty() {
+            return Err("it holds no connections".to_owned());
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, c) in self.connections.iter().enumerate() {
+            let verdict = verdict(&c.settings);
+            if let Some(issue) = verdict.errors.first() {
+                return Err(format!(
+                    "connection {} (\u{201c}{}\u{201d}), field {}: {}",
+                    i + 1,
+                    c.settings.name.trim(),
+                    issue.field,
+                    issue.message
+                ));
+            }
+            if !seen.insert(c.settings.name.trim().to_lowercase()) {
+                return Err(format!(
+                    "two connections are named \u{201c}{}\u{201d}",
+                    c.settings.name.trim()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The form field an export or import path is entered in.
+pub const PATH_FIELD: &str = "path";
+
+/// The file a path typed by the admin names: absolute, or starting with `~/` (the home folder).
+pub fn resolve_path(input: &str, home: Option<&Path>) -> Result<std::path::PathBuf, Error> {
+    let issue = |message: &str| {
+        Error::Validation(vec![validate::FieldIssue {
+            field: PATH_FIELD.to_owned(),
+            message: message.to_owned(),
+        }])
+    };
+    let input = input.trim();
+    if input.is_empty() {
+        return Err(issue("Enter the file's path."));
+    }
+    let path = match (input.strip_prefix("~/"), home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        (Some(_), None) => {
+            return Err(issue(
+                "There is no home folder to put ~ for; give the full path.",
+            ));
+        }
+        (None, _) => std::path::PathBuf::from(input),
+    };
+    if !path.is_absolute() {
+        return Err(issue("Give the full path, starting with / or ~/."));
+    }
+    Ok(path)
+}
+
+/// serde_json's reason without its " at line L column C" tail (the message gives both).
+fn short_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.find(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+impl Connections {
+    /// Writes the connections with the given ids (all of them for `None`) to `path`, without
+    /// secrets. Returns how many were written.
+    pub fn export_to(&self, ids: Option<&[String]>, path: &Path) -> Result<usize, Error> {
+        let all = self.list()?;
+        let chosen: Vec<Connection> = match ids {
+            None => all,
+            Some(ids) => {
+                for id in ids {
+                    if !all.iter().any(|c| &c.id == id) {
+                        return Err(Error::NotFound(id.clone()));
+                    }
+                }
+                all.into_iter().filter(|c| ids.contains(&c.id)).collect()
+            }
+        };
+        if chosen.is_empty() {
+            return Err(Error::Internal(
+                "There are no connections to export.".to_owned(),
+            ));
+        }
+        let file = ExportFile::of(&chosen);
+        let mut bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| Error::Internal(format!("The export could not be written: {e}")))?;
+        bytes.push(b'\n');
+        crate::store::write_atomic(path, &bytes)?;
+        tracing::info!(count = chosen.len(), path = %path.display(), "connections exported");
+        Ok(chosen.len())
+    }
+
+    /// Checks the file at `path` and says what importing it would do. Changes nothing.
+    pub fn preview_import(&self, path: &Path) -> Result<ImportPreview, Error> {
+        let file = ExportFile::read(path)?;
+        let saved = self.list()?;
+        let items = file
+            .connections
+            .iter()
+            .enumerate()
+            .map(|(i, c)| item(i, c, &saved, &file))
+            .collect();
+        Ok(ImportPreview {
+            exported_at: file.exported_at,
+            exported_by: file.exported_by,
+            items,
+        })
+    }
+
+    /// Imports the file at `path` with a choice for each of its connections (one missing means
+    /// [`ImportAction::Skip`]). All in one write: on any error nothing is changed.
+    pub fn import(&self, path: &Path, choices: &[ImportChoice]) -> Result<ImportOutcome, Error> {
+        let file = ExportFile::read(path)?;
+        let now = crate::time::now_rfc3339();
+        let mut replaced_ids = Vec::new();
+        let mut secrets_to_drop = Vec::new();
+        let file_names: Vec<String> = file
+            .connections
+            .iter()
+            .map(|c| c.settings.name.trim().to_lowercase())
+            .collect();
+        let outcome = self.store().update(|list| {
+            let mut imported = Vec::new();
+            let mut skipped = 0;
+            for (i, exported) in file.connections.iter().enumerate() {
+                let action = choices
+                    .iter()
+                    .find(|c| c.index as usize == i)
+                    .map_or(ImportAction::Skip, |c| c.action);
+                let name = exported.settings.name.trim().to_owned();
+                let clash = list
+                    .iter()
+                    .position(|c| c.settings.name.trim().to_lowercase() == name.to_lowercase());
+                let mut settings = exported.settings.clone();
+                match (action, clash) {
+                    (ImportAction::Skip, _) => {
+                        skipped += 1;
+                        continue;
+                    }
+                    (ImportAction::Add, Some(_)) => {
+                        return Err(clash_error(&name));
+                    }
+                    (ImportAction::Replace, None) | (ImportAction::Add, None) => {}
+                    (ImportAction::Rename, _) => {
+                        // Free among the saved connections and every name in the file.
+                        settings.name = free_name(&name, &|n| {
+                            name_taken(list, n) || file_names.contains(&n.trim().to_lowercase())
+                        });
+                    }
+                    (ImportAction::Replace, Some(at)) => {
+                        let old = list[at].clone();
+                        let keep_secret = old.has_client_secret
+                            && old.settings.client_id.trim() == settings.client_id.trim();
+                        let connection = build(settings, Some(&old), keep_secret, exported, &now)?;
+                        secrets_to_drop.push((old.id.clone(), !keep_secret));
+                        replaced_ids.push(old.id.clone());
+                        list[at] = connection.clone();
+                        imported.push(connection);
+                        continue;
+                    }
+                }
+                let connection = build(settings, None, false, exported, &now)?;
+                list.push(connection.clone());
+                imported.push(connection);
+            }
+            Ok(ImportOutcome { imported, skipped })
+        })?;
+        // The file now points at the new settings; stale tokens (and, for a new client, the old
+        // secret) go. A failure here leaves only unused entries, which a later delete removes.
+        for (id, all) in secrets_to_drop {
+            let kinds: &[SecretKind] = if all {
+                &[
+                    SecretKind::ClientSecret,
+                    SecretKind::AccessToken,
+                    SecretKind::RefreshToken,
+                ]
+            } else {
+                &[SecretKind::AccessToken, SecretKind::RefreshToken]
+            };
+            for kind in kinds {
+                if let Err(err) = self.secrets().delete(&id, *kind) {
+                    tracing::warn!(id, error = %err, "could not remove a replaced connection's secret");
+                }
+            }
+        }
+        tracing::info!(
+            imported = outcome.imported.len(),
+            replaced = replaced_ids.len(),
+            skipped = outcome.skipped,
+            "connections imported"
+        );
+        Ok(outcome)
+    }
+}
+
+/// Rust's verdict on imported settings on their own: names are checked against the saved
+/// connections separately, and the secret is entered after import (it is not the file's to hold).
+fn verdict(settings: &ConnectionSettings) -> validate::Validation {
+    validate::validate(
+        settings,
+        Context {
+            other_names: &[],
+            has_client_secret: true,
+            secret_is_empty: false,
+        },
+    )
+}
+
+fn clash_error(name: &str) -> Error {
+    Error::Validation(vec![validate::FieldIssue {
+        field: validate::field::NAME.to_owned(),
+        message: format!(
+            "A connection named \u{201c}{name}\u{201d} already exists; choose rename, skip or replace."
+        ),
+    }])
+}
+
+/// A saved connection from imported settings: a new one, or `old` with the settings replaced.
+fn build(
+    settings: ConnectionSettings,
+    old: Option<&Connection>,
+    keep_secret: bool,
+    exported: &ExportedConnection,
+    now: &str,
+) -> Result<Connection, Error> {
+    let verdict = verdict(&settings);
+    let (Some(endpoints), true) = (verdict.endpoints, verdict.errors.is_empty()) else {
+        return Err(Error::Validation(verdict.errors));
+    };
+    Ok(Connection {
+        id: old.map_or_else(|| uuid::Uuid::new_v4().to_string(), |o| o.id.clone()),
+        settings: verdict.normalized,
+        endpoints,
+        has_client_secret: keep_secret,
+        created_at: old.map_or_else(|| now.to_owned(), |o| o.created_at.clone()),
+        updated_at: now.to_owned(),
+        last_test: None,
+        last_used: None,
+        token: None,
+        needs_client_secret: exported.needs_client_secret && !keep_secret,
+    })
+}
+
+fn item(i: usize, c: &ExportedConnection, saved: &[Connection], file: &ExportFile) -> ImportItem {
+    let name = c.settings.name.trim().to_owned();
+    let clash = saved
+        .iter()
+        .find(|s| s.settings.name.trim().to_lowercase() == name.to_lowercase())
+        .map(|s| ImportClash {
+            id: s.id.clone(),
+            name: s.settings.name.clone(),
+        });
+    let verdict = verdict(&c.settings);
+    let host = verdict
+        .endpoints
+        .as_ref()
+        .map(|e| {
+            let url = e
+                .instance_url
+                .as_deref()
+                .or(e.api_base_url.as_deref())
+                .unwrap_or(&e.token_url);
+            url::Url::parse(url)
+                .ok()
+                .and_then(|u| {
+                    u.host_str().map(|h| match u.port() {
+                        Some(p) => format!("{h}:{p}"),
+                        None => h.to_owned(),
+                    })
+                })
+                .unwrap_or_default()
+        })
+        .unwrap_or_default();
+    // A renamed one must be free among the saved connections and every name in the file.
+    let taken = |n: &str| {
+        let wanted = n.trim().to_lowercase();
+        name_taken(saved, n)
+            || file
+                .connections
+                .iter()
+                .any(|o| o.settings.name.trim().to_lowercase() == wanted)
+    };
+    ImportItem {
+        index: u32::try_from(i).unwrap_or(u32::MAX),
+        provider: c.settings.provider,
+        host,
+        grant_type: c.settings.grant_type,
+        scope_count: u32::try_from(c.settings.scopes.len()).unwrap_or(u32::MAX),
+        needs_client_secret: c.needs_client_secret,
+        rename_to: free_name(&name, &taken),
+        name,
+        clash,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::connection::{ConnectionDraft, SecretUpdate};
+    use crate::secret::Secret;
+    use crate::secrets::{MemoryStore, SecretStore};
+    use crate::store::Store;
+
+    fn setup() -> (tempfile::TempDir, Connections, Arc<MemoryStore>) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let secrets = Arc::new(MemoryStore::new());
+        let conns = Connections::new(Store::new(dir.path().join("data")), secrets.clone());
+        (dir, conns, secrets)
+    }
+
+    fn save(conns: &Connections, name: &str, client_id: &str, secret: &str) -> Connection {
+        conns
+            .save(&ConnectionDraft {
+                id: None,
+                settings: ConnectionSettings {
+                    name: name.to_owned(),
+                    subdomain: "acme".to_owned(),
+                    client_id: client_id.to_owned(),
+                    ..ConnectionSettings::new_coupa()
+                },
+                client_secret: SecretUpdate::Replace {
+                    value: Secret::new(secret),
+                },
+            })
+            .expect("saved")
+    }
+
+    fn choose(preview: &ImportPreview, action: ImportAction) -> Vec<ImportChoice> {
+        preview
+            .items
+            .iter()
+            .map(|i| ImportChoice {
+                index: i.index,
+                action,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn export_then_import_gives_back_the_same_connections_without_secrets() {
+        let (dir, conns, secrets) = setup();
+        let a = save(&conns, "Acme", "client-a", "secret-a-123");
+        let b = save(&conns, "Beta", "client-b", "secret-b-456");
+        let path = dir.path().join("export.json");
+        assert_eq!(conns.export_to(None, &path).expect("export"), 2);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(!text.contains("secret-a-123") && !text.contains("secret-b-456"));
+        assert!(text.contains(FORMAT));
+
+        for c in [&a, &b] {
+            conns.delete(&c.id).expect("delete");
+        }
+        assert!(secrets.is_empty());
+        let preview = conns.preview_import(&path).expect("preview");
+        assert_eq!(preview.items.len(), 2);
+        assert!(
+            preview
+                .items
+                .iter()
+                .all(|i| i.clash.is_none() && i.needs_client_secret)
+        );
+        assert_eq!(preview.items[0].host, "acme.coupahost.com");
+        let outcome = conns
+            .import(&path, &choose(&preview, ImportAction::Add))
+            .expect("import");
+        assert_eq!(outcome.imported.len(), 2);
+        let list = conns.list().expect("list");
+        assert_eq!(
+            list.iter().map(|c| &c.settings).collect::<Vec<_>>(),
+            [&a.settings, &b.settings]
+        );
+        assert!(
+            list.iter()
+                .all(|c| c.needs_client_secret && !c.has_client_secret)
+        );
+    }
+
+    #[test]
+    fn paths_are_full_or_from_home() {
+        let home = Path::new("/home/admin");
+        assert_eq!(
+            resolve_path(" ~/x.json ", Some(home)).expect("home"),
+            Path::new("/home/admin/x.json")
+        );
+        assert_eq!(
+            resolve_path("/tmp/x.json", None).expect("absolute"),
+            Path::new("/tmp/x.json")
+        );
+        for bad in ["", "x.json", "~/x.json"] {
+            let err = resolve_path(
+                bad,
+                if bad.starts_with('~') {
+                    None
+                } else {
+                    Some(home)
+                },
+            )
+            .expect_err("refused");
+            assert_eq!(err.field(), Some(PATH_FIELD));
+        }
+    }
+
+    #[test]
+    fn export_of_chosen_ids_only() {
+        let (dir, conns, _) = setup();
+        let a = save(&conns, "Acme", "client-a", "s");
+        save(&conns, "Beta", "client-b", "s");
+        let path = dir.path().join("one.json");
+        assert_eq!(
+            conns
+                .export_to(Some(std::slice::from_ref(&a.id)), &path)
+                .expect("export"),
+            1
+        );
+        let file = ExportFile::read(&path).expect("read");
+        assert_eq!(file.connections[0].settings.name, "Acme");
+    }
+
+    #[test]
+    fn a_bad_file_is_refused_with_its_reason_and_nothing_changes() {
+        let (dir, conns, _) = setup();
+        save(&conns, "Acme", "client-a", "s");
+        let before = std::fs::read(conns.store().path()).expect("store");
+        let good = {
+            let path = dir.path().join("good.json");
+            conns.export_to(None, &path).expect("export");
+            std::fs::read_to_string(&path).expect("read")
+        };
+        let cases = [
+            ("{ not json", "is not JSON (line 1, column 3"),
+            (
+                r#"{"format":"other","version":1}"#,
+                "not a Connection Manager export",
+            ),
+            (
+                &good.replace("\"version\": 1", "\"version\": 9"),
+                "written by a newer version",
+            ),
+            (
+                &good.replace("\"subdomain\": \"acme\"", "\"subdomain\": \"bad host!\""),
+                "connection 1 (\u{201c}Acme\u{201d}), field subdomain",
+            ),
+            (
+                &good.replace("\"connections\": [", "\"connections\": [] , \"x\": ["),
+                "holds no connections",
+            ),
+        ];
+        for (i, (text, expected)) in cases.iter().enumerate() {
+            let path = dir.path().join(format!("bad-{i}.json"));
+            std::fs::write(&path, text).expect("write");
+            let err = conns.preview_import(&path).expect_err("refused");
+            assert_eq!(err.code(), crate::ErrorCode::ImportInvalid, "{err}");
+            let message = err.to_string();
+            assert!(message.contains(expected), "{message}");
+            assert!(
+                message.contains(&format!("bad-{i}.json")),
+                "names the file: {message}"
+            );
+            let err = conns.import(&path, &[]).expect_err("refused");
+            assert_eq!(err.code(), crate::ErrorCode::ImportInvalid);
+        }
+        assert_eq!(std::fs::read(conns.store().path()).expect("store"), before);
+    }
+
+    #[test]
+    fn two_connections_of_the_same_name_in_a_file_are_refused() {
+        let (dir, conns, _) = setup();
+        save(&conns, "Acme", "client-a", "s");
+        let path = dir.path().join("x.json");
+        conns.export_to(None, &path).expect("export");
+        let mut file = ExportFile::read(&path).expect("read");
+        file.connections.push(file.connections[0].clone());
+        std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+        let err = conns.preview_import(&path).expect_err("refused");
+        assert!(
+            err.to_string().contains("two connections are named"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn name_clashes_rename_skip_or_replace() {
+        let (dir, conns, secrets) = setup();
+        let acme = save(&conns, "Acme", "client-a", "secret-a");
+        let beta = save(&conns, "Beta", "client-b", "secret-b");
+        let gamma = save(&conns, "Gamma", "client-g", "secret-g");
+        let path = dir.path().join("all.json");
+        conns.export_to(None, &path).expect("export");
+        // The file's Gamma has another client: replacing drops the old client's secret.
+        let mut file = ExportFile::read(&path).expect("read");
+        file.connections[2].settings.client_id = "client-g2".to_owned();
+        std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+
+        let preview = conns.preview_import(&path).expect("preview");
+        assert_eq!(
+            preview.items[0].clash.as_ref().map(|c| c.id.as_str()),
+            Some(acme.id.as_str())
+        );
+        assert_eq!(preview.items[0].rename_to, "Acme (2)");
+
+        // "Add" on a clash is refused and changes nothing.
+        let before = std::fs::read(conns.store().path()).expect("store");
+        let err = conns
+            .import(&path, &choose(&preview, ImportAction::Add))
+            .expect_err("clash");
+        assert_eq!(err.field(), Some("name"));
+        assert_eq!(std::fs::read(conns.store().path()).expect("store"), before);
+
+        let choices = [
+            ImportChoice {
+                index: 0,
+                action: ImportAction::Rename,
+            },
+            ImportChoice {
+                index: 1,
+                action: ImportAction::Replace,
+            },
+            ImportChoice {
+                index: 2,
+                action: ImportAction::Replace,
+            },
+        ];
+        let outcome = conns.import(&path, &choices).expect("import");
+        assert_eq!(outcome.imported.len(), 3);
+        let list = conns.list().expect("list");
+        let names: Vec<&str> = list.iter().map(|c| c.settings.name.as_str()).collect();
+        assert_eq!(names, ["Acme", "Beta", "Gamma", "Acme (2)"]);
+
+        let new_beta = list
+            .iter()
+            .find(|c| c.settings.name == "Beta")
+            .expect("beta");
+        assert_eq!(new_beta.id, beta.id, "replace keeps the id");
+        assert!(new_beta.has_client_secret && !new_beta.needs_client_secret);
+        assert_eq!(
+            secrets
+                .get(&beta.id, SecretKind::ClientSecret)
+                .expect("get")
+                .map(|s| s.expose().to_owned()),
+            Some("secret-b".to_owned()),
+            "same client: its secret is kept"
+        );
+
+        let new_gamma = list
+            .iter()
+            .find(|c| c.settings.name == "Gamma")
+            .expect("gamma");
+        assert!(!new_gamma.has_client_secret && new_gamma.needs_client_secret);
+        assert!(
+            secrets
+                .get(&gamma.id, SecretKind::ClientSecret)
+                .expect("get")
+                .is_none(),
+            "another client: the old secret is gone"
+        );
+
+        let skipped = conns
+            .import(&path, &choose(&preview, ImportAction::Skip))
+            .expect("skip all");
+        assert_eq!((skipped.imported.len(), skipped.skipped), (0, 3));
+    }
+}

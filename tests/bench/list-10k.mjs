@@ -1,0 +1,76 @@
+// `make bench`: the connection list in the real window with 10,000 saved connections, against
+// the same window with 10 in the same run. Prints figures; asserts nothing about speed.
+//
+// - Load: from starting the app to the list's count showing every connection.
+// - Search: per keystroke, from the input event to the frame after the list re-rendered
+//   (two animation frames), typing "connection 09999 sandbox" one character at a time.
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { ROOT, isolatedHome, launchApp, visible } from "../e2e/harness.mjs";
+
+const QUERY = "connection 09999 sandbox";
+
+function seed(home, count) {
+  const dir = path.join(home.env.XDG_DATA_HOME, "dev.connmgr.desktop");
+  const out = execFileSync(
+    "cargo",
+    ["run", "-q", "--release", "--locked", "-p", "connmgr-core", "--example", "seed_connections", "--", dir, String(count)],
+    { cwd: ROOT, encoding: "utf8" },
+  );
+  return out.trim();
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function measure(count) {
+  const home = isolatedHome();
+  const storeLine = seed(home, count);
+  const started = performance.now();
+  const app = await launchApp({ home });
+  try {
+    const { browser } = app;
+    const counter = await visible(browser, '[data-testid="list-count"]', 60_000);
+    await browser.waitUntil(async () => (await counter.getText()).trim() === String(count), {
+      timeout: 60_000,
+      timeoutMsg: `the list shows ${count} connections`,
+    });
+    const load = performance.now() - started;
+    const perKey = await browser.executeAsync((query, done) => {
+      const input = document.querySelector('[data-testid="connection-search"]');
+      const times = [];
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      (async () => {
+        for (let i = 1; i <= query.length; i++) {
+          const t0 = performance.now();
+          input.value = query.slice(0, i);
+          input.dispatchEvent(new Event("input", { bubbles: true }));
+          await frame();
+          await frame();
+          times.push(performance.now() - t0);
+        }
+        done(times);
+      })();
+    }, QUERY);
+    const rows = await browser.execute(() => document.querySelectorAll('[data-testid="connection-row"]').length);
+    return { load, perKey, rows, storeLine };
+  } finally {
+    await app.stop();
+  }
+}
+
+const small = await measure(10);
+const large = await measure(10_000);
+const fmt = (ms) => `${ms.toFixed(1).padStart(7)} ms`;
+console.log(large.storeLine);
+console.log(
+  `window load, 10,000 connections   ${fmt(large.load)}; with 10: ${fmt(small.load)}; ratio ${(large.load / small.load).toFixed(2)}×`,
+);
+const [lk, sk] = [median(large.perKey), median(small.perKey)];
+console.log(
+  `search per keystroke (median of ${large.perKey.length}), 10,000 ${fmt(lk)}; with 10: ${fmt(sk)}; ratio ${(lk / sk).toFixed(2)}×` +
+    `   (max ${fmt(Math.max(...large.perKey))} vs ${fmt(Math.max(...small.perKey))})`,
+);
+console.log(`rows in the DOM with 10,000 connections: ${large.rows}`);

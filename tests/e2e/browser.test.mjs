@@ -1,0 +1,304 @@
+// The saved-connections browser in the real window, with the real keyring and the X clipboard:
+// two tested connections survive a restart with their results; duplicate, edit and delete (the
+// keyring entries go); a copied token is on the clipboard and cleared after the chosen time;
+// export, delete all, import: the same connections, their secrets asked for again.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import * as nodeTest from "node:test";
+import {
+  isolatedHome,
+  launchApp,
+  remember,
+  saveScreenshot,
+  startSandbox,
+  testSelectedConnection,
+  typeInto,
+  visible,
+} from "./harness.mjs";
+import { lookup } from "./keyring.mjs";
+
+const SECRET = "sandbox-integration-secret";
+remember(SECRET);
+
+/** What the X clipboard holds as text, or null when it holds nothing. */
+function clipboard(env) {
+  try {
+    return execFileSync("xclip", ["-o", "-selection", "clipboard"], {
+      env: { ...process.env, ...env },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+      timeout: 5000,
+    });
+  } catch {
+    return null; // xclip exits 1 when the clipboard holds no text
+  }
+}
+
+function storeFile(home) {
+  return JSON.parse(readFileSync(path.join(home, ".local/share/dev.connmgr.desktop/connections.json"), "utf8"));
+}
+
+/** The rows' text, top to bottom. */
+async function rowTexts(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="connection-row"]')]
+      .sort((a, b) => Number(a.getAttribute("aria-posinset")) - Number(b.getAttribute("aria-posinset")))
+      .map((r) => r.textContent.replace(/\s+/g, " ").trim()),
+  );
+}
+
+async function rowNamed(browser, name) {
+  let found = null;
+  await browser.waitUntil(
+    async () => {
+      for (const row of await browser.$$('[data-testid="connection-row"]')) {
+        const text = await (await row.$('[data-testid="row-name"]')).getProperty("textContent");
+        if (text === name) {
+          found = row;
+          return true;
+        }
+      }
+      return false;
+    },
+    { timeout: 10_000, timeoutMsg: `a row named ${name} is listed` },
+  );
+  return found;
+}
+
+async function select(browser, name) {
+  await (await rowNamed(browser, name)).click();
+  await browser.waitUntil(async () => (await (await visible(browser, "#details-heading")).getText()) === name, {
+    timeout: 5000,
+    timeoutMsg: `the details show ${name}`,
+  });
+}
+
+/** Waits for a toast that matches `pattern` and returns its text. */
+async function toastSaying(browser, pattern) {
+  let text = "";
+  await browser.waitUntil(
+    async () => {
+      const el = await browser.$('[data-testid="toast-text"]');
+      text = (await el.isExisting()) ? await el.getText() : "";
+      return pattern.test(text);
+    },
+    { timeout: 10_000, timeoutMsg: `a toast saying ${pattern}` },
+  );
+  return text;
+}
+
+/** Deletes the selected connection with the list's Delete key and the confirmation. */
+async function deleteSelected(browser, name) {
+  await (await visible(browser, '[data-testid="connection-listbox"]')).click();
+  await select(browser, name);
+  await browser.keys("Delete");
+  const confirm = await visible(browser, '[role="alertdialog"]');
+  assert.match(await confirm.getText(), new RegExp(`Delete “${name.replace(/[()]/g, "\\$&")}”`));
+  await (await visible(browser, '[data-testid="confirm-delete"]')).click();
+  await browser.waitUntil(async () => !(await rowTexts(browser)).some((t) => t.includes(name)), {
+    timeout: 5000,
+    timeoutMsg: `${name} leaves the list`,
+  });
+}
+
+nodeTest.describe("saved-connections browser", () => {
+  const home = isolatedHome();
+  let sandbox;
+  let app;
+  const launch = async () => {
+    app = await launchApp({ home, extraEnv: { CONNMGR_SANDBOX_URL: sandbox.url } });
+    return app.browser;
+  };
+  const it = (name, fn) =>
+    nodeTest.it(name, { timeout: 120_000 }, async () => {
+      try {
+        await fn(app.browser);
+      } catch (err) {
+        if (app) await saveScreenshot(app.browser, `failed-${name}`).catch(() => null);
+        throw err;
+      }
+    });
+
+  nodeTest.before(async () => {
+    sandbox = await startSandbox();
+    await launch();
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await app?.stop();
+    sandbox?.stop();
+  });
+
+  it("two tested connections are listed with their results after a restart", async (browser) => {
+    // The demo connection, and a second one made through the form.
+    await select(browser, "Local sandbox (Coupa)");
+    await testSelectedConnection(browser);
+    await (await visible(browser, '[data-testid="add-connection"]')).click();
+    await typeInto(browser, "#name", "Sandbox invoices");
+    await typeInto(browser, "#subdomain", sandbox.url);
+    await typeInto(browser, "#clientId", "sandbox-integration");
+    await typeInto(browser, "#clientSecret", SECRET);
+    await typeInto(browser, "#validDomains", "127.0.0.1");
+    await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
+      timeout: 5000,
+      timeoutMsg: "the form has no errors left",
+    });
+    const saveAndTest = await visible(browser, '[data-testid="save-and-test"]');
+    await saveAndTest.waitForEnabled({ timeout: 5000, timeoutMsg: "Save & test is enabled once the form is valid" });
+    await saveAndTest.click();
+    const api = await visible(browser, '[data-testid="step-api"]');
+    await browser.waitUntil(async () => (await api.getAttribute("data-status")) === "passed", {
+      timeout: 15_000,
+      timeoutMsg: "the new connection's test passes",
+    });
+
+    await app.stop();
+    browser = await launch();
+    await browser.waitUntil(async () => (await rowTexts(browser)).length === 2, {
+      timeout: 10_000,
+      timeoutMsg: "both connections are listed after the restart",
+    });
+    const rows = await rowTexts(browser);
+    assert.match(rows[0], /^Coupa Local sandbox \(Coupa\) ✓ just now/);
+    assert.match(rows[1], /^Coupa Sandbox invoices ✓ just now/);
+    for (const row of rows) {
+      assert.match(row, /127\.0\.0\.1:\d+/, "the host");
+      assert.match(row, /token valid for \d+ (min|h|d) Client credentials · \d+ scopes?$/, "token state, grant, scopes");
+    }
+    // The selection survived too: the last connection saved is open.
+    assert.equal(await (await visible(browser, "#details-heading")).getText(), "Sandbox invoices");
+    await saveScreenshot(app.browser, "browser-after-restart");
+  });
+
+  it("search filters the list; duplicate, edit and delete, the keyring following", async (browser) => {
+    await typeInto(browser, '[data-testid="connection-search"]', "invoices");
+    await browser.waitUntil(async () => (await rowTexts(browser)).length === 1, {
+      timeout: 5000,
+      timeoutMsg: "the search leaves one row",
+    });
+    assert.equal(await (await visible(browser, '[data-testid="list-count"]')).getText(), "1 of 2");
+    // Escape in the search box clears it.
+    await (await browser.$('[data-testid="connection-search"]')).click();
+    await browser.keys(["Escape"]);
+    await browser.waitUntil(async () => (await rowTexts(browser)).length === 2, {
+      timeout: 5000,
+      timeoutMsg: "Escape clears the search",
+    });
+
+    await select(browser, "Sandbox invoices");
+    await (await visible(browser, '[data-testid="duplicate"]')).click();
+    await browser.waitUntil(async () => (await (await visible(browser, "#details-heading")).getText()) === "Copy of Sandbox invoices", {
+      timeout: 5000,
+      timeoutMsg: "the copy is open",
+    });
+    const copy = storeFile(home.home).connections.find((c) => c.settings.name === "Copy of Sandbox invoices");
+    assert.equal(lookup(`${copy.id}/client-secret`), SECRET, "the copy has its own secret entry");
+
+    await (await visible(browser, '[data-testid="edit"]')).click();
+    await typeInto(browser, "#name", "Sandbox copy");
+    const save = await visible(browser, '[data-testid="save"]');
+    await save.waitForEnabled({ timeout: 5000, timeoutMsg: "Save is enabled once the form is valid" });
+    await save.click();
+    await browser.waitUntil(async () => (await (await visible(browser, "#details-heading")).getText()) === "Sandbox copy", {
+      timeout: 5000,
+      timeoutMsg: "the renamed copy is shown",
+    });
+    await testSelectedConnection(browser);
+    assert.ok(lookup(`${copy.id}/access-token`), "the test left a token in the keyring");
+
+    await deleteSelected(browser, "Sandbox copy");
+    for (const kind of ["client-secret", "access-token", "refresh-token"]) {
+      assert.equal(lookup(`${copy.id}/${kind}`), null, `its ${kind} is gone from the keyring`);
+    }
+    assert.equal(storeFile(home.home).connections.length, 2);
+  });
+
+  it("copies the token to the X clipboard and clears it after the chosen time", async (browser) => {
+    await select(browser, "Local sandbox (Coupa)");
+    const id = storeFile(home.home).connections.find((c) => c.settings.name === "Local sandbox (Coupa)").id;
+    await (await visible(browser, '[data-testid="clear-after"]')).selectByAttribute("value", "15s");
+
+    await (await visible(browser, '[data-testid="copy-header"]')).click();
+    await toastSaying(browser, /^Authorization header copied\. The clipboard will be cleared in 15 s \(at .+\)\.$/);
+    const token = JSON.parse(lookup(`${id}/access-token`)).access_token;
+    remember(token);
+    assert.equal(clipboard(app.env), `Authorization: Bearer ${token}`);
+
+    // The shortcut copies the token itself; the toast never shows it.
+    await (await visible(browser, '[data-testid="connection-listbox"]')).click();
+    await browser.keys(["Control", "Shift", "c"]);
+    await browser.waitUntil(async () => clipboard(app.env) === token, {
+      timeout: 5000,
+      timeoutMsg: "Ctrl+Shift+C puts the access token on the clipboard",
+    });
+    const said = await toastSaying(browser, /^Access token copied\./);
+    assert.ok(!said.includes(token), "the toast does not show the token");
+
+    await new Promise((r) => setTimeout(r, 12_000));
+    assert.equal(clipboard(app.env), token, "still there before the 15 s are up");
+    await browser.waitUntil(async () => !clipboard(app.env), {
+      timeout: 8000,
+      interval: 500,
+      timeoutMsg: "the clipboard is cleared after 15 s",
+    });
+  });
+
+  it("export, delete all, import: the same connections, their secrets asked for again", async (browser) => {
+    const before = storeFile(home.home).connections.map((c) => ({ name: c.settings.name, settings: c.settings }));
+    const file = path.join(home.home, "exported connections.json");
+    await (await visible(browser, '[data-testid="export"]')).click();
+    await (await visible(browser, '[data-testid="export-all"]')).click();
+    await typeInto(browser, '[data-testid="export-path"]', file);
+    await (await visible(browser, '[data-testid="export-run"]')).click();
+    await toastSaying(browser, /^2 connections exported to .+exported connections\.json \(without secrets\)\.$/);
+    const text = readFileSync(file, "utf8");
+    assert.ok(!text.includes(SECRET), "the export holds no secret");
+
+    const ids = storeFile(home.home).connections.map((c) => c.id);
+    for (const name of before.map((c) => c.name)) await deleteSelected(browser, name);
+    await visible(browser, '[data-testid="connections-empty"]');
+    await visible(browser, '[data-testid="try-sandbox"]');
+    for (const id of ids) assert.equal(lookup(`${id}/client-secret`), null, "deleted secrets are gone");
+
+    await (await visible(browser, '[data-testid="import"]')).click();
+    await typeInto(browser, '[data-testid="import-path"]', path.join(home.home, "no such file.json"));
+    await (await visible(browser, '[data-testid="import-check"]')).click();
+    assert.match(await (await visible(browser, '[data-testid="import-error"]')).getText(), /no such file\.json cannot be imported/);
+    await typeInto(browser, '[data-testid="import-path"]', file);
+    await (await visible(browser, '[data-testid="import-check"]')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="import-item"]')).length === 2, {
+      timeout: 5000,
+      timeoutMsg: "the preview lists both connections",
+    });
+    await saveScreenshot(browser, "import-preview");
+    await (await visible(browser, '[data-testid="import-run"]')).click();
+    const secrets = await visible(browser, '[data-testid="import-secrets"]');
+    assert.equal((await secrets.$$('[data-testid="secret-input"]')).length, 2, "both secrets are asked for");
+    await (await visible(browser, '[data-testid="import-later"]')).click();
+
+    const after = storeFile(home.home).connections;
+    assert.deepEqual(
+      after.map((c) => ({ name: c.settings.name, settings: c.settings })),
+      before,
+      "the same connections, settings and all",
+    );
+    assert.ok(after.every((c) => c.needsClientSecret && !c.hasClientSecret));
+    const rows = await rowTexts(browser);
+    assert.equal(rows.length, 2);
+    assert.ok(rows.every((r) => r.includes("needs secret")), `rows say so: ${rows.join(" | ")}`);
+
+    // Later: from the connection itself.
+    await select(browser, "Sandbox invoices");
+    const prompt = await visible(browser, '[data-testid="connection-details"] [data-testid="secret-prompt"]');
+    await (await prompt.$('[data-testid="secret-input"]')).setValue(SECRET);
+    await (await prompt.$('[data-testid="secret-save"]')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="connection-details"] [data-testid="secret-prompt"]')).length === 0, {
+      timeout: 5000,
+      timeoutMsg: "the prompt goes once the secret is saved",
+    });
+    await testSelectedConnection(browser);
+    const imported = storeFile(home.home).connections.find((c) => c.settings.name === "Sandbox invoices");
+    assert.equal(lookup(`${imported.id}/client-secret`), SECRET);
+  });
+});

@@ -1,0 +1,115 @@
+import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { describe, expect, it, vi } from "vitest";
+import type { Connection, ListSort } from "../backend";
+import { makeConnection } from "../test/connection-fixture";
+import ConnectionList from "./ConnectionList.svelte";
+
+function setup(connections: Connection[], extra: { sort?: ListSort; sandboxUrl?: string | null; selectedId?: string | null } = {}) {
+  const calls = {
+    onselect: vi.fn(),
+    onopen: vi.fn(),
+    oncreate: vi.fn(),
+    onsort: vi.fn(),
+    ontrysandbox: vi.fn(),
+    onimport: vi.fn(),
+    onexport: vi.fn(),
+    ondelete: vi.fn(),
+  };
+  const props = { connections, selectedId: extra.selectedId ?? null, sort: extra.sort ?? "name", sandboxUrl: extra.sandboxUrl ?? null, ...calls };
+  const view = render(ConnectionList, props);
+  // The parent owns the selection: follow it, as App does.
+  calls.onselect.mockImplementation((id: string) => view.rerender({ selectedId: id }));
+  return { ...calls, view };
+}
+
+const names = () => screen.getAllByTestId("row-name").map((n) => n.textContent);
+
+describe("ConnectionList", () => {
+  const list = [
+    makeConnection({ name: "Beta", host: "beta.coupacloud.com", testedAt: new Date(Date.now() - 3_600_000).toISOString(), tokenExpiresAt: new Date(Date.now() + 3 * 3_600_000 + 30_000).toISOString() }),
+    makeConnection({ name: "Acme", scopes: ["core.invoice.read", "core.user.read"], testedAt: new Date().toISOString(), testOk: false }),
+    makeConnection({ name: "Gamma", provider: "generic", host: "login.example.com", needsSecret: true }),
+  ];
+
+  it("shows each connection's provider, host, grant, scopes, last test and token", () => {
+    setup(list);
+    expect(names()).toEqual(["Acme", "Beta", "Gamma"]);
+    const [acme, beta, gamma] = screen.getAllByTestId("connection-row");
+    if (!acme || !beta || !gamma) throw new Error("three rows expected");
+    expect(acme.textContent).toContain("Coupa");
+    expect(within(acme).getByTestId("row-test").textContent).toBe("✗ just now");
+    expect(within(acme).getByText(/2\s+scopes/)).toBeTruthy();
+    expect(within(beta).getByTestId("row-host").textContent).toBe("beta.coupacloud.com");
+    expect(within(beta).getByTestId("row-test").textContent).toBe("✓ 1 h ago");
+    expect(within(beta).getByTestId("row-token").textContent).toBe("token valid for 3 h");
+    expect(gamma.textContent).toContain("OAuth 2.0");
+    expect(within(gamma).getByTestId("row-test").textContent).toBe("not tested");
+    expect(within(gamma).getByTestId("row-token").textContent).toBe("needs secret");
+    expect(within(acme).getByTestId("row-token").textContent).toBe("no token");
+  });
+
+  it("sorts as the preference says and reports a new choice", async () => {
+    const { onsort, view } = setup(list, { sort: "last_tested" });
+    expect(names()).toEqual(["Acme", "Beta", "Gamma"]);
+    await view.rerender({ sort: "name" });
+    await fireEvent.change(screen.getByTestId("connection-sort"), { target: { value: "last_used" } });
+    expect(onsort).toHaveBeenCalledWith("last_used");
+  });
+
+  it("filters on name, host and scopes, and says when nothing matches", async () => {
+    setup(list);
+    const search = screen.getByTestId("connection-search");
+    await fireEvent.input(search, { target: { value: "invoice" } });
+    expect(names()).toEqual(["Acme"]);
+    expect(screen.getByTestId("list-count").textContent?.trim()).toBe("1 of 3");
+    await fireEvent.input(search, { target: { value: "example.com" } });
+    expect(names()).toEqual(["Gamma"]);
+    await fireEvent.input(search, { target: { value: "zzz" } });
+    expect(screen.getByTestId("connections-no-match").textContent).toContain("No connection matches “zzz”");
+    await fireEvent.click(screen.getByText("Clear search"));
+    expect(names()).toHaveLength(3);
+  });
+
+  it("is driven from the keyboard: arrows, Home/End, Enter opens, Delete asks", async () => {
+    const { onselect, onopen, ondelete } = setup(list);
+    const box = screen.getByTestId("connection-listbox");
+    await fireEvent.keyDown(box, { key: "ArrowDown" });
+    expect(onselect).toHaveBeenLastCalledWith(list[1]?.id);
+    await fireEvent.keyDown(box, { key: "ArrowDown" });
+    expect(onselect).toHaveBeenLastCalledWith(list[0]?.id);
+    expect(box.getAttribute("aria-activedescendant")).toBe("connection-row-1");
+    await fireEvent.keyDown(box, { key: "End" });
+    expect(onselect).toHaveBeenLastCalledWith(list[2]?.id);
+    await fireEvent.keyDown(box, { key: "Home" });
+    expect(onselect).toHaveBeenLastCalledWith(list[1]?.id);
+    await fireEvent.keyDown(box, { key: "Enter" });
+    expect(onopen).toHaveBeenCalledWith(list[1]?.id);
+    await fireEvent.keyDown(box, { key: "Delete" });
+    expect(ondelete).toHaveBeenCalledWith(list[1]?.id);
+    // From the search box, ArrowDown goes into the list.
+    await fireEvent.keyDown(screen.getByTestId("connection-search"), { key: "ArrowDown" });
+    expect(document.activeElement).toBe(box);
+  });
+
+  it("offers New connection, and the sandbox only when it runs", async () => {
+    const first = setup([]);
+    expect(screen.getByTestId("connections-empty").textContent).toContain("No connections yet");
+    expect(screen.queryByTestId("try-sandbox")).toBeNull();
+    first.view.unmount();
+    const { ontrysandbox, oncreate } = setup([], { sandboxUrl: "http://127.0.0.1:4010" });
+    await fireEvent.click(screen.getByTestId("try-sandbox"));
+    expect(ontrysandbox).toHaveBeenCalled();
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    expect(oncreate).toHaveBeenCalled();
+  });
+
+  it("renders only the rows in view of 10,000", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => makeConnection({ name: `Connection ${i}` }));
+    setup(many);
+    const rows = screen.getAllByTestId("connection-row");
+    expect(rows.length).toBeGreaterThan(5);
+    expect(rows.length).toBeLessThan(40);
+    expect(rows[0]?.getAttribute("aria-setsize")).toBe("10000");
+    expect(screen.getByTestId("list-count").textContent?.trim()).toBe("10000");
+  });
+});

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { makeConnection } from "../test/connection-fixture";
+import { ago, filterRows, moveIndex, sortRows, toRow, tokenText } from "./browse";
+
+const NOW = Date.parse("2026-11-24T12:00:00.000Z");
+const rows = [
+  makeConnection({ name: "beta", host: "beta.coupacloud.com", usedAt: "2026-11-24T11:00:00Z", testedAt: "2026-11-20T00:00:00Z" }),
+  makeConnection({ name: "Acme 10", scopes: ["core.invoice.read", "core.user.read"], usedAt: "2026-11-24T11:30:00Z" }),
+  makeConnection({ name: "acme 9", provider: "generic", host: "login.example.com", testedAt: "2026-11-24T10:00:00Z", testOk: false }),
+].map((c) => toRow(c, NOW));
+
+describe("the connection browser's rules", () => {
+  it("sorts by name (any case, numbers in order), last used and last tested", () => {
+    expect(sortRows(rows, "name").map((r) => r.name)).toEqual(["acme 9", "Acme 10", "beta"]);
+    expect(sortRows(rows, "last_used").map((r) => r.name)).toEqual(["Acme 10", "beta", "acme 9"]);
+    expect(sortRows(rows, "last_tested").map((r) => r.name)).toEqual(["acme 9", "beta", "Acme 10"]);
+  });
+
+  it("filters on every word, over name, host and scopes", () => {
+    expect(filterRows(rows, "ACME").map((r) => r.name)).toEqual(["Acme 10", "acme 9"]);
+    expect(filterRows(rows, "coupacloud").map((r) => r.name)).toEqual(["beta"]);
+    expect(filterRows(rows, "invoice acme").map((r) => r.name)).toEqual(["Acme 10"]);
+    expect(filterRows(rows, "  ")).toHaveLength(3);
+    expect(filterRows(rows, "nothing-like-this")).toEqual([]);
+  });
+
+  it("shows the provider, the last test and the token state", () => {
+    const [beta, acme10, acme9] = rows;
+    expect([beta?.badge, acme9?.badge]).toEqual(["Coupa", "OAuth 2.0"]);
+    expect(acme9?.lastTest).toEqual({ ok: false, at: Date.parse("2026-11-24T10:00:00Z") });
+    expect(acme10?.lastTest).toBeNull();
+    const token = (expiresAt: string | null) =>
+      tokenText(toRow(makeConnection({ name: "t", tokenExpiresAt: expiresAt }), NOW), NOW);
+    expect(token("2026-11-24T15:00:30Z")).toBe("token valid for 3 h");
+    expect(token("2026-11-24T11:59:00Z")).toBe("token expired");
+    expect(token(null)).toBe("token valid");
+    expect(tokenText(toRow(makeConnection({ name: "n" }), NOW), NOW)).toBe("no token");
+    expect(toRow(makeConnection({ name: "t", tokenExpiresAt: "2026-11-24T12:00:30Z" }), NOW).token.state).toBe("expiring");
+    expect(ago(NOW - 5 * 60_000, NOW)).toBe("5 min ago");
+    expect(ago(NOW - 2 * 86_400_000, NOW)).toBe("2 d ago");
+  });
+
+  it("moves the selection with the keys a list answers to", () => {
+    expect(moveIndex("ArrowDown", -1, 5, 3)).toBe(0);
+    expect(moveIndex("ArrowDown", 4, 5, 3)).toBe(4);
+    expect(moveIndex("ArrowUp", 0, 5, 3)).toBe(0);
+    expect(moveIndex("ArrowUp", -1, 5, 3)).toBe(4);
+    expect(moveIndex("End", 0, 5, 3)).toBe(4);
+    expect(moveIndex("Home", 4, 5, 3)).toBe(0);
+    expect(moveIndex("PageDown", 1, 5, 3)).toBe(4);
+    expect(moveIndex("PageUp", 4, 5, 3)).toBe(1);
+    expect(moveIndex("x", 1, 5, 3)).toBeNull();
+    expect(moveIndex("ArrowDown", -1, 0, 3)).toBeNull();
+  });
+});

@@ -1,0 +1,68 @@
+// Saved connections for component tests, as Rust would send them.
+import type { Connection, TokenView } from "../backend";
+import { newSettings } from "../connections/form";
+
+let seq = 0;
+
+export interface Shape {
+  name: string;
+  host?: string;
+  scopes?: string[];
+  grant?: "client_credentials" | "authorization_code";
+  provider?: "coupa" | "generic";
+  testedAt?: string | null;
+  testOk?: boolean;
+  usedAt?: string | null;
+  tokenExpiresAt?: string | null;
+  needsSecret?: boolean;
+}
+
+export function makeConnection(shape: Shape): Connection {
+  const host = shape.host ?? "acme.coupahost.com";
+  const id = `c-${++seq}`;
+  return {
+    id,
+    settings: {
+      ...newSettings(),
+      name: shape.name,
+      provider: shape.provider ?? "coupa",
+      subdomain: host,
+      clientId: "client",
+      grantType: shape.grant ?? "client_credentials",
+      scopes: shape.scopes ?? ["core.user.read"],
+    },
+    endpoints: {
+      instanceUrl: `https://${host}`,
+      authorizationUrl: null,
+      tokenUrl: `https://${host}/oauth2/token`,
+      apiBaseUrl: `https://${host}`,
+    },
+    hasClientSecret: !shape.needsSecret,
+    createdAt: "2026-11-01T00:00:00.000Z",
+    updatedAt: "2026-11-01T00:00:00.000Z",
+    lastTest: shape.testedAt ? { ok: shape.testOk ?? true, at: shape.testedAt, summary: "All steps passed" } : null,
+    lastUsed: shape.usedAt ?? null,
+    token:
+      shape.tokenExpiresAt === undefined
+        ? null
+        : { obtainedAt: "2026-11-24T09:00:00.000Z", expiresAt: shape.tokenExpiresAt, hasRefreshToken: false },
+    needsClientSecret: shape.needsSecret ?? false,
+  };
+}
+
+/** A token as getToken returns it, valid for `seconds`. */
+export function makeToken(accessToken: string, seconds = 3600, grantedScopes: string[] = []): TokenView {
+  return {
+    accessToken,
+    info: {
+      tokenType: "Bearer",
+      obtainedAt: new Date().toISOString(),
+      expiresAt: new Date(Date.now() + seconds * 1000).toISOString(),
+      grantedScopes,
+      missingScopes: [],
+      hasRefreshToken: false,
+      jwt: null,
+      idToken: null,
+    },
+  };
+}
