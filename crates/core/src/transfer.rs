@@ -196,8 +196,8 @@ impl ExportFile {
             }
             None => return Err(invalid("it has no file format version".to_owned())),
         }
-        let file: ExportFile = serde_json::from_value(value)
-            .map_err(|e| invalid(format!("it does not have the expected shape ({e})")))?;
+        let file: ExportFile =
+            serde_json::from_value(value).map_err(|e| invalid(shape_reason(&e)))?;
         file.check().map_err(invalid)?;
         Ok(file)
     }
@@ -258,6 +258,17 @@ pub fn resolve_path(input: &str, home: Option<&Path>) -> Result<std::path::PathB
         return Err(issue("Give the full path, starting with / or ~/."));
     }
     Ok(path)
+}
+
+/// Why the file's JSON is not an export, without quoting its values: a file picked by mistake
+/// may hold secrets, and the message is shown and may be reported.
+fn shape_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.starts_with("missing field") {
+        format!("it does not have the expected shape ({text})")
+    } else {
+        "it does not have the expected shape (a field has a value of the wrong kind)".to_owned()
+    }
 }
 
 /// serde_json's reason without its " at line L column C" tail (the message gives both).
@@ -671,6 +682,21 @@ mod tests {
             assert_eq!(err.code(), crate::ErrorCode::ImportInvalid);
         }
         assert_eq!(std::fs::read(conns.store().path()).expect("store"), before);
+    }
+
+    #[test]
+    fn a_wrongly_shaped_file_is_refused_without_quoting_its_values() {
+        let (dir, conns, _) = setup();
+        let path = dir.path().join("odd.json");
+        std::fs::write(
+            &path,
+            r#"{"format":"connection-manager/connections","version":1,"exportedAt":"x","exportedBy":"y","connections":[{"settings":"hunter2-secret-value","needsClientSecret":true}]}"#,
+        )
+        .expect("write");
+        let err = conns.preview_import(&path).expect_err("refused");
+        assert_eq!(err.code(), crate::ErrorCode::ImportInvalid);
+        assert!(err.to_string().contains("expected shape"), "{err}");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
     }
 
     #[test]
