@@ -127,8 +127,8 @@ nodeTest.describe("saved-connections browser", () => {
   }, { timeout: 60_000 });
   nodeTest.after(async () => {
     await app?.stop();
-    sandbox?.stop();
-  });
+    await sandbox?.stop();
+  }, { timeout: 30_000 });
 
   it("two tested connections are listed with their results after a restart", async (browser) => {
     // The demo connection, and a second one made through the form.

@@ -28,7 +28,7 @@ nodeTest.describe("connections", () => {
 
   nodeTest.after(async () => {
     await app?.stop();
-  });
+  }, { timeout: 30_000 });
 
   nodeTest.it("creates a client-credentials Coupa connection through the form", { timeout: 90_000 }, async () => {
     app = await launchApp({ home });

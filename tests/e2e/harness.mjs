@@ -29,6 +29,26 @@ function freePort() {
   });
 }
 
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Rejects with a message naming `what` when `promise` takes longer than `ms`. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Sends `signal` to a detached child's whole process group; a group already gone is fine. */
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch (err) {
+    if (err.code !== "ESRCH") throw err;
+  }
+}
+
 async function waitFor(check, { timeoutMs, what }) {
   const deadline = Date.now() + timeoutMs;
   let lastErr;
@@ -77,9 +97,13 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
   const port = await freePort();
   const nativePort = await freePort();
   const env = { ...process.env, ...home.env, ...extraEnv };
+  // Its own process group, so stop() can end everything it started: WebKitWebDriver and the app
+  // under it. Left alone, an app that outlived its session would hold the driver's stderr open and
+  // keep this test process from ever exiting.
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env,
     stdio: ["ignore", "ignore", "pipe"],
+    detached: true,
   });
   let driverErr = "";
   driver.stderr.on("data", (chunk) => {
@@ -106,13 +130,15 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
 
   async function stop() {
     try {
-      await browser.deleteSession();
+      await withTimeout(browser.deleteSession(), 10_000, "closing the WebDriver session");
     } catch {
-      // The app may already have gone; the driver is stopped below either way.
+      // The app may already have gone, or the session may hang; the group is ended below either way.
     }
-    driver.kill("SIGTERM");
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (driver.exitCode === null) driver.kill("SIGKILL");
+    signalGroup(driver, "SIGTERM");
+    await Promise.race([exited, sleep(3000)]);
+    // Whatever is left of the group (the app, its web processes) goes now.
+    signalGroup(driver, "SIGKILL");
+    driver.stderr.destroy();
   }
 
   return { browser, stop, home: home.home, env: home.env };
@@ -164,6 +190,11 @@ export function useApp(nodeTest, options) {
 export async function startSandbox() {
   const bin = path.join(ROOT, "target/debug/connmgr-sandbox");
   const child = spawn(bin, ["--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  // Its log is read as it comes (a full pipe would stall it); the tail explains an early exit.
+  let log = "";
+  child.stderr.on("data", (chunk) => {
+    log = (log + chunk.toString()).slice(-4000);
+  });
   const url = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error("the sandbox printed no URL within 10 s")), 10_000);
@@ -175,12 +206,18 @@ export async function startSandbox() {
         resolve(line.trim());
       }
     });
-    child.once("exit", (code) => reject(new Error(`the sandbox exited with ${code}`)));
+    child.once("exit", (code) => reject(new Error(`the sandbox exited with ${code}: ${log}`)));
   });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   return {
     url,
-    stop: () => {
+    /** Ends the sandbox: SIGTERM (it stops serving and exits), SIGKILL if it is still there after 3 s. */
+    stop: async () => {
       child.kill("SIGTERM");
+      await Promise.race([exited, sleep(3000)]);
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      child.stdout.destroy();
+      child.stderr.destroy();
     },
   };
 }
@@ -198,8 +235,8 @@ export function useSandboxAndApp(nodeTest, extraEnv = () => ({})) {
   }, { timeout: 60_000 });
   nodeTest.after(async () => {
     await ctx.app?.stop();
-    ctx.sandbox?.stop();
-  });
+    await ctx.sandbox?.stop();
+  }, { timeout: 30_000 });
   /** A test given the window's browser; a failure saves a screenshot named after the test. */
   ctx.it = (name, fn) =>
     nodeTest.it(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {

@@ -20,7 +20,7 @@ nodeTest.describe("store recovery", () => {
   });
   nodeTest.after(async () => {
     await app?.stop();
-  });
+  }, { timeout: 30_000 });
 
   nodeTest.it("starts with an empty list and names the kept file", { timeout: 60_000 }, async () => {
     app = await launchApp({ home });
