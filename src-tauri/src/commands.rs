@@ -6,7 +6,7 @@
 //! [`connmgr_core::Secret`] prints as `<redacted>` in any case.
 
 use connmgr_core::clipboard::CopyFormat;
-use connmgr_core::connection::{Connection, ConnectionDraft};
+use connmgr_core::connection::{Connection, ConnectionDraft, ConnectionSummary};
 use connmgr_core::oauth::TokenInfo;
 use connmgr_core::redirect::DEFAULT_TIMEOUT;
 use connmgr_core::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
@@ -50,11 +50,19 @@ pub fn store_notice(state: State<'_, AppState>) -> CommandResult<Option<StoreNot
     Ok(state.store_notice.clone())
 }
 
-/// The saved connections, in the order they were created.
+/// What the list shows of the saved connections, in the order they were created: all of them, or
+/// only those in `ids` (the ones an action just changed; an id no longer saved is left out).
 #[tauri::command]
 #[specta::specta]
-pub fn list_connections(state: State<'_, AppState>) -> CommandResult<Vec<Connection>> {
-    Ok(state.connections.list()?)
+pub fn list_connections(
+    state: State<'_, AppState>,
+    ids: Option<Vec<String>>,
+) -> CommandResult<Vec<ConnectionSummary>> {
+    let mut all = state.connections.summaries()?;
+    if let Some(ids) = ids {
+        all.retain(|c| ids.contains(&c.id));
+    }
+    Ok(all)
 }
 
 /// One saved connection.

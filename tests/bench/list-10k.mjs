@@ -2,6 +2,7 @@
 // the same window with 10 in the same run. Prints figures; asserts nothing about speed.
 //
 // - Load: from starting the app to the list's count showing every connection.
+// - The list command alone: its time through Tauri's IPC and the size of what it sends.
 // - Search: per keystroke, from the input event to the list's DOM updated (the next task, after
 //   Svelte's flush), typing "connection 09998 sandbox" one character at a time; the first
 //   keystroke is reported apart (it also warms the code up).
@@ -55,7 +56,21 @@ async function measure(count) {
       })();
     }, QUERY);
     const found = await browser.execute(() => document.querySelectorAll('[data-testid="connection-row"]').length);
-    return { load, perKey, found, storeLine };
+    // The list command alone, as the window calls it (through Tauri's IPC), five times.
+    const ipc = await browser.executeAsync((done) => {
+      const times = [];
+      let chars = 0;
+      (async () => {
+        for (let i = 0; i < 5; i++) {
+          const t0 = performance.now();
+          const list = await window.__TAURI_INTERNALS__.invoke("list_connections", { ids: null });
+          times.push(performance.now() - t0);
+          chars = JSON.stringify(list).length;
+        }
+        done({ times, chars });
+      })();
+    });
+    return { load, perKey, found, storeLine, ipc };
   } finally {
     await app.stop();
   }
@@ -73,5 +88,9 @@ console.log(
   `search per keystroke (median of ${large.perKey.length - 1}), 10,000 ${fmt(lk)}; with 10: ${fmt(sk)}; ratio ${(lk / sk).toFixed(2)}×` +
     `   (slowest ${fmt(Math.max(...large.perKey.slice(1)))} vs ${fmt(Math.max(...small.perKey.slice(1)))};` +
     ` first keystroke ${fmt(large.perKey[0])} vs ${fmt(small.perKey[0])})`,
+);
+const [li, si] = [median(large.ipc.times), median(small.ipc.times)];
+console.log(
+  `list_connections through IPC (median of 5), 10,000 ${fmt(li)} (${(large.ipc.chars / 1024).toFixed(0)} KiB of JSON); with 10: ${fmt(si)}; ratio ${(li / si).toFixed(2)}×`,
 );
 console.log(`rows matching "${QUERY}" with 10,000 connections: ${large.found}`);

@@ -261,6 +261,30 @@ describe("App", () => {
     expect((await screen.findByTestId("toast")).textContent).toContain("1 connection exported to /tmp/out.json");
   });
 
+  it("after a test reads again only the tested connection, and its row shows the result", async () => {
+    const backend = new FakeBackend();
+    const [acme, beta] = [makeConnection({ name: "Acme" }), makeConnection({ name: "Beta" })];
+    backend.connections = [acme, beta];
+    backend.prefs = { selectedId: acme.id, sort: "name", clearClipboard: "30s" };
+    backend.testSteps = [
+      { id: "reach", label: "Reach the host", status: "passed", durationMs: 3, detail: "200 OK", hint: null, code: null, waitingUntil: null },
+    ];
+    const asked: (string[] | undefined)[] = [];
+    const list = backend.listConnections;
+    backend.listConnections = async (ids?: string[]) => {
+      asked.push(ids);
+      return list(ids);
+    };
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Acme" });
+    const row = (name: string) => screen.getAllByTestId("connection-row").find((r) => r.textContent?.includes(name));
+    expect(row("Acme")?.textContent).toContain("not tested");
+    await fireEvent.click(screen.getByTestId("test"));
+    await waitFor(() => expect(row("Acme")?.textContent).toContain("✓"));
+    expect(asked).toEqual([undefined, [acme.id]]);
+    expect(row("Beta")?.textContent).toContain("not tested");
+  });
+
   it("keeps a fetched token shown after the list refreshes", async () => {
     const backend = new FakeBackend();
     const c = makeConnection({ name: "Acme" });

@@ -205,6 +205,71 @@ pub struct Connection {
     pub needs_client_secret: bool,
 }
 
+impl Connection {
+    /// The host (and port, when not the scheme's default) it talks to: its instance, else its
+    /// API, else its token endpoint. Empty if none of them parses, which a saved connection
+    /// never has.
+    pub fn host(&self) -> String {
+        let e = &self.endpoints;
+        let url = e
+            .instance_url
+            .as_deref()
+            .or(e.api_base_url.as_deref())
+            .unwrap_or(&e.token_url);
+        let Ok(url) = url::Url::parse(url) else {
+            return String::new();
+        };
+        match (url.host_str(), url.port()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            (Some(host), None) => host.to_owned(),
+            (None, _) => String::new(),
+        }
+    }
+
+    /// What the connection list shows of it.
+    pub fn summary(&self) -> ConnectionSummary {
+        ConnectionSummary {
+            id: self.id.clone(),
+            name: self.settings.name.clone(),
+            provider: self.settings.provider,
+            host: self.host(),
+            grant_type: self.settings.grant_type,
+            scopes: self.settings.scopes.clone(),
+            last_test: self.last_test.clone(),
+            last_used: self.last_used.clone(),
+            token: self.token.clone(),
+            needs_client_secret: self.needs_client_secret,
+        }
+    }
+}
+
+/// A saved connection as the list shows it: no endpoints, advanced settings or bookkeeping, so
+/// that listing thousands stays cheap. The full [`Connection`] is fetched for the one on screen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSummary {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its provider.
+    pub provider: Provider,
+    /// The host it talks to (see [`Connection::host`]).
+    pub host: String,
+    /// Its grant type.
+    pub grant_type: GrantType,
+    /// The scopes it asks for (the list counts them and searches them).
+    pub scopes: Vec<String>,
+    /// The last connection test's outcome.
+    pub last_test: Option<TestSummary>,
+    /// When a token was last obtained, copied or tested.
+    pub last_used: Option<String>,
+    /// What is known of the cached access token.
+    pub token: Option<TokenSummary>,
+    /// Imported without its client secret.
+    pub needs_client_secret: bool,
+}
+
 /// The cached access token's state as the connection list shows it. Not a secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "camelCase")]

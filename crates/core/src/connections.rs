@@ -8,7 +8,9 @@
 
 use std::sync::Arc;
 
-use crate::connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
+use crate::connection::{
+    Connection, ConnectionDraft, ConnectionSettings, ConnectionSummary, SecretUpdate,
+};
 use crate::error::Error;
 use crate::secret::Secret;
 use crate::secrets::{SecretKind, SecretStore};
@@ -47,6 +49,11 @@ impl Connections {
     /// and reported as [`Error::StoreCorrupt`].
     pub fn list(&self) -> Result<Vec<Connection>, Error> {
         self.store.read()
+    }
+
+    /// What the connection list shows of every saved connection, in the order they were created.
+    pub fn summaries(&self) -> Result<Vec<ConnectionSummary>, Error> {
+        Ok(self.list()?.iter().map(Connection::summary).collect())
     }
 
     /// One saved connection.
@@ -449,6 +456,39 @@ mod tests {
         assert_eq!(conns.list().expect("list"), [c]);
         let file = std::fs::read_to_string(conns.store().path()).expect("file");
         assert!(!file.contains("s3cret"), "the secret is not in the file");
+    }
+
+    #[test]
+    fn summaries_carry_what_the_list_shows_and_the_host_with_its_port() {
+        let (_dir, conns, _secrets) = setup();
+        let coupa = conns.save(&draft("Acme", Some("s3cret"))).expect("coupa");
+        let mut local = draft("Local", Some("s3cret"));
+        local.settings = ConnectionSettings {
+            name: "Local".to_owned(),
+            provider: crate::connection::Provider::Generic,
+            grant_type: crate::connection::GrantType::ClientCredentials,
+            client_id: "client-1".to_owned(),
+            token_url: "http://127.0.0.1:8080/oauth/token".to_owned(),
+            valid_domains: vec!["127.0.0.1".to_owned()],
+            scopes: vec!["read".to_owned(), "write".to_owned()],
+            ..ConnectionSettings::new_coupa()
+        };
+        let local = conns.save(&local).expect("generic");
+
+        let list = conns.summaries().expect("summaries");
+        assert_eq!(list, [coupa.summary(), local.summary()]);
+        assert_eq!(list[0].host, "acme.coupahost.com");
+        assert_eq!(list[0].name, "Acme");
+        assert_eq!(list[0].scopes, ["core.user.read"]);
+        assert_eq!(
+            list[1].host, "127.0.0.1:8080",
+            "a port that is not the default is kept"
+        );
+        assert_eq!(
+            list[1].grant_type,
+            crate::connection::GrantType::ClientCredentials
+        );
+        assert_eq!(list[1].provider, crate::connection::Provider::Generic);
     }
 
     #[test]

@@ -9,8 +9,11 @@ export const commands = {
 	appInfo: () => typedError<AppInfo, AppError_Serialize>(__TAURI_INVOKE("app_info")),
 	/**  If the connections file could not be read at startup: where it was kept and why. */
 	storeNotice: () => typedError<StoreNotice | null, AppError_Serialize>(__TAURI_INVOKE("store_notice")),
-	/**  The saved connections, in the order they were created. */
-	listConnections: () => typedError<Connection_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_connections")),
+	/**
+	 *  What the list shows of the saved connections, in the order they were created: all of them, or
+	 *  only those in `ids` (the ones an action just changed; an id no longer saved is left out).
+	 */
+	listConnections: (ids: string[] | null) => typedError<ConnectionSummary_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_connections", { ids })),
 	/**  One saved connection. */
 	getConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_connection", { id })),
 	/**  Rust's verdict on the form: every field error and warning, and the resolved endpoints. */
@@ -250,6 +253,66 @@ export type ConnectionSettings_Serialize = {
 	autoRefresh: boolean,
 	/**  The API call the connection test makes. */
 	testRequest: TestRequest,
+};
+
+/**
+ *  A saved connection as the list shows it: no endpoints, advanced settings or bookkeeping, so
+ *  that listing thousands stays cheap. The full [`Connection`] is fetched for the one on screen.
+ */
+export type ConnectionSummary = ConnectionSummary_Serialize | ConnectionSummary_Deserialize;
+
+/**
+ *  A saved connection as the list shows it: no endpoints, advanced settings or bookkeeping, so
+ *  that listing thousands stays cheap. The full [`Connection`] is fetched for the one on screen.
+ */
+export type ConnectionSummary_Deserialize = {
+	/**  Its id. */
+	id: string,
+	/**  Its name. */
+	name: string,
+	/**  Its provider. */
+	provider: Provider,
+	/**  The host it talks to (see [`Connection::host`]). */
+	host: string,
+	/**  Its grant type. */
+	grantType: GrantType,
+	/**  The scopes it asks for (the list counts them and searches them). */
+	scopes: string[],
+	/**  The last connection test's outcome. */
+	lastTest?: TestSummary | null,
+	/**  When a token was last obtained, copied or tested. */
+	lastUsed?: string | null,
+	/**  What is known of the cached access token. */
+	token?: TokenSummary_Deserialize | null,
+	/**  Imported without its client secret. */
+	needsClientSecret: boolean,
+};
+
+/**
+ *  A saved connection as the list shows it: no endpoints, advanced settings or bookkeeping, so
+ *  that listing thousands stays cheap. The full [`Connection`] is fetched for the one on screen.
+ */
+export type ConnectionSummary_Serialize = {
+	/**  Its id. */
+	id: string,
+	/**  Its name. */
+	name: string,
+	/**  Its provider. */
+	provider: Provider,
+	/**  The host it talks to (see [`Connection::host`]). */
+	host: string,
+	/**  Its grant type. */
+	grantType: GrantType,
+	/**  The scopes it asks for (the list counts them and searches them). */
+	scopes: string[],
+	/**  The last connection test's outcome. */
+	lastTest: TestSummary | null,
+	/**  When a token was last obtained, copied or tested. */
+	lastUsed: string | null,
+	/**  What is known of the cached access token. */
+	token: TokenSummary_Serialize | null,
+	/**  Imported without its client secret. */
+	needsClientSecret: boolean,
 };
 
 /**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */

@@ -10,6 +10,7 @@ export type AppError = B.AppError_Serialize;
 export type AppInfo = B.AppInfo;
 export type ErrorCode = B.ErrorCode;
 export type Connection = B.Connection_Serialize;
+export type ConnectionSummary = B.ConnectionSummary_Serialize;
 export type ConnectionSettings = B.ConnectionSettings_Serialize;
 export type ConnectionDraft = B.ConnectionDraft_Deserialize;
 export type Endpoints = B.Endpoints_Serialize;
@@ -46,7 +47,8 @@ export type ImportOutcome = B.ImportOutcome_Serialize;
 export interface Backend {
   appInfo(): Promise<AppInfo>;
   storeNotice(): Promise<StoreNotice | null>;
-  listConnections(): Promise<Connection[]>;
+  /** What the list shows of every saved connection, or of those in `ids` (gone ones left out). */
+  listConnections(ids?: string[]): Promise<ConnectionSummary[]>;
   getConnection(id: string): Promise<Connection>;
   validateConnection(draft: ConnectionDraft): Promise<Validation>;
   saveConnection(draft: ConnectionDraft): Promise<Connection>;

@@ -1,10 +1,10 @@
 import { fireEvent, render, screen, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { Connection, ListSort } from "../backend";
-import { makeConnection } from "../test/connection-fixture";
+import type { ConnectionSummary, ListSort } from "../backend";
+import { makeSummary } from "../test/connection-fixture";
 import ConnectionList from "./ConnectionList.svelte";
 
-function setup(connections: Connection[], extra: { sort?: ListSort; sandboxUrl?: string | null; selectedId?: string | null } = {}) {
+function setup(connections: ConnectionSummary[], extra: { sort?: ListSort; sandboxUrl?: string | null; selectedId?: string | null } = {}) {
   const calls = {
     onselect: vi.fn(),
     onopen: vi.fn(),
@@ -26,9 +26,9 @@ const names = () => screen.getAllByTestId("row-name").map((n) => n.textContent);
 
 describe("ConnectionList", () => {
   const list = [
-    makeConnection({ name: "Beta", host: "beta.coupacloud.com", testedAt: new Date(Date.now() - 3_600_000).toISOString(), tokenExpiresAt: new Date(Date.now() + 3 * 3_600_000 + 30_000).toISOString() }),
-    makeConnection({ name: "Acme", scopes: ["core.invoice.read", "core.user.read"], testedAt: new Date().toISOString(), testOk: false }),
-    makeConnection({ name: "Gamma", provider: "generic", host: "login.example.com", needsSecret: true }),
+    makeSummary({ name: "Beta", host: "beta.coupacloud.com", testedAt: new Date(Date.now() - 3_600_000).toISOString(), tokenExpiresAt: new Date(Date.now() + 3 * 3_600_000 + 30_000).toISOString() }),
+    makeSummary({ name: "Acme", scopes: ["core.invoice.read", "core.user.read"], testedAt: new Date().toISOString(), testOk: false }),
+    makeSummary({ name: "Gamma", provider: "generic", host: "login.example.com", needsSecret: true }),
   ];
 
   it("shows each connection's provider, host, grant, scopes, last test and token", () => {
@@ -104,7 +104,7 @@ describe("ConnectionList", () => {
   });
 
   it("renders only the rows in view of 10,000", () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => makeConnection({ name: `Connection ${i}` }));
+    const many = Array.from({ length: 10_000 }, (_, i) => makeSummary({ name: `Connection ${i}` }));
     setup(many);
     const rows = screen.getAllByTestId("connection-row");
     expect(rows.length).toBeGreaterThan(5);

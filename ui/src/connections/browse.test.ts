@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { makeConnection } from "../test/connection-fixture";
+import { makeSummary } from "../test/connection-fixture";
 import { ago, filterRows, moveIndex, sortRows, toRow, tokenText } from "./browse";
 
 const NOW = Date.parse("2026-11-24T12:00:00.000Z");
 const rows = [
-  makeConnection({ name: "beta", host: "beta.coupacloud.com", usedAt: "2026-11-24T11:00:00Z", testedAt: "2026-11-20T00:00:00Z" }),
-  makeConnection({ name: "Acme 10", scopes: ["core.invoice.read", "core.user.read"], usedAt: "2026-11-24T11:30:00Z" }),
-  makeConnection({ name: "acme 9", provider: "generic", host: "login.example.com", testedAt: "2026-11-24T10:00:00Z", testOk: false }),
+  makeSummary({ name: "beta", host: "beta.coupacloud.com", usedAt: "2026-11-24T11:00:00Z", testedAt: "2026-11-20T00:00:00Z" }),
+  makeSummary({ name: "Acme 10", scopes: ["core.invoice.read", "core.user.read"], usedAt: "2026-11-24T11:30:00Z" }),
+  makeSummary({ name: "acme 9", provider: "generic", host: "login.example.com", testedAt: "2026-11-24T10:00:00Z", testOk: false }),
 ].map((c) => toRow(c, NOW));
 
 describe("the connection browser's rules", () => {
@@ -30,12 +30,12 @@ describe("the connection browser's rules", () => {
     expect(acme9?.lastTest).toEqual({ ok: false, at: Date.parse("2026-11-24T10:00:00Z") });
     expect(acme10?.lastTest).toBeNull();
     const token = (expiresAt: string | null) =>
-      tokenText(toRow(makeConnection({ name: "t", tokenExpiresAt: expiresAt }), NOW), NOW);
+      tokenText(toRow(makeSummary({ name: "t", tokenExpiresAt: expiresAt }), NOW), NOW);
     expect(token("2026-11-24T15:00:30Z")).toBe("token valid for 3 h");
     expect(token("2026-11-24T11:59:00Z")).toBe("token expired");
     expect(token(null)).toBe("token valid");
-    expect(tokenText(toRow(makeConnection({ name: "n" }), NOW), NOW)).toBe("no token");
-    expect(toRow(makeConnection({ name: "t", tokenExpiresAt: "2026-11-24T12:00:30Z" }), NOW).token.state).toBe("expiring");
+    expect(tokenText(toRow(makeSummary({ name: "n" }), NOW), NOW)).toBe("no token");
+    expect(toRow(makeSummary({ name: "t", tokenExpiresAt: "2026-11-24T12:00:30Z" }), NOW).token.state).toBe("expiring");
     expect(ago(NOW - 5 * 60_000, NOW)).toBe("5 min ago");
     expect(ago(NOW - 2 * 86_400_000, NOW)).toBe("2 d ago");
   });

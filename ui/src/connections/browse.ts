@@ -1,6 +1,6 @@
 // The saved-connections browser's rules: what a row shows, how the list sorts and filters.
 // Kept out of the component so they can be tested alone and measured with 10,000 connections.
-import type { Connection, ListSort } from "../backend";
+import type { ConnectionSummary, ListSort } from "../backend";
 
 export type TokenState = "valid" | "expiring" | "expired" | "none";
 
@@ -22,24 +22,13 @@ export interface BrowseRow {
   haystack: string;
 }
 
-/** The host a connection talks to (its instance, else its API, else its token endpoint). */
-export function hostOf(c: Connection): string {
-  const url = c.endpoints.instanceUrl ?? c.endpoints.apiBaseUrl ?? c.endpoints.tokenUrl;
-  try {
-    return new URL(url).host;
-  } catch {
-    return "";
-  }
-}
-
 function time(iso: string | null | undefined): number {
   if (!iso) return 0;
   const t = Date.parse(iso);
   return Number.isNaN(t) ? 0 : t;
 }
 
-export function toRow(c: Connection, now: number): BrowseRow {
-  const host = hostOf(c);
+export function toRow(c: ConnectionSummary, now: number): BrowseRow {
   const expiresAt = c.token?.expiresAt ? time(c.token.expiresAt) : null;
   let state: TokenState = "none";
   if (c.token) {
@@ -50,16 +39,16 @@ export function toRow(c: Connection, now: number): BrowseRow {
   }
   return {
     id: c.id,
-    name: c.settings.name,
-    badge: c.settings.provider === "coupa" ? "Coupa" : "OAuth 2.0",
-    host,
-    grant: c.settings.grantType === "client_credentials" ? "Client credentials" : "Authorization code",
-    scopeCount: c.settings.scopes.length,
+    name: c.name,
+    badge: c.provider === "coupa" ? "Coupa" : "OAuth 2.0",
+    host: c.host,
+    grant: c.grantType === "client_credentials" ? "Client credentials" : "Authorization code",
+    scopeCount: c.scopes.length,
     lastTest: c.lastTest ? { ok: c.lastTest.ok, at: time(c.lastTest.at) } : null,
     token: { state, expiresAt },
     needsSecret: c.needsClientSecret,
     lastUsed: time(c.lastUsed),
-    haystack: `${c.settings.name}\n${host}\n${c.settings.scopes.join(" ")}`.toLowerCase(),
+    haystack: `${c.name}\n${c.host}\n${c.scopes.join(" ")}`.toLowerCase(),
   };
 }
 

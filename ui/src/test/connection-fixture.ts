@@ -1,5 +1,5 @@
 // Saved connections for component tests, as Rust would send them.
-import type { Connection, TokenView } from "../backend";
+import type { Connection, ConnectionSummary, TokenView } from "../backend";
 import { newSettings } from "../connections/form";
 
 let seq = 0;
@@ -48,6 +48,34 @@ export function makeConnection(shape: Shape): Connection {
         : { obtainedAt: "2026-11-24T09:00:00.000Z", expiresAt: shape.tokenExpiresAt, hasRefreshToken: false },
     needsClientSecret: shape.needsSecret ?? false,
   };
+}
+
+/** The list's view of a connection, as Rust's `Connection::summary` makes it. */
+export function summaryOf(c: Connection): ConnectionSummary {
+  const e = c.endpoints;
+  let host = "";
+  try {
+    host = new URL(e.instanceUrl ?? e.apiBaseUrl ?? e.tokenUrl).host;
+  } catch {
+    // Left empty, as Rust leaves it.
+  }
+  return {
+    id: c.id,
+    name: c.settings.name,
+    provider: c.settings.provider,
+    host,
+    grantType: c.settings.grantType,
+    scopes: [...c.settings.scopes],
+    lastTest: c.lastTest ? { ...c.lastTest } : null,
+    lastUsed: c.lastUsed,
+    token: c.token ? { ...c.token } : null,
+    needsClientSecret: c.needsClientSecret,
+  };
+}
+
+/** A connection as the list receives it. */
+export function makeSummary(shape: Shape): ConnectionSummary {
+  return summaryOf(makeConnection(shape));
 }
 
 /** A token as getToken returns it, valid for `seconds`. */

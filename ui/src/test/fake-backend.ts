@@ -20,6 +20,7 @@ import {
   type Validation,
 } from "../backend";
 import { newSettings } from "../connections/form";
+import { summaryOf } from "./connection-fixture";
 
 export interface FakeOptions {
   validate?: (draft: ConnectionDraft) => Validation;
@@ -52,7 +53,8 @@ export class FakeBackend implements Backend {
 
   appInfo = async () => ({ name: "Connection Manager", version: "9.9.9" });
   storeNotice = async (): Promise<StoreNotice | null> => null;
-  listConnections = async () => structuredClone(this.connections);
+  listConnections = async (ids?: string[]) =>
+    this.connections.filter((c) => !ids || ids.includes(c.id)).map(summaryOf);
   getConnection = async (id: string) => {
     const c = this.connections.find((x) => x.id === id);
     if (!c) throw new BackendError({ code: "not_found", message: `No saved connection has the id ${id}` });
@@ -96,9 +98,12 @@ export class FakeBackend implements Backend {
     return structuredClone(copy);
   };
   testSteps: StepReport[] = [];
-  testConnection = async (_id: string, onStep: (step: StepReport) => void): Promise<TestReport> => {
+  testConnection = async (id: string, onStep: (step: StepReport) => void): Promise<TestReport> => {
     for (const step of this.testSteps) onStep(step);
-    return { steps: this.testSteps, ok: this.testSteps.every((s) => s.status === "passed"), token: null };
+    const ok = this.testSteps.every((s) => s.status === "passed");
+    const lastTest = { ok, at: new Date().toISOString(), summary: ok ? "All steps passed" : "A step failed" };
+    this.connections = this.connections.map((c) => (c.id === id ? { ...c, lastTest } : c));
+    return { steps: this.testSteps, ok, token: null };
   };
   /** The cached token, if any; `renewToken` replaces it with a new one. */
   token: TokenView | null = null;
