@@ -48,6 +48,22 @@ describe("ConnectionList", () => {
     expect(within(acme).getByTestId("row-token").textContent).toBe("no token");
   });
 
+  it("measures a token got just now against the time it was got, not the list's last tick", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const start = Date.parse("2026-11-24T12:00:00Z");
+      vi.setSystemTime(start);
+      const { view } = setup([makeSummary({ name: "Acme" })]);
+      // 20 s later (before the list's clock ticks), a 24-hour token got a second ago arrives.
+      vi.setSystemTime(start + 20_000);
+      const withToken = makeSummary({ name: "Acme", tokenExpiresAt: new Date(start + 19_000 + 86_400_000).toISOString() });
+      await view.rerender({ connections: [withToken] });
+      expect(screen.getByTestId("row-token").textContent).toBe("token valid for 23 h");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("sorts as the preference says and reports a new choice", async () => {
     const { onsort, view } = setup(list, { sort: "last_tested" });
     expect(names()).toEqual(["Acme", "Beta", "Gamma"]);
