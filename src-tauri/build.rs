@@ -1,7 +1,7 @@
 //! Declares the app's own commands to Tauri's access control, so that each one must be allowed
 //! by a capability (see `capabilities/` and `permissions/`) before the UI can invoke it.
 
-/// Every command the app registers; keep in step with `commands::builder`.
+/// Every command the app registers; keep in step with `commands::builder` (a test checks it).
 const COMMANDS: &[&str] = &[
     "app_info",
     "store_notice",

@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
     use std::path::PathBuf;
 
     use specta_typescript::Typescript;
@@ -14,14 +15,19 @@ mod tests {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ui/src/backend/bindings.ts")
     }
 
-    #[test]
-    fn bindings_are_current() {
+    /// The bindings as `commands::builder` generates them now.
+    fn fresh_bindings() -> String {
         let dir = tempfile_dir();
-        let fresh = dir.join("bindings.ts");
+        let fresh = dir.join(format!("bindings-{:?}.ts", std::thread::current().id()));
         crate::commands::builder()
             .export(Typescript::default(), &fresh)
             .expect("export TypeScript bindings");
-        let fresh_text = std::fs::read_to_string(&fresh).expect("read fresh bindings");
+        std::fs::read_to_string(&fresh).expect("read fresh bindings")
+    }
+
+    #[test]
+    fn bindings_are_current() {
+        let fresh_text = fresh_bindings();
         let committed = committed_path();
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
             std::fs::write(&committed, &fresh_text).expect("write committed bindings");
@@ -31,6 +37,63 @@ mod tests {
         assert!(
             committed_text == fresh_text,
             "ui/src/backend/bindings.ts is stale: the Rust commands changed; run `make bindings` and commit it"
+        );
+    }
+
+    /// Every `"…"` in `text`.
+    fn quoted(text: &str) -> BTreeSet<String> {
+        text.split('"')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The part of `text` from `start` to the next `end` after it.
+    fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+        let from = text
+            .find(start)
+            .unwrap_or_else(|| panic!("{start:?} not found"))
+            + start.len();
+        let len = text[from..]
+            .find(end)
+            .unwrap_or_else(|| panic!("{end:?} not found"));
+        &text[from..from + len]
+    }
+
+    /// A command must be in three lists: registered (`commands::builder`), declared to the access
+    /// control (`build.rs`) and allowed to the window (`permissions/app-commands.toml`). One
+    /// missing from the last two leaves it unreachable from the UI, with no error until used.
+    #[test]
+    fn the_three_lists_of_commands_agree() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let registered: BTreeSet<String> = fresh_bindings()
+            .split("__TAURI_INVOKE(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+            .collect();
+        let build = std::fs::read_to_string(root.join("build.rs")).expect("read build.rs");
+        let declared = quoted(between(&build, "const COMMANDS: &[&str] = &[", "];"));
+        let toml = std::fs::read_to_string(root.join("permissions/app-commands.toml"))
+            .expect("read permissions/app-commands.toml");
+        let allowed = quoted(between(&toml, "commands.allow = [", "]"));
+
+        assert!(
+            registered.len() > 20,
+            "the commands were found: {registered:?}"
+        );
+        let differ = |other: &BTreeSet<String>| -> Vec<String> {
+            registered.symmetric_difference(other).cloned().collect()
+        };
+        assert!(
+            differ(&declared).is_empty(),
+            "build.rs and commands::builder differ on {:?}",
+            differ(&declared)
+        );
+        assert!(
+            differ(&allowed).is_empty(),
+            "permissions/app-commands.toml and commands::builder differ on {:?}",
+            differ(&allowed)
         );
     }
 
