@@ -302,3 +302,68 @@ nodeTest.describe("saved-connections browser", () => {
     assert.equal(lookup(`${imported.id}/client-secret`), SECRET);
   });
 });
+
+nodeTest.describe("copying a token about to expire", () => {
+  // The sandbox's tokens last 45 s here: every cached token is under the minute the app keeps.
+  const config = {
+    clients: [
+      {
+        id: "sandbox-integration",
+        secret: SECRET,
+        grants: ["client_credentials"],
+        scopes: ["core.user.read", "core.supplier.read", "core.invoice.read", "core.accounting.read", "core.common.read"],
+      },
+    ],
+    tokenLifetimeSecs: 45,
+  };
+  let sandbox;
+  let app;
+  nodeTest.before(async () => {
+    sandbox = await startSandbox({ config });
+    app = await launchApp({ home: isolatedHome(), extraEnv: { CONNMGR_SANDBOX_URL: sandbox.url } });
+  }, { timeout: 60_000 });
+  nodeTest.after(async () => {
+    await app?.stop();
+    await sandbox?.stop();
+  }, { timeout: 30_000 });
+
+  nodeTest.it("gets a fresh token first with auto-refresh on, and says why not with it off", { timeout: 120_000 }, async () => {
+    const { browser } = app;
+    try {
+      await select(browser, "Local sandbox (Coupa)");
+      await testSelectedConnection(browser);
+      const id = storeFile(app.home).connections.find((c) => c.settings.name === "Local sandbox (Coupa)").id;
+      const first = JSON.parse(lookup(`${id}/access-token`)).access_token;
+      remember(first);
+      const row = await rowNamed(browser, "Local sandbox (Coupa)");
+      assert.match(await (await row.$('[data-testid="row-token"]')).getText(), /^token valid for \d+ s$/);
+
+      await (await visible(browser, '[data-testid="copy-token"]')).click();
+      await toastSaying(browser, /^Access token copied \(a fresh token: the last one was about to expire\)\./);
+      const fresh = JSON.parse(lookup(`${id}/access-token`)).access_token;
+      remember(fresh);
+      assert.notEqual(fresh, first, "a new token was got before copying");
+      assert.equal(clipboard(app.env), fresh, "the fresh token is the one copied");
+
+      // Auto-refresh off: the copy is refused with the reason, and the clipboard is left alone.
+      // (The toast is dismissed first, as a person would before scrolling to the form's end.)
+      await (await visible(browser, '[data-testid="toast"] button[aria-label="Dismiss"]')).click();
+      await (await visible(browser, '[data-testid="edit"]')).click();
+      await (await visible(browser, "details.advanced summary")).click();
+      const auto = await visible(browser, '[data-testid="auto-refresh"]');
+      assert.equal(await auto.isSelected(), true);
+      await auto.click();
+      await (await visible(browser, '[data-testid="save"]')).click();
+      await visible(browser, '[data-testid="connection-details"]');
+      await (await visible(browser, '[data-testid="copy-token"]')).click();
+      const problem = await visible(browser, '[data-testid="token-problem"]');
+      assert.match(await problem.getText(), /expires within a minute.*turn on auto-refresh/s);
+      assert.equal(clipboard(app.env), fresh, "nothing new was copied");
+      assert.equal(JSON.parse(lookup(`${id}/access-token`)).access_token, fresh, "no token was got");
+      await saveScreenshot(browser, "copy-refused-near-expiry");
+    } catch (err) {
+      await saveScreenshot(browser, "failed-copy-near-expiry").catch(() => null);
+      throw err;
+    }
+  });
+});

@@ -186,10 +186,19 @@ export function useApp(nodeTest, options) {
   return { app: () => app, it };
 }
 
-/** Starts the local sandbox (the built binary) on a free port; returns { url, stop }. */
-export async function startSandbox() {
+/**
+ * Starts the local sandbox (the built binary) on a free port; returns { url, stop }. `config`,
+ * when given, is its configuration (clients, token lifetime…) instead of the built-in demo's.
+ */
+export async function startSandbox({ config } = {}) {
   const bin = path.join(ROOT, "target/debug/connmgr-sandbox");
-  const child = spawn(bin, ["--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["--port", "0"];
+  if (config) {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "connmgr-sandbox-")), "config.json");
+    writeFileSync(file, JSON.stringify(config));
+    args.push("--config", file);
+  }
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   // Its log is read as it comes (a full pipe would stall it); the tail explains an early exit.
   let log = "";
   child.stderr.on("data", (chunk) => {
