@@ -12,6 +12,18 @@ function verdictRequiringName(draft: ConnectionDraft): Validation {
   return v;
 }
 
+/** Two saved connections, Acme selected, and a test that passes. */
+function acmeAndBeta() {
+  const backend = new FakeBackend();
+  const [acme, beta] = [makeConnection({ name: "Acme" }), makeConnection({ name: "Beta" })];
+  backend.connections = [acme, beta];
+  backend.prefs = { selectedId: acme.id, sort: "name", clearClipboard: "30s" };
+  backend.testSteps = [
+    { id: "reach", label: "Reach the host", status: "passed", durationMs: 3, detail: "200 OK", hint: null, code: null, waitingUntil: null },
+  ];
+  return { backend, acme, beta };
+}
+
 describe("App", () => {
   it("shows the empty connection list with a New connection action", async () => {
     render(App, { backend: new FakeBackend() });
@@ -262,13 +274,7 @@ describe("App", () => {
   });
 
   it("after a test reads again only the tested connection, and its row shows the result", async () => {
-    const backend = new FakeBackend();
-    const [acme, beta] = [makeConnection({ name: "Acme" }), makeConnection({ name: "Beta" })];
-    backend.connections = [acme, beta];
-    backend.prefs = { selectedId: acme.id, sort: "name", clearClipboard: "30s" };
-    backend.testSteps = [
-      { id: "reach", label: "Reach the host", status: "passed", durationMs: 3, detail: "200 OK", hint: null, code: null, waitingUntil: null },
-    ];
+    const { backend, acme } = acmeAndBeta();
     const asked: (string[] | undefined)[] = [];
     const list = backend.listConnections;
     backend.listConnections = async (ids?: string[]) => {
@@ -283,6 +289,43 @@ describe("App", () => {
     await waitFor(() => expect(row("Acme")?.textContent).toContain("✓"));
     expect(asked).toEqual([undefined, [acme.id]]);
     expect(row("Beta")?.textContent).toContain("not tested");
+  });
+
+  it("a row's menu tests, edits and duplicates the connection it was opened on", async () => {
+    const { backend, beta } = acmeAndBeta();
+    const tested: string[] = [];
+    const test = backend.testConnection;
+    backend.testConnection = async (id, onStep) => {
+      tested.push(id);
+      return test(id, onStep);
+    };
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Acme" });
+    const row = (name: string) => {
+      const found = screen.getAllByTestId("connection-row").find((r) => r.textContent?.includes(name));
+      if (!found) throw new Error(`no row for ${name}`);
+      return found;
+    };
+    const menu = async (name: string, action: string) => {
+      await fireEvent.contextMenu(row(name));
+      await fireEvent.click(screen.getByTestId(`row-menu-${action}`));
+    };
+
+    // Another connection: it opens and its test runs.
+    await menu("Beta", "test");
+    await screen.findByRole("heading", { name: "Beta" });
+    await waitFor(() => expect(row("Beta").textContent).toContain("✓"));
+    // The one already open: its test runs again.
+    await menu("Beta", "test");
+    await waitFor(() => expect(tested).toEqual([beta.id, beta.id]));
+
+    await menu("Acme", "edit");
+    expect((await screen.findByRole("heading", { name: "Edit Acme" })).textContent).toBe("Edit Acme");
+    await fireEvent.click(screen.getByTestId("cancel"));
+
+    await menu("Acme", "duplicate");
+    await screen.findByRole("heading", { name: "Copy of Acme" });
+    expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme", "Beta", "Copy of Acme"]);
   });
 
   it("keeps a fetched token shown after the list refreshes", async () => {

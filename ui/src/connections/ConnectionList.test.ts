@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, within } from "@testing-library/svelte";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
 import type { ConnectionSummary, ListSort } from "../backend";
 import { makeSummary } from "../test/connection-fixture";
@@ -14,6 +14,7 @@ function setup(connections: ConnectionSummary[], extra: { sort?: ListSort; sandb
     onimport: vi.fn(),
     onexport: vi.fn(),
     ondelete: vi.fn(),
+    onaction: vi.fn(),
   };
   const props = { connections, selectedId: extra.selectedId ?? null, sort: extra.sort ?? "name", sandboxUrl: extra.sandboxUrl ?? null, ...calls };
   const view = render(ConnectionList, props);
@@ -105,6 +106,53 @@ describe("ConnectionList", () => {
     // From the search box, ArrowDown goes into the list.
     await fireEvent.keyDown(screen.getByTestId("connection-search"), { key: "ArrowDown" });
     expect(document.activeElement).toBe(box);
+  });
+
+  it("has a menu on each row: right-click or Shift+F10, arrows, Escape, and each action", async () => {
+    const { onselect, onaction, ondelete, onopen } = setup(list);
+    const [acme] = screen.getAllByTestId("connection-row");
+    if (!acme) throw new Error("a row expected");
+    await fireEvent.contextMenu(acme, { clientX: 40, clientY: 120 });
+    expect(onselect).toHaveBeenLastCalledWith(list[1]?.id);
+    const menu = screen.getByRole("menu", { name: "Actions for Acme" });
+    const items = within(menu).getAllByRole("menuitem");
+    expect(items.map((i) => i.textContent?.replace(/\s+/g, " ").trim())).toEqual([
+      "Open Enter",
+      "Edit",
+      "Test connection",
+      "Copy token Ctrl+Shift+C",
+      "Duplicate",
+      "Delete… Del",
+    ]);
+    await waitFor(() => expect(document.activeElement).toBe(items[0]));
+    await fireEvent.keyDown(menu, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(items[1]);
+    await fireEvent.keyDown(menu, { key: "ArrowUp" });
+    await fireEvent.keyDown(menu, { key: "ArrowUp" });
+    expect(document.activeElement).toBe(items[5]);
+    await fireEvent.keyDown(menu, { key: "Escape" });
+    expect(screen.queryByRole("menu")).toBeNull();
+    expect(document.activeElement).toBe(screen.getByTestId("connection-listbox"));
+
+    const box = screen.getByTestId("connection-listbox");
+    for (const [action, check] of [
+      ["edit", () => expect(onaction).toHaveBeenLastCalledWith(list[1]?.id, "edit")],
+      ["test", () => expect(onaction).toHaveBeenLastCalledWith(list[1]?.id, "test")],
+      ["copy", () => expect(onaction).toHaveBeenLastCalledWith(list[1]?.id, "copy")],
+      ["duplicate", () => expect(onaction).toHaveBeenLastCalledWith(list[1]?.id, "duplicate")],
+      ["open", () => expect(onopen).toHaveBeenLastCalledWith(list[1]?.id)],
+      ["delete", () => expect(ondelete).toHaveBeenLastCalledWith(list[1]?.id)],
+    ] as const) {
+      await fireEvent.keyDown(box, { key: "F10", shiftKey: true });
+      await fireEvent.click(screen.getByTestId(`row-menu-${action}`));
+      check();
+      expect(screen.queryByRole("menu")).toBeNull();
+    }
+    // A click elsewhere closes it without a choice.
+    await fireEvent.keyDown(box, { key: "ContextMenu" });
+    expect(screen.getByRole("menu")).toBeTruthy();
+    await fireEvent.pointerDown(document.body);
+    expect(screen.queryByRole("menu")).toBeNull();
   });
 
   it("offers New connection, and the sandbox only when it runs", async () => {
