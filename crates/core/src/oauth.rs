@@ -340,6 +340,23 @@ pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<Tok
 
 const COUPA_CLIENTS: &str = "Setup > Integrations > OAuth2/OpenID Connect Clients";
 
+/// The hint for HTTP 429: the wait the server asks for (`Retry-After` in seconds), or a few
+/// seconds, and for Coupa its published limit, which every integration on the instance shares
+/// (and past which it sends no `Retry-After`).
+pub(crate) fn rate_limited_hint(connection: &Connection, retry_after: Option<&str>) -> String {
+    let wait = match retry_after.and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(secs) => format!("wait {secs} s as the server asks, then try again"),
+        None => "wait a few seconds, then try again".to_owned(),
+    };
+    if connection.settings.provider == crate::connection::Provider::Coupa {
+        format!(
+            "Too many requests: Coupa allows 25 API calls a second per instance, in bursts of 20, shared by every integration on it; {wait}."
+        )
+    } else {
+        format!("Too many requests: the server limits how often it may be called; {wait}.")
+    }
+}
+
 pub(crate) fn token_error(
     err: RequestTokenError<HttpError, StandardErrorResponse<BasicErrorResponseType>>,
     last: Option<(u16, String)>,
@@ -402,11 +419,15 @@ pub(crate) fn token_error(
         RequestTokenError::Request(http_err) => transport_error(&http_err),
         RequestTokenError::Parse(why, body) => {
             let (status, seen) = last.unwrap_or((0, snippet(&body)));
-            if status >= 500 {
+            if status >= 500 || status == 429 {
                 return Error::OAuth {
                     code: OAuthCode::ServerError,
                     message: format!("The token endpoint failed with HTTP {status}: {seen}"),
-                    hint: "The server has a problem; try again later.".to_owned(),
+                    hint: if status == 429 {
+                        rate_limited_hint(connection, None)
+                    } else {
+                        "The server has a problem; try again later.".to_owned()
+                    },
                 };
             }
             let field = why.path().to_string();
@@ -425,22 +446,23 @@ pub(crate) fn token_error(
         }
         RequestTokenError::Other(what) => {
             let (status, seen) = last.unwrap_or((0, String::new()));
-            let code = if status >= 500 {
+            let code = if status >= 500 || status == 429 {
                 OAuthCode::ServerError
             } else {
                 OAuthCode::BadResponse
             };
             let hint = match status {
-                500.. => "The server has a problem; try again later.",
+                500.. => "The server has a problem; try again later.".to_owned(),
+                429 => rate_limited_hint(connection, None),
                 300..=399 => {
-                    "The token URL redirects elsewhere; enter the address it should be (redirects are never followed, so credentials cannot be sent astray)."
+                    "The token URL redirects elsewhere; enter the address it should be (redirects are never followed, so credentials cannot be sent astray).".to_owned()
                 }
-                _ => "Check that the token URL is the OAuth 2.0 token endpoint.",
+                _ => "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
             };
             Error::OAuth {
                 code,
                 message: format!("The token endpoint answered HTTP {status} ({what}): {seen}"),
-                hint: hint.to_owned(),
+                hint,
             }
         }
     }

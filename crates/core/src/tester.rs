@@ -423,6 +423,16 @@ async fn call_api(
             OAuthCode::BadResponse,
             "The API answered with a redirect, which is never followed: check the API base URL.".to_owned(),
         ),
+        429 => {
+            let retry_after = resp
+                .headers()
+                .get(http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok());
+            (
+                OAuthCode::ServerError,
+                crate::oauth::rate_limited_hint(connection, retry_after),
+            )
+        }
         s if s >= 500 => (OAuthCode::ServerError, "The server has a problem; try again later.".to_owned()),
         _ => (OAuthCode::BadResponse, "Check the test request's path under Advanced.".to_owned()),
     };

@@ -9,8 +9,8 @@
 //! - A new refresh token is written to the keyring before anything else (before the access
 //!   token is cached or returned); no new one means the old one is kept (RFC 6749 §6).
 //! - `invalid_grant` on refresh deletes the refresh token and asks for a new sign-in, with no
-//!   retry; a server error or a network failure is retried a few times with backoff and the
-//!   tokens are kept.
+//!   retry; a server error (5xx, or 429 for too many requests) or a network failure is retried
+//!   a few times with backoff and the tokens are kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -220,9 +220,9 @@ impl Tokens {
                     let last = http.last();
                     let retriable = match &err {
                         RequestTokenError::Request(_) => true,
-                        RequestTokenError::Other(_) | RequestTokenError::Parse(..) => {
-                            last.as_ref().is_some_and(|(status, _)| *status >= 500)
-                        }
+                        RequestTokenError::Other(_) | RequestTokenError::Parse(..) => last
+                            .as_ref()
+                            .is_some_and(|(status, _)| *status >= 500 || *status == 429),
                         RequestTokenError::ServerResponse(_) => false,
                     };
                     if !retriable || attempt >= REFRESH_ATTEMPTS {

@@ -205,6 +205,20 @@ async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_t
             .is_some(),
         "the refresh token is kept"
     );
+    sb.set_fault(Some(Fault::TooManyRequests(1)));
+    tokens
+        .renew_now(&c)
+        .await
+        .expect("a 429 is waited out like a 503");
+    assert_eq!(sb.stats().token_requests, 9, "the 429, then the token");
+    sb.set_fault(Some(Fault::TooManyRequests(10)));
+    let err = tokens.renew_now(&c).await.expect_err("still limited");
+    assert_eq!(err.code(), ErrorCode::ServerError, "{err}");
+    assert_eq!(sb.stats().token_requests, 12, "bounded: three tries");
+    let Error::OAuth { hint, .. } = &err else {
+        panic!("an OAuth error: {err:?}")
+    };
+    assert!(hint.starts_with("Too many requests"), "{hint}");
     tokens.forget(&c.id).expect("clean up");
 }
 

@@ -288,3 +288,35 @@ async fn checklist_26_a_token_the_api_refuses_is_renewed_once_and_the_call_retri
     );
     tokens.forget(&conn.id).expect("clean up");
 }
+
+#[tokio::test]
+async fn a_rate_limited_api_call_fails_with_coupas_limit_in_the_hint() {
+    let mut config = connmgr_sandbox::Config::demo();
+    config.api_rate_limit = Some(connmgr_sandbox::config::RateLimit {
+        per_second: 0.001,
+        burst: 1,
+    });
+    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+    let conn = connection(&sb.base_url(), &["core.user.read"]);
+    let tokens = tokens_for(&conn, SECRET);
+    let http = HttpClient::new().expect("http");
+    let first = run(&http, &tokens, &conn, None, &|_| {}).await;
+    assert!(first.ok, "the one call the limit allows: {first:#?}");
+    let second = run(&http, &tokens, &conn, None, &|_| {}).await;
+    let api = &second.steps[2];
+    assert_eq!(
+        (api.status, api.code),
+        (StepStatus::Failed, Some(ErrorCode::ServerError)),
+        "{api:#?}"
+    );
+    assert!(api.detail.contains("429"), "{}", api.detail);
+    let hint = api.hint.as_deref().unwrap_or_default();
+    assert!(
+        hint.starts_with("Too many requests: Coupa allows 25 API calls a second"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("wait a few seconds"),
+        "no Retry-After: {hint}"
+    );
+}

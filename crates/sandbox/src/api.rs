@@ -5,6 +5,8 @@
 //! - A token without the resource's scope gives 403 `insufficient_scope`, naming the scope.
 //! - `limit` (at most 50, as Coupa) and `offset` page the records.
 //! - JSON with `Accept: application/json`; XML otherwise, as Coupa answers.
+//! - With a rate limit configured (the demo has Coupa's: 25 a second, bursts of 20), a call
+//!   past it gets 429 and no `Retry-After`, as Coupa answers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +19,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::Shared;
+use crate::config::RateLimit;
 
 /// The most records one call returns (Coupa's limit).
 pub const MAX_LIMIT: usize = 50;
@@ -63,6 +66,36 @@ fn resource(name: &str) -> Option<(&'static str, Vec<Value>)> {
     })
 }
 
+/// The API's rate limit state: calls left, refilled continuously up to the burst.
+#[derive(Debug)]
+pub(crate) struct Bucket {
+    calls: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    /// A full bucket for `limit` (empty, and never read, when there is none).
+    pub(crate) fn full(limit: Option<RateLimit>) -> Bucket {
+        Bucket {
+            calls: limit.map_or(0.0, |l| f64::from(l.burst)),
+            at: Instant::now(),
+        }
+    }
+
+    /// Takes one call at `now`, or says there is none left.
+    fn take(&mut self, limit: RateLimit, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.at).as_secs_f64();
+        self.calls = (self.calls + elapsed * limit.per_second).min(f64::from(limit.burst));
+        self.at = now;
+        if self.calls >= 1.0 {
+            self.calls -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
 fn bearer_error(status: StatusCode, challenge: String, description: &str) -> Response {
     let mut resp = (
         status,
@@ -82,6 +115,24 @@ pub(crate) async fn list(
     headers: HeaderMap,
 ) -> Response {
     shared.stats.api_requests.fetch_add(1, Ordering::Relaxed);
+    if let Some(limit) = shared.config.api_rate_limit {
+        let allowed = shared
+            .api_bucket
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(limit, Instant::now());
+        if !allowed {
+            let message = format!(
+                "rate limit exceeded: at most {} requests a second, {} at once",
+                limit.per_second, limit.burst
+            );
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                axum::Json(json!({"errors": [{"message": message}]})),
+            )
+                .into_response();
+        }
+    }
     let Some((scope, records)) = resource(&name) else {
         return (
             StatusCode::NOT_FOUND,
@@ -193,4 +244,31 @@ fn to_xml(plural: &str, singular: &str, records: &[Value]) -> String {
     }
     out.push_str(&format!("</{plural}>\n"));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn the_bucket_allows_a_burst_then_refills_at_the_rate() {
+        let limit = RateLimit::COUPA;
+        let mut bucket = Bucket::full(Some(limit));
+        let t0 = bucket.at;
+        let allowed = (0..25).filter(|_| bucket.take(limit, t0)).count();
+        assert_eq!(allowed, 20, "a burst of 20 at one instant, no more");
+        assert!(
+            !bucket.take(limit, t0 + Duration::from_millis(20)),
+            "half a call regained in 20 ms at 25 a second"
+        );
+        assert!(
+            bucket.take(limit, t0 + Duration::from_millis(45)),
+            "a whole call regained by 45 ms"
+        );
+        let later = t0 + Duration::from_secs(60);
+        let allowed = (0..25).filter(|_| bucket.take(limit, later)).count();
+        assert_eq!(allowed, 20, "an idle minute refills only up to the burst");
+    }
 }

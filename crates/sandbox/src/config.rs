@@ -79,6 +79,28 @@ pub struct Config {
     /// rather than opaque strings.
     #[serde(default)]
     pub jwt_access_tokens: bool,
+    /// The API's rate limit, as Coupa applies one per instance; `None` for no limit.
+    #[serde(default)]
+    pub api_rate_limit: Option<RateLimit>,
+}
+
+/// A token bucket: `burst` calls at once, refilled at `per_second`. Coupa allows 25 requests
+/// a second with bursts of 20 and answers 429, with no `Retry-After`, past that.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RateLimit {
+    /// Calls regained each second.
+    pub per_second: f64,
+    /// Calls that may be made at once.
+    pub burst: u32,
+}
+
+impl RateLimit {
+    /// Coupa's documented limit.
+    pub const COUPA: RateLimit = RateLimit {
+        per_second: 25.0,
+        burst: 20,
+    };
 }
 
 fn default_code_lifetime() -> u64 {
@@ -98,6 +120,14 @@ impl Config {
             if c.id.is_empty() {
                 return Err("invalid sandbox configuration: a client has an empty id".to_owned());
             }
+        }
+        if let Some(limit) = config.api_rate_limit
+            && !(limit.per_second.is_finite() && limit.per_second > 0.0 && limit.burst > 0)
+        {
+            return Err(
+                "invalid sandbox configuration: apiRateLimit needs perSecond above 0 and burst of 1 or more"
+                    .to_owned(),
+            );
         }
         Ok(config)
     }
@@ -136,6 +166,7 @@ impl Config {
             consent: Consent::Page,
             code_lifetime_secs: default_code_lifetime(),
             jwt_access_tokens: true,
+            api_rate_limit: Some(RateLimit::COUPA),
         }
     }
 

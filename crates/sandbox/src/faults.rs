@@ -46,9 +46,25 @@ pub enum Fault {
     CloseMidBody,
     /// 503 this many times, then answer normally.
     Unavailable(usize),
+    /// 429 (too many requests, no `Retry-After`, as Coupa) this many times, then answer
+    /// normally.
+    TooManyRequests(usize),
     /// An RFC 6749 §5.2 error answer with this `error` code: 401 with a `WWW-Authenticate`
     /// challenge for `invalid_client`, 400 otherwise.
     OAuthError(String),
+}
+
+/// `status` as plain text for the first `times` requests, then `None` (answer normally).
+fn refuse(shared: &Shared, times: usize, status: StatusCode) -> Option<Response> {
+    let seen = shared.unavailable_served.fetch_add(1, Ordering::Relaxed);
+    (seen < times).then(|| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "text/plain")],
+            status.canonical_reason().unwrap_or_default(),
+        )
+            .into_response()
+    })
 }
 
 /// A fault that answers instead of the endpoint, or `None` to go on.
@@ -139,17 +155,8 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
                     .into_response(),
             )
         }
-        Fault::Unavailable(times) => {
-            let seen = shared.unavailable_served.fetch_add(1, Ordering::Relaxed);
-            (seen < times).then(|| {
-                (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    [(header::CONTENT_TYPE, "text/plain")],
-                    "Service Unavailable",
-                )
-                    .into_response()
-            })
-        }
+        Fault::Unavailable(times) => refuse(shared, times, StatusCode::SERVICE_UNAVAILABLE),
+        Fault::TooManyRequests(times) => refuse(shared, times, StatusCode::TOO_MANY_REQUESTS),
         Fault::OAuthError(error) => {
             let body = serde_json::json!({
                 "error": error,

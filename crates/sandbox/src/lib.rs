@@ -52,8 +52,11 @@ pub(crate) struct Shared {
     pub issuer: OnceLock<String>,
     /// The token endpoint's fault mode, if any.
     pub fault: Mutex<Option<faults::Fault>>,
-    /// How many 503s [`faults::Fault::Unavailable`] has served.
+    /// How many refusals [`faults::Fault::Unavailable`] or [`faults::Fault::TooManyRequests`]
+    /// has served.
     pub unavailable_served: AtomicUsize,
+    /// The API's rate limit state.
+    pub api_bucket: Mutex<api::Bucket>,
 }
 
 impl Shared {
@@ -114,6 +117,7 @@ impl Sandbox {
     /// Like [`Sandbox::start`], with the given configuration.
     pub async fn start_with(config: Config, port: u16) -> std::io::Result<Sandbox> {
         let shared = Arc::new(Shared {
+            api_bucket: Mutex::new(api::Bucket::full(config.api_rate_limit)),
             config,
             tokens: Mutex::new(HashMap::new()),
             codes: Mutex::new(HashMap::new()),

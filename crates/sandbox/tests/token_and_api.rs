@@ -376,3 +376,35 @@ fn configuration_files_are_checked() {
         "misspelt keys are refused"
     );
 }
+
+#[tokio::test]
+async fn the_demo_api_allows_coupas_burst_then_answers_429() {
+    let sb = Sandbox::start(0).await.expect("sandbox");
+    let token = demo_token(&sb, "core.user.read").await;
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..60 {
+        let resp = api_get(&sb, "/api/users?limit=1", Some(&token), true).await;
+        statuses.push(resp.status().as_u16());
+        if resp.status() == StatusCode::TOO_MANY_REQUESTS && refused.is_none() {
+            refused = Some(resp);
+        }
+    }
+    assert!(
+        statuses[..20].iter().all(|s| *s == 200),
+        "a burst of 20 is allowed: {statuses:?}"
+    );
+    let resp = refused.expect("60 calls at once go past 25 a second");
+    assert!(
+        resp.headers().get("retry-after").is_none(),
+        "Coupa sends no Retry-After"
+    );
+    let body: Value = resp.json().await.expect("JSON");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("25 requests a second"),
+        "{body}"
+    );
+}
