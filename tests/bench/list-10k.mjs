@@ -34,8 +34,8 @@ async function measure(count) {
   const app = await launchApp({ home });
   try {
     const { browser } = app;
-    const counter = await visible(browser, '[data-testid="list-count"]', 60_000);
-    await browser.waitUntil(async () => (await counter.getText()).trim() === String(count), {
+    const counter = await visible(browser, '[data-testid="connection-count"]', 60_000);
+    await browser.waitUntil(async () => (await counter.getText()).trim() === `${count} connections`, {
       timeout: 60_000,
       timeoutMsg: `the list shows ${count} connections`,
     });

@@ -177,7 +177,7 @@ nodeTest.describe("saved-connections browser", () => {
       timeout: 5000,
       timeoutMsg: "the search leaves one row",
     });
-    assert.equal(await (await visible(browser, '[data-testid="list-count"]')).getText(), "1 of 2");
+    assert.equal(await (await visible(browser, '[data-testid="list-count"]')).getText(), "1 of 2 shown");
     // Escape in the search box clears it.
     await (await browser.$('[data-testid="connection-search"]')).click();
     await browser.keys(["Escape"]);
