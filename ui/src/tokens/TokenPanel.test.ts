@@ -47,6 +47,7 @@ describe("TokenPanel", () => {
     show(backend, "client_credentials");
     await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("No token"));
     expect((screen.getByTestId("renew-token") as HTMLButtonElement).disabled).toBe(false);
+    expect(screen.getByTestId("get-token").textContent?.trim()).toBe("Get token");
   });
 
   it("needs sign-in for an authorization-code connection without tokens", async () => {
@@ -65,9 +66,11 @@ describe("TokenPanel", () => {
     await waitFor(() => expect(screen.getByTestId("token-state").textContent).toMatch(/^Valid — expires in (59 m|1 h)/));
     expect(screen.getByTestId("token-missing").textContent).toBe("core.invoice.write");
     expect(screen.getByTestId("token-id-token").textContent).toContain("admin@acme.example");
+    expect(screen.getByTestId("get-token").textContent?.trim(), "a token is held: it is shown, not got").toBe("Show token");
     await fireEvent.click(screen.getByTestId("get-token"));
     const value = await screen.findByTestId("token-value");
     expect(value.textContent).toBe("sbx_••••••••••••cdef");
+    expect(screen.queryByTestId("get-token"), "nothing left to show").toBeNull();
     await fireEvent.click(screen.getByTestId("reveal-token"));
     expect(value.textContent).toBe("sbx_at_0123456789abcdef");
   });
