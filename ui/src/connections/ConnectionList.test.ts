@@ -153,6 +153,17 @@ describe("ConnectionList", () => {
     expect(screen.getByRole("menu")).toBeTruthy();
     await fireEvent.pointerDown(document.body);
     expect(screen.queryByRole("menu")).toBeNull();
+    // So does a key it does not use, pressed in it (a shortcut such as Ctrl+N) or elsewhere.
+    await fireEvent.keyDown(box, { key: "ContextMenu" });
+    const open = screen.getByRole("menu");
+    await fireEvent.keyDown(open, { key: "Control" });
+    expect(screen.getByRole("menu"), "a modifier alone keeps it").toBeTruthy();
+    await fireEvent.keyDown(open, { key: "n", ctrlKey: true });
+    expect(screen.queryByRole("menu")).toBeNull();
+    await fireEvent.keyDown(box, { key: "ContextMenu" });
+    expect(screen.getByRole("menu")).toBeTruthy();
+    await fireEvent.keyDown(document.body, { key: "x" });
+    expect(screen.queryByRole("menu")).toBeNull();
   });
 
   it("offers New connection, and the sandbox only when it runs", async () => {
