@@ -63,6 +63,17 @@ describe("App", () => {
     expect((await screen.findByTestId("error-name")).textContent).toBe("Enter a name for this connection.");
   });
 
+  it("speaks of Coupa only while the provider is Coupa", async () => {
+    render(App, { backend: new FakeBackend() });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    expect(screen.getByTestId("coupa-howto")).toBeTruthy();
+    await fireEvent.change(screen.getByLabelText(/Provider/), { target: { value: "generic" } });
+    await waitFor(() => expect(screen.queryByTestId("coupa-howto")).toBeNull());
+    const form = screen.getByTestId("connection-form");
+    expect(form.textContent).not.toMatch(/as Coupa shows|client in Coupa/);
+    expect((screen.getByLabelText(/Name your connection/) as HTMLInputElement).placeholder).not.toContain("Coupa");
+  });
+
   it("saves a new connection and lists it", async () => {
     const backend = new FakeBackend();
     render(App, { backend });
