@@ -1,5 +1,6 @@
 // A client-credentials connection to the local sandbox, created through the form and tested in
-// the real window: every step passes; a wrong secret shows the invalid_client hint.
+// the real window: every step passes; a wrong secret shows the invalid_client hint, and the
+// form, kept as typed, takes the right one.
 import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import path from "node:path";
@@ -101,7 +102,7 @@ nodeTest.describe("connection tester", () => {
     }
   });
 
-  nodeTest.it("a wrong secret shows the invalid_client hint", { timeout: 90_000 }, async () => {
+  nodeTest.it("a wrong secret shows the invalid_client hint; the form kept as typed takes the right one", { timeout: 90_000 }, async () => {
     const { browser } = suite.app;
     try {
       await create(browser, "Wrong secret", "not-the-secret");
@@ -113,6 +114,24 @@ nodeTest.describe("connection tester", () => {
       const hint = await (await visible(browser, '[data-testid="hint-token"]')).getText();
       assert.match(hint, /Identifier and Secret/);
       assert.equal(await stepStatus(browser, "api"), "skipped");
+
+      // Nothing typed is lost: Edit opens the form as it was, and the right secret fixes it.
+      await (await visible(browser, '[data-testid="edit"]')).click();
+      const value = async (sel) => (await visible(browser, sel)).getValue();
+      assert.equal(await value("#name"), "Wrong secret");
+      assert.equal(await value("#subdomain"), suite.sandbox.url);
+      assert.equal(await value("#clientId"), "sandbox-integration");
+      assert.equal(await value("#clientSecret"), "", "a stored secret is never put back in a field");
+      const chips = await browser.execute(() =>
+        [...document.querySelectorAll('[data-testid="validDomains-chips"] [data-testid="chip"]')].map((c) => c.textContent),
+      );
+      assert.deepEqual(chips.map((c) => c.replace(/[×✕]/g, "").trim()), ["coupahost.com", "127.0.0.1"]);
+      await typeInto(browser, "#clientSecret", "sandbox-integration-secret");
+      await (await visible(browser, '[data-testid="save-and-test"]')).click();
+      await browser.waitUntil(async () => (await stepStatus(browser, "api")) === "passed", {
+        timeout: 15_000,
+        timeoutMsg: "with the right secret every step passes",
+      });
     } catch (err) {
       await saveScreenshot(browser, "failed-tester-wrong-secret");
       throw err;
