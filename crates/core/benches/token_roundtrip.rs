@@ -5,7 +5,8 @@
 //!   engine (`oauth::client_credentials`: domain check, oauth2 request building, body cap,
 //!   strict parsing) and as a raw reqwest POST of the same form, 1,000 each, interleaved so
 //!   both see the same machine; medians and their ratio.
-//! - The redirect listener: time from `bind` to accepting a connection, 200 times; median.
+//! - The redirect listener: time from `bind` to accepting a connection, 200 times, against a
+//!   bare Tokio listener doing the same, interleaved; medians and their ratio.
 
 use std::time::{Duration, Instant};
 
@@ -120,7 +121,21 @@ async fn main() {
     }
 
     let mut listener_ready = Vec::with_capacity(LISTENER_ROUNDS);
+    let mut bare_ready = Vec::with_capacity(LISTENER_ROUNDS);
     for _ in 0..LISTENER_ROUNDS {
+        // The baseline: a bare Tokio listener on the same address, accepting in a task.
+        let t = Instant::now();
+        let bare = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind");
+        let port = bare.local_addr().expect("address").port();
+        let accepting = tokio::spawn(async move { bare.accept().await.map(|_| ()) });
+        let _conn = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .expect("connect");
+        bare_ready.push(t.elapsed());
+        accepting.abort();
+
         let t = Instant::now();
         let listener = RedirectListener::bind(None).await.expect("bind");
         let port = listener.port();
@@ -141,6 +156,12 @@ async fn main() {
     report("token round trip, through the engine", &through_engine);
     let ratio = micros(median(through_engine.clone())) / micros(median(through_raw.clone()));
     println!("{:<44} {ratio:.2}× the baseline's median", "engine / raw");
+    report("bare listener: bind → accepting (baseline)", &bare_ready);
     report("redirect listener: bind → accepting", &listener_ready);
+    let ratio = micros(median(listener_ready.clone())) / micros(median(bare_ready.clone()));
+    println!(
+        "{:<44} {ratio:.2}× the baseline's median",
+        "redirect listener / bare"
+    );
     sandbox.stop().await;
 }
