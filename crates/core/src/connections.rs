@@ -274,6 +274,25 @@ impl Connections {
         id: &str,
         token: Option<&crate::oauth::TokenInfo>,
     ) -> Result<Connection, Error> {
+        self.note_token(id, token, true)
+    }
+
+    /// Records a token renewed in the background (see [`crate::renewal`]): the connection's
+    /// token state changes, but it was not used, so its place in "last used" stays.
+    pub fn record_renewal(
+        &self,
+        id: &str,
+        token: Option<&crate::oauth::TokenInfo>,
+    ) -> Result<Connection, Error> {
+        self.note_token(id, token, false)
+    }
+
+    fn note_token(
+        &self,
+        id: &str,
+        token: Option<&crate::oauth::TokenInfo>,
+        used: bool,
+    ) -> Result<Connection, Error> {
         let summary = token.map(|t| crate::connection::TokenSummary {
             obtained_at: t.obtained_at.clone(),
             expires_at: t.expires_at.clone(),
@@ -284,7 +303,7 @@ impl Connections {
                 .iter_mut()
                 .find(|c| c.id == id)
                 .ok_or_else(|| Error::NotFound(id.to_owned()))?;
-            if summary.is_some() {
+            if used && summary.is_some() {
                 slot.last_used = Some(crate::time::now_rfc3339());
             }
             slot.token = summary;

@@ -12,6 +12,7 @@ pub mod http;
 pub mod jwt;
 pub mod oauth;
 pub mod redirect;
+pub mod renewal;
 pub mod scopes;
 pub mod secret;
 pub mod secrets;

@@ -1,0 +1,181 @@
+//! Background renewal, the "auto-refresh" of a connection: while the app runs, the tokens of
+//! connections with auto-refresh on are renewed before they expire, so a token copied into
+//! another tool stays valid.
+//!
+//! - **Due**: a token still valid with under a sixth of its lifetime left (a 24-hour Coupa
+//!   token after 20 hours, as Coupa recommends), and at the latest [`MIN_AHEAD`] before it
+//!   expires. An expired token is left to its next use, so opening the app after a week sends
+//!   no burst of token requests.
+//! - Judged from the connections' token summaries in the store, never the keyring: a timer
+//!   over 10,000 connections costs one file read.
+//! - Only what needs no person: client credentials with a stored secret, or authorization
+//!   code with a refresh token. Renewal goes through [`Tokens::renew_now`], so it is single
+//!   flight with every other use of the connection and stores a rotated refresh token first.
+//! - A connection whose renewal failed is left alone for [`RETRY_AFTER`]. A refused refresh
+//!   token (`invalid_grant`) is forgotten by [`Tokens`], so it is not tried again.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use crate::connection::{Connection, GrantType, TokenSummary};
+use crate::error::Error;
+use crate::tokens::{AccessToken, Tokens};
+
+/// A token is renewed at the latest this long before it expires.
+pub const MIN_AHEAD: Duration = Duration::from_secs(120);
+/// How long a connection whose renewal failed is left alone.
+pub const RETRY_AFTER: Duration = Duration::from_secs(5 * 60);
+
+fn parse(stamp: &str) -> Option<SystemTime> {
+    humantime::parse_rfc3339_weak(stamp).ok()
+}
+
+/// Whether the token `summary` describes is due for renewal at `now` (see the module's rules).
+/// A token without a known expiry never is.
+pub fn due(summary: &TokenSummary, now: SystemTime) -> bool {
+    let (Some(obtained), Some(expires)) = (
+        parse(&summary.obtained_at),
+        summary.expires_at.as_deref().and_then(parse),
+    ) else {
+        return false;
+    };
+    let Ok(left) = expires.duration_since(now) else {
+        return false;
+    };
+    if left.is_zero() {
+        return false;
+    }
+    let lifetime = expires.duration_since(obtained).unwrap_or_default();
+    left <= (lifetime / 6).max(MIN_AHEAD)
+}
+
+/// Whether `connection` can be renewed with no person involved, and wants to be.
+fn renewable(connection: &Connection) -> bool {
+    let Some(token) = &connection.token else {
+        return false;
+    };
+    connection.settings.auto_refresh
+        && match connection.settings.grant_type {
+            GrantType::ClientCredentials => {
+                connection.has_client_secret && !connection.needs_client_secret
+            }
+            GrantType::AuthorizationCode => token.has_refresh_token,
+        }
+}
+
+/// What one renewal came to.
+#[derive(Debug)]
+pub struct Renewed {
+    /// The connection renewed.
+    pub id: String,
+    /// The new token, or why there is none.
+    pub result: Result<AccessToken, Error>,
+}
+
+/// Background renewal over [`Tokens`], remembering which renewals failed and when.
+#[derive(Debug)]
+pub struct Renewal {
+    tokens: Tokens,
+    failed: Mutex<HashMap<String, SystemTime>>,
+}
+
+impl Renewal {
+    /// Renewal through `tokens`.
+    pub fn new(tokens: Tokens) -> Self {
+        Renewal {
+            tokens,
+            failed: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The connections due at `now`, less those whose renewal failed under [`RETRY_AFTER`] ago.
+    pub fn due<'a>(&self, connections: &'a [Connection], now: SystemTime) -> Vec<&'a Connection> {
+        let failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+        connections
+            .iter()
+            .filter(|c| renewable(c))
+            .filter(|c| c.token.as_ref().is_some_and(|t| due(t, now)))
+            .filter(|c| {
+                failed
+                    .get(&c.id)
+                    .is_none_or(|at| now.duration_since(*at).unwrap_or_default() >= RETRY_AFTER)
+            })
+            .collect()
+    }
+
+    /// Renews, one after the other, every connection due at `now`.
+    pub async fn run(&self, connections: &[Connection], now: SystemTime) -> Vec<Renewed> {
+        let mut done = Vec::new();
+        for connection in self.due(connections, now) {
+            let result = self.tokens.renew_now(connection).await;
+            let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
+            if result.is_ok() {
+                failed.remove(&connection.id);
+            } else {
+                failed.insert(connection.id.clone(), now);
+            }
+            done.push(Renewed {
+                id: connection.id.clone(),
+                result,
+            });
+        }
+        done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(stamp: &str) -> SystemTime {
+        parse(stamp).expect("a timestamp")
+    }
+
+    fn summary(obtained: &str, expires: Option<&str>) -> TokenSummary {
+        TokenSummary {
+            obtained_at: obtained.to_owned(),
+            expires_at: expires.map(str::to_owned),
+            has_refresh_token: false,
+        }
+    }
+
+    #[test]
+    fn a_day_long_token_is_due_after_twenty_hours_as_coupa_recommends() {
+        let t = summary("2026-12-01T00:00:00.000Z", Some("2026-12-02T00:00:00.000Z"));
+        assert!(!due(&t, at("2026-12-01T19:59:00Z")), "19 h 59 m in");
+        assert!(due(&t, at("2026-12-01T20:00:00Z")), "20 h in: 4 h left");
+        assert!(due(&t, at("2026-12-01T23:59:59Z")));
+        assert!(
+            !due(&t, at("2026-12-02T00:00:00Z")),
+            "expired: left to its next use"
+        );
+        assert!(!due(&t, at("2026-12-05T00:00:00Z")));
+    }
+
+    #[test]
+    fn a_short_token_is_due_two_minutes_before_it_expires() {
+        let t = summary("2026-12-01T00:00:00Z", Some("2026-12-01T00:10:00Z"));
+        assert!(
+            !due(&t, at("2026-12-01T00:07:59Z")),
+            "a sixth would be 100 s"
+        );
+        assert!(due(&t, at("2026-12-01T00:08:00Z")));
+        let brief = summary("2026-12-01T00:00:00Z", Some("2026-12-01T00:00:45Z"));
+        assert!(
+            due(&brief, at("2026-12-01T00:00:01Z")),
+            "shorter than the margin"
+        );
+    }
+
+    #[test]
+    fn a_token_without_an_expiry_or_a_readable_one_is_never_due() {
+        let now = at("2026-12-01T12:00:00Z");
+        assert!(!due(&summary("2026-12-01T00:00:00Z", None), now));
+        assert!(!due(
+            &summary("yesterday", Some("2026-12-01T12:01:00Z")),
+            now
+        ));
+        assert!(!due(&summary("2026-12-01T00:00:00Z", Some("soon")), now));
+    }
+}
