@@ -547,5 +547,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             sandbox_status,
             add_sandbox_connection,
         ])
-        .events(tauri_specta::collect_events![TestProgress])
+        .events(tauri_specta::collect_events![
+            TestProgress,
+            crate::auto_refresh::TokenRenewed
+        ])
 }

@@ -1,5 +1,6 @@
 //! The Tauri app: the window, the managed state and the commands over `connmgr-core`.
 
+mod auto_refresh;
 mod bindings;
 mod browser;
 mod clipboard;
@@ -29,6 +30,7 @@ pub fn run() {
             let state = state::init(app.handle())?;
             tauri::Manager::manage(app, state);
             specta.mount_events(app);
+            auto_refresh::start(app.handle());
             tracing::info!(version = connmgr_core::VERSION, "app started");
             Ok(())
         })

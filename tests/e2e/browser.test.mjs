@@ -160,11 +160,11 @@ nodeTest.describe("saved-connections browser", () => {
       timeoutMsg: "both connections are listed after the restart",
     });
     const rows = await rowTexts(browser);
-    assert.match(rows[0], /^Coupa Local sandbox \(Coupa\) ✓ just now/);
-    assert.match(rows[1], /^Coupa Sandbox invoices ✓ just now/);
+    assert.match(rows[0], /^Coupa Local sandbox \(Coupa\) .* ✓ just now$/);
+    assert.match(rows[1], /^Coupa Sandbox invoices .* ✓ just now$/);
     for (const row of rows) {
       assert.match(row, /127\.0\.0\.1:\d+/, "the host");
-      assert.match(row, /token valid for \d+ (min|h|d) Client credentials · \d+ scopes?$/, "token state, grant, scopes");
+      assert.match(row, /token valid for \d+ (min|h|d) Client credentials · \d+ scopes? ✓ just now$/, "token state, grant, scopes, test");
     }
     // The selection survived too: the last connection saved is open.
     assert.equal(await (await visible(browser, "#details-heading")).getText(), "Sandbox invoices");
@@ -310,31 +310,45 @@ nodeTest.describe("saved-connections browser", () => {
   });
 });
 
-nodeTest.describe("copying a token about to expire", () => {
-  // The sandbox's tokens last 45 s here: every cached token is under the minute the app keeps.
-  const config = {
-    clients: [
-      {
-        id: "sandbox-integration",
-        secret: SECRET,
-        grants: ["client_credentials"],
-        scopes: ["core.user.read", "core.supplier.read", "core.invoice.read", "core.accounting.read", "core.common.read"],
-      },
-    ],
-    tokenLifetimeSecs: 45,
-  };
-  let sandbox;
-  let app;
+/** A sandbox configuration whose tokens last 45 s: every cached token is under the minute the
+ *  app keeps, and due for renewal in the background. */
+const BRIEF_TOKENS = {
+  clients: [
+    {
+      id: "sandbox-integration",
+      secret: SECRET,
+      grants: ["client_credentials"],
+      scopes: ["core.user.read", "core.supplier.read", "core.invoice.read", "core.accounting.read", "core.common.read"],
+    },
+  ],
+  tokenLifetimeSecs: 45,
+};
+
+/** A sandbox with BRIEF_TOKENS and an app with the ready demo connection to it, for the
+ *  describe block this is called in; `autoRefresh` is the app's CONNMGR_AUTO_REFRESH_SECS. */
+function useBriefTokens(autoRefresh) {
+  const ctx = { sandbox: null, app: null };
   nodeTest.before(async () => {
-    sandbox = await startSandbox({ config });
-    app = await launchApp({ home: isolatedHome(), extraEnv: { CONNMGR_SANDBOX_URL: sandbox.url } });
+    ctx.sandbox = await startSandbox({ config: BRIEF_TOKENS });
+    ctx.app = await launchApp({
+      home: isolatedHome(),
+      extraEnv: { CONNMGR_SANDBOX_URL: ctx.sandbox.url, CONNMGR_AUTO_REFRESH_SECS: autoRefresh },
+    });
   }, { timeout: 60_000 });
   nodeTest.after(async () => {
-    await app?.stop();
-    await sandbox?.stop();
+    await ctx.app?.stop();
+    await ctx.sandbox?.stop();
   }, { timeout: 30_000 });
+  return ctx;
+}
+
+nodeTest.describe("copying a token about to expire", () => {
+  // The sandbox's tokens last 45 s here: every cached token is under the minute the app keeps.
+  // The background renewal is off, so that every token this test counts is one it asked for.
+  const ctx = useBriefTokens("off");
 
   nodeTest.it("gets a fresh token first with auto-refresh on, and says why not with it off", { timeout: 120_000 }, async () => {
+    const { app } = ctx;
     const { browser } = app;
     try {
       await select(browser, "Local sandbox (Coupa)");
@@ -370,6 +384,52 @@ nodeTest.describe("copying a token about to expire", () => {
       await saveScreenshot(browser, "copy-refused-near-expiry");
     } catch (err) {
       await saveScreenshot(browser, "failed-copy-near-expiry").catch(() => null);
+      throw err;
+    }
+  });
+});
+
+nodeTest.describe("auto-refresh in the background", () => {
+  // 45-second tokens, and the app looking them over every 2 s: a token is renewed in the second
+  // half of its life (with 22 s left or less), with no click.
+  const ctx = useBriefTokens("2");
+
+  nodeTest.it("replaces the token on screen before it expires, with no click", { timeout: 90_000 }, async () => {
+    const { app } = ctx;
+    const { browser } = app;
+    try {
+      await select(browser, "Local sandbox (Coupa)");
+      await testSelectedConnection(browser);
+      // The panel reads the token again once the test has ended.
+      const state = await visible(browser, '[data-testid="token-state"]');
+      await browser.waitUntil(async () => /^Valid/.test(await state.getText()), {
+        timeout: 10_000,
+        timeoutMsg: "the token panel shows the tested token",
+      });
+      await (await visible(browser, '[data-testid="get-token"]')).click();
+      await (await visible(browser, '[data-testid="reveal-token"]')).click();
+      const shown = await visible(browser, '[data-testid="token-value"]');
+      const first = await shown.getText();
+      remember(first);
+      let renewed = first;
+      await browser.waitUntil(
+        async () => {
+          renewed = await shown.getText();
+          return renewed !== first;
+        },
+        { timeout: 40_000, timeoutMsg: "a new token replaces the one on screen" },
+      );
+      remember(renewed);
+      const id = storeFile(app.home).connections.find((c) => c.settings.name === "Local sandbox (Coupa)").id;
+      const cached = JSON.parse(lookup(`${id}/access-token`)).access_token;
+      remember(cached);
+      assert.notEqual(cached, first, "the keyring holds a renewed token");
+      const row = await rowNamed(browser, "Local sandbox (Coupa)");
+      assert.match(await (await row.$('[data-testid="row-token"]')).getText(), /^token valid for \d+ s$/);
+      assert.match(await (await visible(browser, '[data-testid="token-state"]')).getText(), /^Valid — expires in \d+ s$/);
+      await saveScreenshot(browser, "auto-refreshed");
+    } catch (err) {
+      await saveScreenshot(browser, "failed-auto-refresh").catch(() => null);
       throw err;
     }
   });

@@ -12,6 +12,17 @@ function verdictRequiringName(draft: ConnectionDraft): Validation {
   return v;
 }
 
+/** Records the `ids` of every listConnections call (undefined: the whole list). */
+function spyOnList(backend: FakeBackend): (string[] | undefined)[] {
+  const asked: (string[] | undefined)[] = [];
+  const list = backend.listConnections;
+  backend.listConnections = async (ids?: string[]) => {
+    asked.push(ids);
+    return list(ids);
+  };
+  return asked;
+}
+
 /** Two saved connections, Acme selected, and a test that passes. */
 function acmeAndBeta() {
   const backend = new FakeBackend();
@@ -286,12 +297,7 @@ describe("App", () => {
 
   it("after a test reads again only the tested connection, and its row shows the result", async () => {
     const { backend, acme } = acmeAndBeta();
-    const asked: (string[] | undefined)[] = [];
-    const list = backend.listConnections;
-    backend.listConnections = async (ids?: string[]) => {
-      asked.push(ids);
-      return list(ids);
-    };
+    const asked = spyOnList(backend);
     render(App, { backend });
     await screen.findByRole("heading", { name: "Acme" });
     const row = (name: string) => screen.getAllByTestId("connection-row").find((r) => r.textContent?.includes(name));
@@ -300,6 +306,25 @@ describe("App", () => {
     await waitFor(() => expect(row("Acme")?.textContent).toContain("✓"));
     expect(asked).toEqual([undefined, [acme.id]]);
     expect(row("Beta")?.textContent).toContain("not tested");
+  });
+
+  it("a token renewed in the background reads that row again, and only it", async () => {
+    const { backend, acme } = acmeAndBeta();
+    const asked = spyOnList(backend);
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Acme" });
+    const row = (name: string) => screen.getAllByTestId("connection-row").find((r) => r.textContent?.includes(name));
+    expect(row("Acme")?.textContent).toContain("no token");
+    const now = Date.now();
+    const token = {
+      obtainedAt: new Date(now).toISOString(),
+      expiresAt: new Date(now + 3 * 3600_000 + 60_000).toISOString(),
+      hasRefreshToken: false,
+    };
+    backend.connections = backend.connections.map((c) => (c.id === acme.id ? { ...c, token } : c));
+    backend.emitTokenRenewed(acme.id);
+    await waitFor(() => expect(row("Acme")?.textContent).toContain("valid for 3 h"));
+    expect(asked).toEqual([undefined, [acme.id]]);
   });
 
   it("a row's menu tests, edits and duplicates the connection it was opened on", async () => {

@@ -4,8 +4,9 @@
 //!
 //! - **Due**: a token still valid with under a sixth of its lifetime left (a 24-hour Coupa
 //!   token after 20 hours, as Coupa recommends), and at the latest [`MIN_AHEAD`] before it
-//!   expires. An expired token is left to its next use, so opening the app after a week sends
-//!   no burst of token requests.
+//!   expires, but never in the first half of its life (a 45-second token is not renewed on
+//!   every look). An expired token is left to its next use, so opening the app after a week
+//!   sends no burst of token requests.
 //! - Judged from the connections' token summaries in the store, never the keyring: a timer
 //!   over 10,000 connections costs one file read.
 //! - Only what needs no person: client credentials with a stored secret, or authorization
@@ -47,7 +48,7 @@ pub fn due(summary: &TokenSummary, now: SystemTime) -> bool {
         return false;
     }
     let lifetime = expires.duration_since(obtained).unwrap_or_default();
-    left <= (lifetime / 6).max(MIN_AHEAD)
+    left <= (lifetime / 6).max(MIN_AHEAD).min(lifetime / 2)
 }
 
 /// Whether `connection` can be renewed with no person involved, and wants to be.
@@ -163,9 +164,10 @@ mod tests {
         assert!(due(&t, at("2026-12-01T00:08:00Z")));
         let brief = summary("2026-12-01T00:00:00Z", Some("2026-12-01T00:00:45Z"));
         assert!(
-            due(&brief, at("2026-12-01T00:00:01Z")),
-            "shorter than the margin"
+            !due(&brief, at("2026-12-01T00:00:22Z")),
+            "shorter than the margin: not in its first half"
         );
+        assert!(due(&brief, at("2026-12-01T00:00:23Z")));
     }
 
     #[test]

@@ -89,6 +89,7 @@ export const commands = {
 /** Events */
 export const events = {
 	testProgress: makeEvent<TestProgress_Serialize, TestProgress_Deserialize>("test-progress"),
+	tokenRenewed: makeEvent<TokenRenewed, TokenRenewed>("token-renewed"),
 };
 
 /* Types */
@@ -944,6 +945,14 @@ export type TokenInfo_Serialize = {
 	 *  verified. The ID token itself is not kept.
 	 */
 	idToken: DecodedJwt | null,
+};
+
+/**  A connection's token was renewed in the background, or its renewal failed. */
+export type TokenRenewed = {
+	/**  The connection. */
+	connectionId: string,
+	/**  Whether it has a new token; on failure the reason is in the log. */
+	ok: boolean,
 };
 
 /**  The cached access token's state as the connection list shows it. Not a secret. */

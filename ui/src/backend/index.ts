@@ -86,6 +86,9 @@ export interface Backend {
   /** The local sandbox's address when it runs, else null. */
   sandboxStatus(): Promise<string | null>;
   addSandboxConnection(): Promise<Connection>;
+  /** Hears each background renewal (auto-refresh) of a connection's token, by connection id;
+   *  resolves to the function that stops listening. */
+  onTokenRenewed(listener: (id: string) => void): Promise<() => void>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

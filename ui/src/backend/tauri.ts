@@ -42,6 +42,7 @@ export function createTauriBackend(): Backend {
     importConnections: async (path, choices) => unwrap(await commands.importConnections(path, choices)),
     sandboxStatus: async () => unwrap(await commands.sandboxStatus()),
     addSandboxConnection: async () => unwrap(await commands.addSandboxConnection()),
+    onTokenRenewed: (listener) => events.tokenRenewed.listen((event) => listener(event.payload.connectionId)),
     testConnection: async (id, onStep) => {
       const unlisten = await events.testProgress.listen((event) => {
         if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);

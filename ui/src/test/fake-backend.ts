@@ -107,6 +107,17 @@ export class FakeBackend implements Backend {
   };
   /** The cached token, if any; `renewToken` replaces it with a new one. */
   token: TokenView | null = null;
+  private renewedListeners = new Set<(id: string) => void>();
+  onTokenRenewed = async (listener: (id: string) => void) => {
+    this.renewedListeners.add(listener);
+    return () => {
+      this.renewedListeners.delete(listener);
+    };
+  };
+  /** Plays the app's background renewal of `id`'s token. */
+  emitTokenRenewed(id: string) {
+    for (const listener of this.renewedListeners) listener(id);
+  }
   renewals = 0;
   getToken = async (): Promise<TokenView> => {
     if (!this.token) throw new BackendError({ code: "invalid_grant", message: "There is no token: sign in." });

@@ -88,6 +88,26 @@ describe("TokenPanel", () => {
     expect(screen.queryByTestId("token-value")).toBeNull();
   });
 
+  it("a renewal in the background replaces the token on screen and its expiry", async () => {
+    const backend = new FakeBackend();
+    backend.token = token(false, 90);
+    show(backend, "client_credentials");
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toMatch(/^Valid — expires in 1 m/));
+    await fireEvent.click(screen.getByTestId("get-token"));
+    await fireEvent.click(await screen.findByTestId("reveal-token"));
+    expect(screen.getByTestId("token-value").textContent).toBe("sbx_at_0123456789abcdef");
+
+    backend.token = { ...token(false, 3600), accessToken: "sbx_at_renewed" };
+    backend.emitTokenRenewed("another-connection");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId("token-value").textContent, "another connection's renewal changes nothing").toBe(
+      "sbx_at_0123456789abcdef",
+    );
+    backend.emitTokenRenewed("c1");
+    await waitFor(() => expect(screen.getByTestId("token-value").textContent).toBe("sbx_at_renewed"));
+    expect(screen.getByTestId("token-state").textContent).toMatch(/^Valid — expires in (59 m|1 h)/);
+  });
+
   it("Refresh uses the refresh token of a signed-in connection", async () => {
     const backend = new FakeBackend();
     backend.token = token(true, 10);
