@@ -85,6 +85,25 @@ describe("App", () => {
     expect((screen.getByLabelText(/Name your connection/) as HTMLInputElement).placeholder).not.toContain("Coupa");
   });
 
+  it("follows the Coupa domain of a pasted address: provider and valid domain", async () => {
+    // As Rust does: a host under coupacloud.com is a partner or demo instance.
+    const validate = (draft: ConnectionDraft) => {
+      const v = okVerdict(draft);
+      const partner = draft.settings.subdomain.includes("coupacloud.com");
+      return { ...v, normalized: { ...v.normalized, coupaDomain: partner ? ("partner" as const) : draft.settings.coupaDomain } };
+    };
+    render(App, { backend: new FakeBackend({ validate }) });
+    await fireEvent.click(screen.getByTestId("new-connection"));
+    const provider = screen.getByLabelText(/Provider/) as HTMLSelectElement;
+    expect(provider.value).toBe("coupa:customer");
+    await fireEvent.input(screen.getByLabelText(/URL subdomain/), { target: { value: "https://acme.coupacloud.com/" } });
+    await waitFor(() => expect(provider.value).toBe("coupa:partner"));
+    const chips = screen.getByTestId("validDomains-chips");
+    expect(within(chips).getAllByTestId("chip").map((c) => c.textContent?.replace("×", "").trim())).toEqual([
+      "coupacloud.com",
+    ]);
+  });
+
   it("saves a new connection and lists it", async () => {
     const backend = new FakeBackend();
     render(App, { backend });

@@ -776,6 +776,25 @@ mod tests {
     }
 
     #[test]
+    fn the_domain_pasted_wins_over_the_one_chosen() {
+        let mut s = coupa("https://acme.coupacloud.com/");
+        s.coupa_domain = CoupaDomain::Customer;
+        let v = validate(&s, ok_ctx());
+        assert_eq!(
+            v.normalized.coupa_domain,
+            CoupaDomain::Partner,
+            "the form follows what Rust read"
+        );
+        let mut s = coupa("acme");
+        s.coupa_domain = CoupaDomain::Partner;
+        assert_eq!(
+            validate(&s, ok_ctx()).normalized.coupa_domain,
+            CoupaDomain::Partner,
+            "an organisation alone keeps the choice"
+        );
+    }
+
+    #[test]
     fn the_pasted_domain_is_detected() {
         let i = parse_coupa_instance("https://acme.coupacloud.com/", CoupaDomain::Customer)
             .expect("valid");
