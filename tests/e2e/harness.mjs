@@ -148,6 +148,10 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
 export async function saveScreenshot(browser, name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9_-]+/gi, "_")}.png`);
+  // Two animation frames first: the capture can otherwise show the frame before the last change.
+  await browser
+    .executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))
+    .catch(() => {});
   writeFileSync(file, Buffer.from(await browser.takeScreenshot(), "base64"));
   return file;
 }

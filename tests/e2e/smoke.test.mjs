@@ -30,6 +30,12 @@ nodeTest.describe("smoke", () => {
 
   it("renders the main view for the README screenshot", async ({ browser }) => {
     await visible(browser, '[data-testid="welcome"]');
+    // The window as a person sees it once it has started: the version is in the status bar.
+    const version = await visible(browser, '[data-testid="app-version"]');
+    await browser.waitUntil(async () => (await version.getText()) === `Connection Manager ${pkg.version}`, {
+      timeout: 10_000,
+      timeoutMsg: "the status bar shows the version",
+    });
     const shot = await saveScreenshot(browser, "main-window");
     assert.ok(statSync(shot).size > 10_000, "the screenshot holds a rendered window, not a blank image");
     // `make screenshots` refreshes the README's copy; a plain test run leaves docs/ untouched.
