@@ -194,3 +194,116 @@ async fn with_auto_refresh_off_an_expiring_token_is_reported_not_renewed() {
     assert_eq!(sb.stats().token_requests, 1);
     store.delete_all(&c.id).expect("clean up");
 }
+
+/// Signs in as the sandbox's public desktop client and returns the connection.
+async fn signed_in(sb: &Sandbox, tokens: &Tokens) -> connmgr_core::Connection {
+    let c = sandbox_connection(
+        &sb.base_url(),
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    tokens
+        .sign_in(
+            &c,
+            &FollowBrowser,
+            Duration::from_secs(20),
+            std::future::pending(),
+        )
+        .await
+        .expect("signed in");
+    c
+}
+
+#[tokio::test]
+async fn checklist_20_a_refresh_without_a_new_refresh_token_keeps_the_old_one() {
+    let (tokens, store) = tokens();
+    let mut config = Config::demo();
+    config.consent = Consent::Approve;
+    for client in &mut config.clients {
+        client.rotate_refresh_tokens = false; // the refresh answer has no refresh_token
+    }
+    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+    let c = signed_in(&sb, &tokens).await;
+    let rt = |store: &Arc<dyn SecretStore>| {
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .expect("a refresh token is held")
+    };
+    let before = rt(&store);
+    tokens.renew_now(&c).await.expect("refreshed");
+    assert!(rt(&store).matches(&before), "the old refresh token is kept");
+    let again = tokens.renew_now(&c).await.expect("and it still works");
+    assert!(again.info.has_refresh_token);
+    assert_eq!(sb.stats().token_requests, 3);
+    tokens.forget(&c.id).expect("clean up");
+}
+
+/// The real keyring, except that caching an access token fails while `refuse` is set: as if the
+/// app died between the refresh answer and caching the new access token.
+#[derive(Debug)]
+struct RefusesAccessTokens {
+    inner: connmgr_core::secrets::KeyringStore,
+    refuse: std::sync::atomic::AtomicBool,
+}
+
+impl SecretStore for RefusesAccessTokens {
+    fn get(&self, id: &str, kind: SecretKind) -> Result<Option<Secret>, connmgr_core::Error> {
+        self.inner.get(id, kind)
+    }
+    fn set(&self, id: &str, kind: SecretKind, value: &Secret) -> Result<(), connmgr_core::Error> {
+        if kind == SecretKind::AccessToken && self.refuse.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(connmgr_core::Error::KeyringUnavailable(
+                "refused by the test".to_owned(),
+            ));
+        }
+        self.inner.set(id, kind, value)
+    }
+    fn delete(&self, id: &str, kind: SecretKind) -> Result<(), connmgr_core::Error> {
+        self.inner.delete(id, kind)
+    }
+}
+
+#[tokio::test]
+async fn checklist_20_a_rotated_refresh_token_is_stored_before_anything_else() {
+    let keyring = Arc::new(RefusesAccessTokens {
+        inner: test_keyring(),
+        refuse: std::sync::atomic::AtomicBool::new(false),
+    });
+    let store: Arc<dyn SecretStore> = keyring.clone();
+    let tokens = Tokens::new(HttpClient::new().expect("http"), store.clone());
+    let sb = sandbox(3600).await; // the demo's desktop client rotates and revokes on reuse
+    let c = signed_in(&sb, &tokens).await;
+    let first = store
+        .get(&c.id, SecretKind::RefreshToken)
+        .expect("get")
+        .expect("held");
+
+    keyring
+        .refuse
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let err = tokens
+        .renew_now(&c)
+        .await
+        .expect_err("caching the access token fails");
+    assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
+    let kept = store
+        .get(&c.id, SecretKind::RefreshToken)
+        .expect("get")
+        .expect("held");
+    assert!(
+        !kept.matches(&first),
+        "the rotated refresh token was stored before the access token was cached"
+    );
+
+    keyring
+        .refuse
+        .store(false, std::sync::atomic::Ordering::SeqCst);
+    tokens
+        .renew_now(&c)
+        .await
+        .expect("the grant survived: the stored refresh token is the live one");
+    tokens.forget(&c.id).expect("clean up");
+}
