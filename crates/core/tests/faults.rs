@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{FollowBrowser, sandbox_connection, test_keyring};
+use common::{sandbox_connection, test_keyring};
 use connmgr_core::Connection;
 use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
@@ -169,21 +169,7 @@ async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_t
     let sb = sandbox().await;
     let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
     let tokens = Tokens::new(http(), store.clone());
-    let c = sandbox_connection(
-        &sb.base_url(),
-        "sandbox-desktop",
-        GrantType::AuthorizationCode,
-        &["core.user.read", "offline_access"],
-    );
-    tokens
-        .sign_in(
-            &c,
-            &FollowBrowser,
-            Duration::from_secs(20),
-            std::future::pending(),
-        )
-        .await
-        .expect("signed in");
+    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
     sb.set_fault(Some(Fault::Unavailable(2)));
     tokens.renew_now(&c).await.expect("two 503s, then a token");
     assert_eq!(

@@ -6,7 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{FollowBrowser, sandbox_connection, test_keyring};
+use common::{sandbox_connection, test_keyring};
 use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
 use connmgr_core::secrets::{SecretKind, SecretStore};
@@ -92,21 +92,7 @@ async fn checklist_25_ten_parallel_requests_make_one_token_call() {
 async fn checklist_20_25_refresh_rotates_and_the_grant_survives_parallel_callers() {
     let (tokens, store) = tokens();
     let sb = sandbox(61).await; // one second above the reuse margin
-    let c = sandbox_connection(
-        &sb.base_url(),
-        "sandbox-desktop",
-        GrantType::AuthorizationCode,
-        &["core.user.read", "offline_access"],
-    );
-    let signed = tokens
-        .sign_in(
-            &c,
-            &FollowBrowser,
-            Duration::from_secs(20),
-            std::future::pending(),
-        )
-        .await
-        .expect("signed in");
+    let (c, signed) = common::signed_in(&sb.base_url(), &tokens).await;
     assert!(signed.info.has_refresh_token);
     let rt1 = store
         .get(&c.id, SecretKind::RefreshToken)
@@ -152,21 +138,7 @@ async fn checklist_20_25_refresh_rotates_and_the_grant_survives_parallel_callers
 async fn checklist_24_invalid_grant_on_refresh_deletes_the_refresh_token_without_retrying() {
     let (tokens, store) = tokens();
     let sb = sandbox(61).await;
-    let c = sandbox_connection(
-        &sb.base_url(),
-        "sandbox-desktop",
-        GrantType::AuthorizationCode,
-        &["core.user.read", "offline_access"],
-    );
-    tokens
-        .sign_in(
-            &c,
-            &FollowBrowser,
-            Duration::from_secs(20),
-            std::future::pending(),
-        )
-        .await
-        .expect("signed in");
+    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
     sb.forget_grants(); // as a restarted server would
     let before = sb.stats().token_requests;
     let err = tokens.renew_now(&c).await.expect_err("the grant is gone");
@@ -195,26 +167,6 @@ async fn with_auto_refresh_off_an_expiring_token_is_reported_not_renewed() {
     store.delete_all(&c.id).expect("clean up");
 }
 
-/// Signs in as the sandbox's public desktop client and returns the connection.
-async fn signed_in(sb: &Sandbox, tokens: &Tokens) -> connmgr_core::Connection {
-    let c = sandbox_connection(
-        &sb.base_url(),
-        "sandbox-desktop",
-        GrantType::AuthorizationCode,
-        &["core.user.read", "offline_access"],
-    );
-    tokens
-        .sign_in(
-            &c,
-            &FollowBrowser,
-            Duration::from_secs(20),
-            std::future::pending(),
-        )
-        .await
-        .expect("signed in");
-    c
-}
-
 #[tokio::test]
 async fn checklist_20_a_refresh_without_a_new_refresh_token_keeps_the_old_one() {
     let (tokens, store) = tokens();
@@ -224,7 +176,7 @@ async fn checklist_20_a_refresh_without_a_new_refresh_token_keeps_the_old_one() 
         client.rotate_refresh_tokens = false; // the refresh answer has no refresh_token
     }
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
-    let c = signed_in(&sb, &tokens).await;
+    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
     let rt = |store: &Arc<dyn SecretStore>| {
         store
             .get(&c.id, SecretKind::RefreshToken)
@@ -275,7 +227,7 @@ async fn checklist_20_a_rotated_refresh_token_is_stored_before_anything_else() {
     let store: Arc<dyn SecretStore> = keyring.clone();
     let tokens = Tokens::new(HttpClient::new().expect("http"), store.clone());
     let sb = sandbox(3600).await; // the demo's desktop client rotates and revokes on reuse
-    let c = signed_in(&sb, &tokens).await;
+    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
     let first = store
         .get(&c.id, SecretKind::RefreshToken)
         .expect("get")

@@ -139,3 +139,27 @@ impl connmgr_core::oauth::BrowserOpener for FollowBrowser {
         Ok(())
     }
 }
+
+/// Signs in to the sandbox at `base` (configured to approve at once) as its public desktop
+/// client, asking for a refresh token: the connection and its first token.
+pub async fn signed_in(
+    base: &str,
+    tokens: &connmgr_core::tokens::Tokens,
+) -> (connmgr_core::Connection, connmgr_core::tokens::AccessToken) {
+    let c = sandbox_connection(
+        base,
+        "sandbox-desktop",
+        GrantType::AuthorizationCode,
+        &["core.user.read", "offline_access"],
+    );
+    let token = tokens
+        .sign_in(
+            &c,
+            &FollowBrowser,
+            std::time::Duration::from_secs(20),
+            std::future::pending(),
+        )
+        .await
+        .expect("signed in");
+    (c, token)
+}
