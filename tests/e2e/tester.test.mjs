@@ -170,7 +170,7 @@ nodeTest.describe("authorization code through the browser", () => {
       await typeInto(browser, "#clientId", "sandbox-desktop");
       await typeInto(browser, "#validDomains", "127.0.0.1");
       // Typed into the picker's box; Enter adds it to Selected.
-      await typeInto(browser, "#scopes", "offline_access");
+      await typeInto(browser, "#scopes", "offline_access", { leave: false });
       await browser.keys("Enter");
       await visible(browser, '[data-testid="scopes-selected"] [data-scope="offline_access"]');
       await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
