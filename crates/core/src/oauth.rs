@@ -357,6 +357,16 @@ pub(crate) fn rate_limited_hint(connection: &Connection, retry_after: Option<&st
     }
 }
 
+/// The hint when the token endpoint's status says the server, not the settings, is at fault:
+/// too many requests (429) or a server error (5xx); `None` for any other status.
+fn server_side_hint(status: u16, connection: &Connection) -> Option<String> {
+    match status {
+        429 => Some(rate_limited_hint(connection, None)),
+        500.. => Some("The server has a problem; try again later.".to_owned()),
+        _ => None,
+    }
+}
+
 pub(crate) fn token_error(
     err: RequestTokenError<HttpError, StandardErrorResponse<BasicErrorResponseType>>,
     last: Option<(u16, String)>,
@@ -419,15 +429,11 @@ pub(crate) fn token_error(
         RequestTokenError::Request(http_err) => transport_error(&http_err),
         RequestTokenError::Parse(why, body) => {
             let (status, seen) = last.unwrap_or((0, snippet(&body)));
-            if status >= 500 || status == 429 {
+            if let Some(hint) = server_side_hint(status, connection) {
                 return Error::OAuth {
                     code: OAuthCode::ServerError,
                     message: format!("The token endpoint failed with HTTP {status}: {seen}"),
-                    hint: if status == 429 {
-                        rate_limited_hint(connection, None)
-                    } else {
-                        "The server has a problem; try again later.".to_owned()
-                    },
+                    hint,
                 };
             }
             let field = why.path().to_string();
@@ -446,18 +452,16 @@ pub(crate) fn token_error(
         }
         RequestTokenError::Other(what) => {
             let (status, seen) = last.unwrap_or((0, String::new()));
-            let code = if status >= 500 || status == 429 {
-                OAuthCode::ServerError
-            } else {
-                OAuthCode::BadResponse
-            };
-            let hint = match status {
-                500.. => "The server has a problem; try again later.".to_owned(),
-                429 => rate_limited_hint(connection, None),
-                300..=399 => {
-                    "The token URL redirects elsewhere; enter the address it should be (redirects are never followed, so credentials cannot be sent astray).".to_owned()
-                }
-                _ => "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
+            let (code, hint) = match server_side_hint(status, connection) {
+                Some(hint) => (OAuthCode::ServerError, hint),
+                None if (300..=399).contains(&status) => (
+                    OAuthCode::BadResponse,
+                    "The token URL redirects elsewhere; enter the address it should be (redirects are never followed, so credentials cannot be sent astray).".to_owned(),
+                ),
+                None => (
+                    OAuthCode::BadResponse,
+                    "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
+                ),
             };
             Error::OAuth {
                 code,
