@@ -53,21 +53,28 @@ impl Connections {
 
     /// What the connection list shows of every saved connection, in the order they were created.
     pub fn summaries(&self) -> Result<Vec<ConnectionSummary>, Error> {
-        Ok(self.list()?.iter().map(Connection::summary).collect())
+        Ok(self
+            .store
+            .current()?
+            .iter()
+            .map(Connection::summary)
+            .collect())
     }
 
     /// One saved connection.
     pub fn get(&self, id: &str) -> Result<Connection, Error> {
-        self.list()?
-            .into_iter()
+        self.store
+            .current()?
+            .iter()
             .find(|c| c.id == id)
+            .cloned()
             .ok_or_else(|| Error::NotFound(id.to_owned()))
     }
 
-    /// Validates a draft against the saved connections (name uniqueness, stored secret).
+    /// Validates a draft against the saved connections (name uniqueness, stored secret) as
+    /// last read: no file is read while the admin types (a save checks again under the lock).
     pub fn validate(&self, draft: &ConnectionDraft) -> Result<Validation, Error> {
-        let all = self.list()?;
-        Ok(validate_against(&all, draft))
+        Ok(validate_against(&self.store.remembered()?, draft))
     }
 
     /// Creates (`draft.id` is `None`) or updates a connection. Returns it as saved.
@@ -119,7 +126,7 @@ impl Connections {
     }
 
     fn update(&self, id: &str, draft: &ConnectionDraft) -> Result<Connection, Error> {
-        let all = self.list()?;
+        let all = self.store.current()?;
         let existing = all
             .iter()
             .find(|c| c.id == id)
@@ -209,7 +216,7 @@ impl Connections {
 
     /// Copies a connection as "Copy of …", with a copy of its client secret (not its tokens).
     pub fn duplicate(&self, id: &str) -> Result<Connection, Error> {
-        let all = self.list()?;
+        let all = self.store.current()?;
         let original = all
             .iter()
             .find(|c| c.id == id)

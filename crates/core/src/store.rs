@@ -10,12 +10,20 @@
 //! by a newer version) is never overwritten: it is renamed to
 //! `connections.json.corrupt-<timestamp>` and the store starts empty, reporting the kept file.
 //!
+//! The list is held in memory: read once, kept up to date by every write through this store,
+//! and read again only when the file on disk is not the one last seen (its inode, size or
+//! modification time changed: another process, such as the command-line tool, wrote it). The
+//! file is replaced by rename on every write, so a new inode and time mark every change.
+//!
 //! Why not `tauri-plugin-store`: its save truncates then writes (not atomic) and it silently
 //! drops a file it cannot parse, which the next save overwrites; it keeps UI preferences only.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
@@ -56,16 +64,114 @@ pub struct SetAside {
     pub reason: String,
 }
 
-/// The connections file in one folder.
+/// The connections file in one folder, and the list it held when last read or written.
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    memory: Arc<Memory>,
+}
+
+/// What the store holds in memory. Shared by the clones of one [`Store`].
+#[derive(Debug, Default)]
+struct Memory {
+    /// The file as last read or written, `None` before the first read.
+    seen: Mutex<Option<Seen>>,
+    /// How many times the file was read and parsed (for tests and benchmarks).
+    parses: AtomicU64,
+}
+
+#[derive(Debug, Clone)]
+struct Seen {
+    /// Which file it was: `None` when there was none.
+    stamp: Option<Stamp>,
+    connections: Arc<Vec<Connection>>,
+}
+
+/// What tells one version of the file from another without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(meta: &fs::Metadata) -> Self {
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        }
+    }
 }
 
 impl Store {
     /// The store in `dir` (created on first write).
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Store { dir: dir.into() }
+        Store {
+            dir: dir.into(),
+            memory: Arc::new(Memory::default()),
+        }
+    }
+
+    /// How many times this store (and its clones) read and parsed the file.
+    pub fn parses(&self) -> u64 {
+        self.memory.parses.load(Ordering::Relaxed)
+    }
+
+    /// The saved connections as last read or written, with no look at the disk (read once if
+    /// they never were). For what may be a moment stale, such as validating a form while the
+    /// admin types; a save checks again under the lock.
+    pub fn remembered(&self) -> Result<Arc<Vec<Connection>>, Error> {
+        if let Some(seen) = self.seen() {
+            return Ok(seen.connections);
+        }
+        self.current()
+    }
+
+    /// The saved connections as they are on disk now: the list in memory when the file has not
+    /// changed since it was last read or written, else the file read again. An unreadable file
+    /// is set aside and reported as [`Error::StoreCorrupt`].
+    pub fn current(&self) -> Result<Arc<Vec<Connection>>, Error> {
+        if let Some(seen) = self.seen()
+            && self.stamp_on_disk()? == seen.stamp
+        {
+            return Ok(seen.connections);
+        }
+        self.ensure_dir()?;
+        let _lock = self.lock()?;
+        match self.read_unlocked()? {
+            Read::Ok(c) => Ok(c),
+            Read::Corrupt(reason) => {
+                let kept = self.set_aside()?;
+                Err(Error::StoreCorrupt { kept, reason })
+            }
+        }
+    }
+
+    fn seen(&self) -> Option<Seen> {
+        self.memory
+            .seen
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    fn remember(&self, seen: Seen) {
+        *self.memory.seen.lock().unwrap_or_else(|p| p.into_inner()) = Some(seen);
+    }
+
+    fn stamp_on_disk(&self) -> Result<Option<Stamp>, Error> {
+        let path = self.path();
+        match fs::metadata(&path) {
+            Ok(meta) => Ok(Some(Stamp::of(&meta))),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(&path, e)),
+        }
     }
 
     /// The connections file's path.
@@ -84,7 +190,7 @@ impl Store {
         let _lock = self.lock()?;
         match self.read_unlocked()? {
             Read::Ok(connections) => Ok(Loaded {
-                connections,
+                connections: connections.to_vec(),
                 set_aside: None,
             }),
             Read::Corrupt(reason) => {
@@ -101,7 +207,7 @@ impl Store {
     /// Reads the saved connections. Unlike [`Store::load`], an unreadable file is an error
     /// ([`Error::StoreCorrupt`], naming where it was kept), so that nobody misses it.
     pub fn read(&self) -> Result<Vec<Connection>, Error> {
-        self.update_inner(|_| Ok(()), false)
+        Ok(self.current()?.to_vec())
     }
 
     /// Reads the connections, lets `change` modify them and writes them back, all under the lock.
@@ -111,36 +217,18 @@ impl Store {
         &self,
         change: impl FnOnce(&mut Vec<Connection>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut out = None;
-        self.update_inner(
-            |list| {
-                out = Some(change(list)?);
-                Ok(())
-            },
-            true,
-        )?;
-        out.ok_or_else(|| Error::Internal("the store update produced no result".to_owned()))
-    }
-
-    fn update_inner(
-        &self,
-        change: impl FnOnce(&mut Vec<Connection>) -> Result<(), Error>,
-        write: bool,
-    ) -> Result<Vec<Connection>, Error> {
         self.ensure_dir()?;
         let _lock = self.lock()?;
         let mut connections = match self.read_unlocked()? {
-            Read::Ok(c) => c,
+            Read::Ok(c) => c.to_vec(),
             Read::Corrupt(reason) => {
                 let kept = self.set_aside()?;
                 return Err(Error::StoreCorrupt { kept, reason });
             }
         };
-        change(&mut connections)?;
-        if write {
-            self.write_unlocked(&connections)?;
-        }
-        Ok(connections)
+        let out = change(&mut connections)?;
+        self.write_unlocked(connections)?;
+        Ok(out)
     }
 
     fn ensure_dir(&self) -> Result<(), Error> {
@@ -182,26 +270,62 @@ impl Store {
         }
     }
 
+    /// The file's content, from memory when it is the file last seen. Called under the lock.
     fn read_unlocked(&self) -> Result<Read, Error> {
-        self.remove_leftovers();
         let path = self.path();
-        let bytes = match fs::read(&path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Read::Ok(Vec::new())),
+        let mut file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                let empty = Arc::new(Vec::new());
+                self.remember(Seen {
+                    stamp: None,
+                    connections: empty.clone(),
+                });
+                return Ok(Read::Ok(empty));
+            }
             Err(e) => return Err(io_error(&path, e)),
         };
-        Ok(parse(&bytes))
+        // The stamp of the file opened, so it matches the bytes read whatever is renamed over
+        // the path meanwhile.
+        let stamp = Stamp::of(&file.metadata().map_err(|e| io_error(&path, e))?);
+        if let Some(seen) = self.seen()
+            && seen.stamp == Some(stamp)
+        {
+            return Ok(Read::Ok(seen.connections));
+        }
+        self.remove_leftovers();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).map_err(|e| io_error(&path, e))?;
+        self.memory.parses.fetch_add(1, Ordering::Relaxed);
+        Ok(match parse(&bytes) {
+            Read::Ok(connections) => {
+                self.remember(Seen {
+                    stamp: Some(stamp),
+                    connections: connections.clone(),
+                });
+                Read::Ok(connections)
+            }
+            corrupt => corrupt,
+        })
     }
 
-    fn write_unlocked(&self, connections: &[Connection]) -> Result<(), Error> {
+    fn write_unlocked(&self, connections: Vec<Connection>) -> Result<(), Error> {
         let file = StoreFile {
             version: FORMAT_VERSION,
-            connections: connections.to_vec(),
+            connections,
         };
         let mut bytes =
             serde_json::to_vec_pretty(&file).map_err(|e| Error::Internal(e.to_string()))?;
         bytes.push(b'\n');
-        write_atomic(&self.path(), &bytes)
+        let path = self.path();
+        write_atomic(&path, &bytes)?;
+        let mut seen = self.memory.seen.lock().unwrap_or_else(|p| p.into_inner());
+        // Without the new file's stamp the next read goes to the disk.
+        *seen = fs::metadata(&path).ok().map(|meta| Seen {
+            stamp: Some(Stamp::of(&meta)),
+            connections: Arc::new(file.connections),
+        });
+        Ok(())
     }
 
     fn set_aside(&self) -> Result<PathBuf, Error> {
@@ -219,7 +343,7 @@ impl Store {
 }
 
 enum Read {
-    Ok(Vec<Connection>),
+    Ok(Arc<Vec<Connection>>),
     Corrupt(String),
 }
 
@@ -255,7 +379,7 @@ fn parse(bytes: &[u8]) -> Read {
         Some(_) => {}
     }
     match serde_json::from_str::<StoreFile>(text) {
-        Ok(f) => Read::Ok(f.connections),
+        Ok(f) => Read::Ok(Arc::new(f.connections)),
         Err(e) => Read::Corrupt(format!("the file does not have the expected shape ({e})")),
     }
 }
