@@ -5,7 +5,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use connmgr_core::renewal::Renewal;
+use connmgr_core::Workspace;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Manager};
@@ -13,7 +13,7 @@ use tauri_specta::Event;
 
 use crate::state::AppState;
 
-/// How often the connections are looked over. Cheap: one read of the connections file.
+/// How often the connections are looked over. Cheap: the list is held in memory.
 pub const TICK: Duration = Duration::from_secs(20);
 
 /// [`TICK`], unless `CONNMGR_AUTO_REFRESH_SECS` gives another number of seconds, or `off`
@@ -49,48 +49,34 @@ pub fn start(app: &AppHandle) {
         return;
     };
     let app = app.clone();
-    let renewal = Renewal::new(app.state::<AppState>().tokens.clone());
+    let workspace = app.state::<AppState>().workspace.clone();
     tauri::async_runtime::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            renew_due(&app, &renewal).await;
+            // Each round in a task of its own: a panic in one ends that round, not the timer.
+            let round = tauri::async_runtime::spawn(renew_due(app.clone(), workspace.clone()));
+            if let Err(err) = round.await {
+                tracing::error!(error = %err, "an auto-refresh round stopped unexpectedly");
+            }
         }
     });
 }
 
-async fn renew_due(app: &AppHandle, renewal: &Renewal) {
-    let state = app.state::<AppState>();
-    let connections = match state.connections.list() {
-        Ok(list) => list,
+/// Renews what is due (the workspace records each outcome) and tells the window.
+async fn renew_due(app: AppHandle, workspace: Workspace) {
+    let done = match workspace.renew_due(SystemTime::now()).await {
+        Ok(done) => done,
         Err(err) => {
             tracing::warn!(error = %err, "auto-refresh could not read the connections");
             return;
         }
     };
-    for done in renewal.run(&connections, SystemTime::now()).await {
-        let id = done.id.as_str();
-        let noted = match &done.result {
-            Ok(token) => {
-                tracing::info!(id, "token renewed in the background");
-                state.connections.record_renewal(id, Some(&token.info))
-            }
-            Err(err) => {
-                tracing::warn!(id, code = ?err.code(), error = %err, "background renewal failed");
-                // The keyring says what is left (a refused refresh token is gone).
-                let left = state.tokens.cached(id).ok().flatten();
-                state
-                    .connections
-                    .record_renewal(id, left.as_ref().map(|t| &t.info))
-            }
-        };
-        if let Err(err) = noted {
-            tracing::warn!(id, error = %err, "could not note the renewed token");
-        }
+    for renewed in done {
         let event = TokenRenewed {
-            connection_id: done.id.clone(),
-            ok: done.result.is_ok(),
+            connection_id: renewed.id.clone(),
+            ok: renewed.result.is_ok(),
         };
-        if let Err(err) = event.emit(app) {
+        if let Err(err) = event.emit(&app) {
             tracing::warn!(error = %err, "could not tell the window of a renewal");
         }
     }

@@ -97,6 +97,36 @@ mod tests {
         );
     }
 
+    /// Tauri runs a command that is not `async` on the window's main thread, where file or
+    /// keyring work freezes the window: every command is `async`.
+    #[test]
+    fn every_command_is_async() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let source =
+            std::fs::read_to_string(root.join("src/commands.rs")).expect("read commands.rs");
+        let mut commands = 0;
+        let mut not_async = Vec::new();
+        for part in source.split("#[tauri::command]").skip(1) {
+            let signature = part
+                .lines()
+                .find(|l| l.contains(" fn "))
+                .expect("a function after #[tauri::command]");
+            commands += 1;
+            if !signature.contains("pub async fn ") {
+                not_async.push(signature.trim().to_owned());
+            }
+        }
+        let registered = fresh_bindings().matches("__TAURI_INVOKE(\"").count();
+        assert_eq!(
+            commands, registered,
+            "every registered command is defined in commands.rs"
+        );
+        assert!(
+            not_async.is_empty(),
+            "commands that would run on the main thread: {not_async:?}"
+        );
+    }
+
     fn tempfile_dir() -> PathBuf {
         let dir = std::env::temp_dir().join(format!("connmgr-bindings-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");

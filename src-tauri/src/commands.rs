@@ -5,15 +5,17 @@
 //! Commands that receive a secret (`save_connection`) are instrumented with the secret skipped;
 //! [`connmgr_core::Secret`] prints as `<redacted>` in any case.
 
+use connmgr_core::Workspace;
 use connmgr_core::clipboard::CopyFormat;
 use connmgr_core::connection::{Connection, ConnectionDraft, ConnectionSummary};
 use connmgr_core::oauth::TokenInfo;
 use connmgr_core::redirect::DEFAULT_TIMEOUT;
 use connmgr_core::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
-use connmgr_core::tester::{SignIn, StepReport, TestReport};
+use connmgr_core::tester::{StepReport, TestReport};
 use connmgr_core::tokens::AccessToken;
 use connmgr_core::transfer::{self, ImportChoice, ImportOutcome, ImportPreview};
 use connmgr_core::validate::Validation;
+use connmgr_core::workspace::CopyReceipt;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, State};
@@ -36,7 +38,7 @@ pub struct AppInfo {
 /// Tells the UI which app and version it runs in.
 #[tauri::command]
 #[specta::specta]
-pub fn app_info() -> CommandResult<AppInfo> {
+pub async fn app_info() -> CommandResult<AppInfo> {
     Ok(AppInfo {
         name: connmgr_core::PRODUCT_NAME.to_owned(),
         version: connmgr_core::VERSION.to_owned(),
@@ -46,7 +48,7 @@ pub fn app_info() -> CommandResult<AppInfo> {
 /// If the connections file could not be read at startup: where it was kept and why.
 #[tauri::command]
 #[specta::specta]
-pub fn store_notice(state: State<'_, AppState>) -> CommandResult<Option<StoreNotice>> {
+pub async fn store_notice(state: State<'_, AppState>) -> CommandResult<Option<StoreNotice>> {
     Ok(state.store_notice.clone())
 }
 
@@ -54,72 +56,71 @@ pub fn store_notice(state: State<'_, AppState>) -> CommandResult<Option<StoreNot
 /// only those in `ids` (the ones an action just changed; an id no longer saved is left out).
 #[tauri::command]
 #[specta::specta]
-pub fn list_connections(
+pub async fn list_connections(
     state: State<'_, AppState>,
     ids: Option<Vec<String>>,
 ) -> CommandResult<Vec<ConnectionSummary>> {
-    let mut all = state.connections.summaries()?;
-    if let Some(ids) = ids {
-        all.retain(|c| ids.contains(&c.id));
-    }
-    Ok(all)
+    off_main(&state, move |w| w.list(ids.as_deref())).await
 }
 
 /// One saved connection.
 #[tauri::command]
 #[specta::specta]
-pub fn get_connection(state: State<'_, AppState>, id: String) -> CommandResult<Connection> {
-    Ok(state.connections.get(&id)?)
+pub async fn get_connection(state: State<'_, AppState>, id: String) -> CommandResult<Connection> {
+    off_main(&state, move |w| w.get(&id)).await
 }
 
 /// Rust's verdict on the form: every field error and warning, and the resolved endpoints.
 #[tauri::command]
 #[specta::specta]
-pub fn validate_connection(
+pub async fn validate_connection(
     state: State<'_, AppState>,
     draft: ConnectionDraft,
 ) -> CommandResult<Validation> {
-    Ok(state.connections.validate(&draft)?)
+    off_main(&state, move |w| w.validate(&draft)).await
 }
 
 /// Creates or updates a connection; all or nothing across the file and the keyring.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip_all, fields(id = ?draft.id))]
-pub fn save_connection(
+pub async fn save_connection(
     state: State<'_, AppState>,
     draft: ConnectionDraft,
 ) -> CommandResult<Connection> {
-    Ok(state.connections.save(&draft)?)
+    off_main(&state, move |w| w.save(&draft)).await
 }
 
 /// Deletes a connection and its keyring entries.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub fn delete_connection(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    Ok(state.connections.delete(&id)?)
+pub async fn delete_connection(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    off_main(&state, move |w| w.delete(&id)).await
 }
 
 /// Copies a connection as "Copy of …", with its client secret.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub fn duplicate_connection(state: State<'_, AppState>, id: String) -> CommandResult<Connection> {
-    Ok(state.connections.duplicate(&id)?)
+pub async fn duplicate_connection(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Connection> {
+    off_main(&state, move |w| w.duplicate(&id)).await
 }
 
 /// Coupa's scope catalog, grouped by object (the standard OpenID Connect scopes first).
 #[tauri::command]
 #[specta::specta]
-pub fn scope_catalog() -> CommandResult<Vec<ScopeGroup>> {
+pub async fn scope_catalog() -> CommandResult<Vec<ScopeGroup>> {
     Ok(ScopeCatalog::coupa().groups())
 }
 
 /// Coupa scopes whose name or description contains every word of `query`.
 #[tauri::command]
 #[specta::specta]
-pub fn search_scopes(query: String) -> CommandResult<Vec<ScopeInfo>> {
+pub async fn search_scopes(query: String) -> CommandResult<Vec<ScopeInfo>> {
     Ok(ScopeCatalog::coupa()
         .search(&query)
         .into_iter()
@@ -148,7 +149,6 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<TestReport> {
-    let connection = state.connections.get(&id)?;
     let progress = |step: StepReport| {
         let event = TestProgress {
             connection_id: id.clone(),
@@ -159,41 +159,10 @@ pub async fn test_connection(
         }
     };
     let browser = SystemBrowser::new(app.clone());
-    let cancel = sign_in_cancel(&state, &id);
-    let sign_in = SignIn {
-        opener: &browser,
-        timeout: DEFAULT_TIMEOUT,
-        cancel: Box::pin(async move { cancel.notified().await }),
-    };
-    let report = connmgr_core::tester::run(
-        &state.http,
-        &state.tokens,
-        &connection,
-        Some(sign_in),
-        &progress,
-    )
-    .await;
-    state
-        .sign_ins
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
-    state.connections.record_test(&id, report.summary())?;
-    let cached = state.tokens.cached(&id).ok().flatten();
-    remember_token(&state, &id, cached.as_ref().map(|t| &t.info));
-    tracing::info!(ok = report.ok, "connection tested");
-    Ok(report)
-}
-
-/// A new cancel signal for a sign-in of connection `id`.
-fn sign_in_cancel(state: &AppState, id: &str) -> std::sync::Arc<tokio::sync::Notify> {
-    let notify = std::sync::Arc::new(tokio::sync::Notify::new());
-    state
-        .sign_ins
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id.to_owned(), notify.clone());
-    notify
+    Ok(state
+        .workspace
+        .test(&id, &browser, DEFAULT_TIMEOUT, &progress)
+        .await?)
 }
 
 /// A token as the UI receives it: the value (for copy and reveal) and what is known about it.
@@ -220,28 +189,26 @@ impl From<AccessToken> for TokenView {
 #[specta::specta]
 #[tracing::instrument(skip(state))]
 pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
-    let connection = state.connections.get(&id)?;
-    let token = state.tokens.get(&connection).await?;
-    remember_token(&state, &id, Some(&token.info));
-    Ok(token.into())
+    Ok(state.workspace.token(&id).await?.into())
 }
 
 /// A new access token now, whatever is cached: a refresh (authorization code) or a new
 /// client-credentials token.
 #[tauri::command]
 #[specta::specta]
+#[tracing::instrument(skip(state))]
 pub async fn renew_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
-    let connection = state.connections.get(&id)?;
-    let token = state.tokens.renew_now(&connection).await?;
-    remember_token(&state, &id, Some(&token.info));
-    Ok(token.into())
+    Ok(state.workspace.renew(&id).await?.into())
 }
 
 /// What is known of the cached token, without renewing it; `None` when there is none.
 #[tauri::command]
 #[specta::specta]
-pub fn token_status(state: State<'_, AppState>, id: String) -> CommandResult<Option<TokenInfo>> {
-    Ok(state.tokens.cached(&id)?.map(|t| t.info))
+pub async fn token_status(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Option<TokenInfo>> {
+    off_main(&state, move |w| w.token_status(&id)).await
 }
 
 /// Signs in through the system browser (authorization code) and keeps the tokens.
@@ -253,37 +220,20 @@ pub async fn start_authorization(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<TokenView> {
-    let connection = state.connections.get(&id)?;
     let browser = SystemBrowser::new(app);
-    let cancel = sign_in_cancel(&state, &id);
-    let result = state
-        .tokens
-        .sign_in(&connection, &browser, DEFAULT_TIMEOUT, async move {
-            cancel.notified().await
-        })
-        .await;
-    state
-        .sign_ins
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
-    let token = result?;
-    remember_token(&state, &id, Some(&token.info));
-    Ok(token.into())
+    Ok(state
+        .workspace
+        .sign_in(&id, &browser, DEFAULT_TIMEOUT)
+        .await?
+        .into())
 }
 
-/// Cancels a sign-in waiting for the browser; the redirect port is released.
+/// Cancels the connection's sign-ins waiting for the browser; their redirect ports are released.
 #[tauri::command]
 #[specta::specta]
-pub fn cancel_authorization(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    if let Some(notify) = state
-        .sign_ins
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-    {
-        notify.notify_one();
-    }
+#[tracing::instrument(skip(state))]
+pub async fn cancel_authorization(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    state.workspace.cancel_sign_in(&id);
     Ok(())
 }
 
@@ -291,34 +241,8 @@ pub fn cancel_authorization(state: State<'_, AppState>, id: String) -> CommandRe
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    state.tokens.forget(&id)?;
-    remember_token(&state, &id, None);
-    Ok(())
-}
-
-/// Keeps what the list shows of a connection's token. The token itself is already in the
-/// keyring; a failure to note it is logged and does not fail the command.
-fn remember_token(state: &AppState, id: &str, info: Option<&TokenInfo>) {
-    if let Err(err) = state.connections.record_token(id, info) {
-        tracing::warn!(id, error = %err, "could not note the token state");
-    }
-}
-
-/// What a copy put on the clipboard, for the toast (never the value).
-#[derive(Debug, Clone, Serialize, Type)]
-#[serde(rename_all = "camelCase")]
-pub struct CopyReceipt {
-    /// "Access token", "Authorization header" or "curl command".
-    pub what: String,
-    /// When the clipboard will be cleared (RFC 3339), or `None` when it is not.
-    pub clears_at: Option<String>,
-    /// The delay before it is cleared, in seconds.
-    pub clear_after_seconds: Option<u32>,
-    /// Whether a new token was obtained first (the cached one was expired or nearly).
-    pub renewed: bool,
-    /// When the copied token expires (RFC 3339), if known.
-    pub expires_at: Option<String>,
+pub async fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<()> {
+    off_main(&state, move |w| w.forget(&id)).await
 }
 
 /// Copies the connection's access token (as the token, a header or a curl command) and clears
@@ -333,37 +257,51 @@ pub async fn copy_token(
     id: String,
     format: CopyFormat,
 ) -> CommandResult<CopyReceipt> {
-    let connection = state.connections.get(&id)?;
-    let before = state.tokens.cached(&id)?.map(|t| t.info.obtained_at);
-    let token = state.tokens.get(&connection).await?;
-    remember_token(&state, &id, Some(&token.info));
-    let text = connmgr_core::clipboard::render(format, &token.token, &connection)?;
-    let clear = crate::prefs::load(&app)?.clear_clipboard;
-    let clipboard = std::sync::Arc::new(crate::clipboard::SystemClipboard::new(app.clone()));
-    connmgr_core::clipboard::copy_and_clear_later(clipboard, text, clear)?;
-    let delay = clear.delay();
-    tracing::info!(format = format.label(), "token copied");
-    Ok(CopyReceipt {
-        what: format.label().to_owned(),
-        clears_at: delay.map(connmgr_core::time::rfc3339_after),
-        clear_after_seconds: delay.map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
-        renewed: before.as_ref() != Some(&token.info.obtained_at),
-        expires_at: token.info.expires_at.clone(),
-    })
+    let prefs_app = app.clone();
+    let clear = tauri::async_runtime::spawn_blocking(move || crate::prefs::load(&prefs_app))
+        .await
+        .map_err(crate::error::task_failed)??
+        .clear_clipboard;
+    let clipboard = std::sync::Arc::new(crate::clipboard::SystemClipboard::new(app));
+    Ok(state.workspace.copy(&id, format, clipboard, clear).await?)
+}
+
+/// Runs `work` on the workspace on a thread for blocking work: never on the window's main
+/// thread, which Tauri uses for a command that is not `async`.
+async fn off_main<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce(&Workspace) -> Result<T, connmgr_core::Error> + Send + 'static,
+) -> CommandResult<T> {
+    let workspace = state.workspace.clone();
+    Ok(
+        tauri::async_runtime::spawn_blocking(move || work(&workspace))
+            .await
+            .map_err(crate::error::task_failed)??,
+    )
+}
+
+/// Runs `work` with the app handle on a thread for blocking work.
+async fn off_main_app<T: Send + 'static>(
+    app: AppHandle,
+    work: impl FnOnce(&AppHandle) -> CommandResult<T> + Send + 'static,
+) -> CommandResult<T> {
+    tauri::async_runtime::spawn_blocking(move || work(&app))
+        .await
+        .map_err(crate::error::task_failed)?
 }
 
 /// The saved preferences (or the defaults).
 #[tauri::command]
 #[specta::specta]
-pub fn get_prefs(app: AppHandle) -> CommandResult<Prefs> {
-    crate::prefs::load(&app)
+pub async fn get_prefs(app: AppHandle) -> CommandResult<Prefs> {
+    off_main_app(app, crate::prefs::load).await
 }
 
 /// Saves the preferences.
 #[tauri::command]
 #[specta::specta]
-pub fn set_prefs(app: AppHandle, prefs: Prefs) -> CommandResult<()> {
-    crate::prefs::save(&app, &prefs)
+pub async fn set_prefs(app: AppHandle, prefs: Prefs) -> CommandResult<()> {
+    off_main_app(app, move |app| crate::prefs::save(app, &prefs)).await
 }
 
 fn home() -> Option<std::path::PathBuf> {
@@ -374,7 +312,11 @@ fn home() -> Option<std::path::PathBuf> {
 /// `connections-<date>.json`.
 #[tauri::command]
 #[specta::specta]
-pub fn default_export_path(app: AppHandle) -> CommandResult<String> {
+pub async fn default_export_path(app: AppHandle) -> CommandResult<String> {
+    off_main_app(app, export_path).await
+}
+
+fn export_path(app: &AppHandle) -> CommandResult<String> {
     use tauri::Manager;
     let dir = app
         .path()
@@ -438,35 +380,47 @@ pub async fn choose_file(
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, ids))]
-pub fn export_connections(
+pub async fn export_connections(
     state: State<'_, AppState>,
     ids: Option<Vec<String>>,
     path: String,
 ) -> CommandResult<u32> {
-    let path = transfer::resolve_path(&path, home().as_deref())?;
-    let count = state.connections.export_to(ids.as_deref(), &path)?;
+    let count = off_main(&state, move |w| {
+        w.export(
+            ids.as_deref(),
+            &transfer::resolve_path(&path, home().as_deref())?,
+        )
+    })
+    .await?;
     Ok(u32::try_from(count).unwrap_or(u32::MAX))
 }
 
 /// Checks a file for import and says what importing it would do. Changes nothing.
 #[tauri::command]
 #[specta::specta]
-pub fn preview_import(state: State<'_, AppState>, path: String) -> CommandResult<ImportPreview> {
-    let path = transfer::resolve_path(&path, home().as_deref())?;
-    Ok(state.connections.preview_import(&path)?)
+pub async fn preview_import(
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<ImportPreview> {
+    off_main(&state, move |w| {
+        w.preview_import(&transfer::resolve_path(&path, home().as_deref())?)
+    })
+    .await
 }
 
 /// Imports a file with the admin's choice for each connection; all or nothing.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state, choices))]
-pub fn import_connections(
+pub async fn import_connections(
     state: State<'_, AppState>,
     path: String,
     choices: Vec<ImportChoice>,
 ) -> CommandResult<ImportOutcome> {
-    let path = transfer::resolve_path(&path, home().as_deref())?;
-    Ok(state.connections.import(&path, &choices)?)
+    off_main(&state, move |w| {
+        w.import(&transfer::resolve_path(&path, home().as_deref())?, &choices)
+    })
+    .await
 }
 
 /// The local sandbox's address when the app was started with one and it answers; `None`
@@ -481,14 +435,14 @@ pub async fn sandbox_status(state: State<'_, AppState>) -> CommandResult<Option<
     let Ok(request) = http::Request::get(health).body(Vec::new()) else {
         return Ok(None);
     };
-    let up = matches!(state.http.send(request).await, Ok(r) if r.status().is_success());
+    let up = matches!(state.workspace.http().send(request).await, Ok(r) if r.status().is_success());
     Ok(up.then_some(url))
 }
 
 /// Adds (or points again at the running sandbox) the "Local sandbox (Coupa)" connection.
 #[tauri::command]
 #[specta::specta]
-pub fn add_sandbox_connection(state: State<'_, AppState>) -> CommandResult<Connection> {
+pub async fn add_sandbox_connection(state: State<'_, AppState>) -> CommandResult<Connection> {
     let Some(url) = crate::demo::sandbox_url() else {
         return Err(crate::error::AppError {
             code: connmgr_core::ErrorCode::NotFound,
@@ -496,21 +450,24 @@ pub fn add_sandbox_connection(state: State<'_, AppState>) -> CommandResult<Conne
             field: None,
         });
     };
-    Ok(crate::demo::ensure_now(&state.connections, &url)?)
+    off_main(&state, move |w| crate::demo::ensure_now(w, &url)).await
 }
 
 /// Puts text that is not a secret (a redirect URI, a scope string) on the clipboard.
 #[tauri::command]
 #[specta::specta]
-pub fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
+pub async fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
     use tauri_plugin_clipboard_manager::ClipboardExt;
-    app.clipboard()
-        .write_text(text)
-        .map_err(|e| crate::error::AppError {
-            code: connmgr_core::ErrorCode::Internal,
-            message: format!("The clipboard could not be written: {e}"),
-            field: None,
-        })
+    off_main_app(app, move |app| {
+        app.clipboard()
+            .write_text(text)
+            .map_err(|e| crate::error::AppError {
+                code: connmgr_core::ErrorCode::Internal,
+                message: format!("The clipboard could not be written: {e}"),
+                field: None,
+            })
+    })
+    .await
 }
 
 /// The typed command and event set: registered with Tauri by [`crate::run`] and exported as
@@ -551,4 +508,5 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             TestProgress,
             crate::auto_refresh::TokenRenewed
         ])
+        .constant("FACTS", connmgr_core::facts::facts())
 }

@@ -4,7 +4,7 @@
 //! and get a token in the first minute.
 
 use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
-use connmgr_core::{Connection, Connections, Secret};
+use connmgr_core::{Connection, Secret, Workspace};
 
 /// The demo connection's name.
 pub const NAME: &str = "Local sandbox (Coupa)";
@@ -23,19 +23,19 @@ pub fn sandbox_url() -> Option<String> {
 
 /// Creates the demo connection, or points the existing one at `base_url` (the sandbox's port
 /// changes on every start). Failures are logged: the app works without the demo.
-pub fn ensure(connections: &Connections, base_url: &str) {
-    if let Err(err) = ensure_now(connections, base_url) {
+pub fn ensure(workspace: &Workspace, base_url: &str) {
+    if let Err(err) = ensure_now(workspace, base_url) {
         tracing::warn!(error = %err, "could not prepare the local sandbox connection");
     }
 }
 
 /// [`ensure`], returning the connection or the error.
 pub fn ensure_now(
-    connections: &Connections,
+    workspace: &Workspace,
     base_url: &str,
 ) -> Result<Connection, connmgr_core::Error> {
-    let existing = connections
-        .list()?
+    let existing = workspace
+        .connections()?
         .into_iter()
         .find(|c| c.settings.name == NAME);
     let draft = match existing {
@@ -72,7 +72,7 @@ pub fn ensure_now(
             },
         },
     };
-    let saved = connections.save(&draft)?;
+    let saved = workspace.save(&draft)?;
     tracing::info!(%base_url, "local sandbox connection ready");
     Ok(saved)
 }
@@ -99,14 +99,15 @@ mod tests {
     #[test]
     fn ensure_creates_once_and_follows_the_port() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let connections = Connections::new(
+        let workspace = Workspace::new(
             connmgr_core::store::Store::new(dir.path()),
             std::sync::Arc::new(connmgr_core::secrets::MemoryStore::new()),
+            connmgr_core::http::HttpClient::new().expect("http client"),
         );
-        ensure(&connections, "http://127.0.0.1:4001");
-        ensure(&connections, "http://127.0.0.1:4001");
-        ensure(&connections, "http://127.0.0.1:4002");
-        let list = connections.list().expect("list");
+        ensure(&workspace, "http://127.0.0.1:4001");
+        ensure(&workspace, "http://127.0.0.1:4001");
+        ensure(&workspace, "http://127.0.0.1:4002");
+        let list = workspace.connections().expect("list");
         assert_eq!(list.len(), 1, "one demo connection");
         assert_eq!(
             list[0].endpoints.token_url,

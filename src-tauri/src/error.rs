@@ -17,12 +17,29 @@ pub struct AppError {
 }
 
 impl From<connmgr_core::Error> for AppError {
+    /// Every command's failure passes here, so it is logged here: the code, the field and the
+    /// message (which never holds a secret).
     fn from(err: connmgr_core::Error) -> Self {
-        AppError {
+        let error = AppError {
             code: err.code(),
             field: err.field().map(str::to_owned),
             message: err.to_string(),
-        }
+        };
+        tracing::warn!(code = ?error.code, field = ?error.field, message = %error.message, "command failed");
+        error
+    }
+}
+
+/// A command's work ended without an answer (it panicked): an error the window can show, so
+/// that it never waits forever.
+pub fn task_failed(err: tauri::Error) -> AppError {
+    tracing::error!(error = %err, "a command's work stopped unexpectedly");
+    AppError {
+        code: ErrorCode::Internal,
+        message:
+            "The operation stopped unexpectedly; it can be tried again. The log has the details."
+                .to_owned(),
+        field: None,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use connmgr_core::Connections;
+use connmgr_core::Workspace;
 use connmgr_core::secrets::KeyringStore;
 use connmgr_core::store::Store;
 use serde::Serialize;
@@ -13,17 +13,10 @@ use tauri::{AppHandle, Manager};
 /// What the app holds for the commands.
 #[derive(Debug)]
 pub struct AppState {
-    /// The saved connections.
-    pub connections: Connections,
+    /// The saved connections, their secrets and tokens: the core API every command calls.
+    pub workspace: Workspace,
     /// Set when the connections file could not be read at startup and was kept aside.
     pub store_notice: Option<StoreNotice>,
-    /// The one HTTP client every call of every connection goes through.
-    pub http: connmgr_core::http::HttpClient,
-    /// Every connection's tokens (cached in the keyring).
-    pub tokens: connmgr_core::tokens::Tokens,
-    /// Sign-ins waiting for the browser, by connection id, so they can be cancelled.
-    pub sign_ins:
-        std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Notify>>>,
 }
 
 /// The connections file could not be read at startup: where it was kept and why.
@@ -50,10 +43,10 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     let dir = app.path().app_data_dir()?;
     let keyring: Arc<dyn connmgr_core::secrets::SecretStore> =
         Arc::new(KeyringStore::new(keyring_service()));
-    let connections = Connections::new(Store::new(&dir), keyring.clone());
     let http = connmgr_core::http::HttpClient::new()?;
-    let store_notice = match connections.load() {
-        Ok(loaded) => loaded.set_aside.map(|s| StoreNotice {
+    let workspace = Workspace::new(Store::new(&dir), keyring, http);
+    let store_notice = match workspace.open() {
+        Ok(set_aside) => set_aside.map(|s| StoreNotice {
             kept: s.kept.display().to_string(),
             reason: s.reason,
         }),
@@ -65,13 +58,10 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     };
     tracing::info!(data_dir = %dir.display(), "connections store opened");
     if let Some(url) = crate::demo::sandbox_url() {
-        crate::demo::ensure(&connections, &url);
+        crate::demo::ensure(&workspace, &url);
     }
     Ok(AppState {
-        connections,
+        workspace,
         store_notice,
-        tokens: connmgr_core::tokens::Tokens::new(http.clone(), keyring),
-        http,
-        sign_ins: std::sync::Mutex::new(std::collections::HashMap::new()),
     })
 }

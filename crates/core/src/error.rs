@@ -64,11 +64,11 @@ pub enum ErrorCode {
     Cancelled,
     /// The cached token has expired and auto-refresh is off.
     TokenExpired,
-    /// Something went wrong that has no more specific code.
     /// A file offered for import is not a usable export.
     ImportInvalid,
     /// The clipboard could not be read or written.
     Clipboard,
+    /// Something went wrong that has no more specific code.
     Internal,
 }
 

@@ -8,6 +8,7 @@ pub mod clipboard;
 pub mod connection;
 pub mod connections;
 pub mod error;
+pub mod facts;
 pub mod http;
 pub mod jwt;
 pub mod oauth;
@@ -22,11 +23,13 @@ pub mod time;
 pub mod tokens;
 pub mod transfer;
 pub mod validate;
+pub mod workspace;
 
 pub use connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
 pub use connections::Connections;
 pub use error::{Error, ErrorCode};
 pub use secret::Secret;
+pub use workspace::Workspace;
 
 /// The product's name as people see it.
 pub const PRODUCT_NAME: &str = "Connection Manager";

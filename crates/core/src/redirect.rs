@@ -90,8 +90,18 @@ impl RedirectListener {
     /// The redirect URI to send (and to register): `http://127.0.0.1:PORT/callback`.
     pub fn redirect_uri(&self) -> String {
         match self.addr {
-            SocketAddr::V4(a) => format!("http://{}:{}/callback", a.ip(), a.port()),
-            SocketAddr::V6(a) => format!("http://[{}]:{}/callback", a.ip(), a.port()),
+            SocketAddr::V4(a) => format!(
+                "http://{}:{}{}",
+                a.ip(),
+                a.port(),
+                crate::facts::REDIRECT_PATH
+            ),
+            SocketAddr::V6(a) => format!(
+                "http://[{}]:{}{}",
+                a.ip(),
+                a.port(),
+                crate::facts::REDIRECT_PATH
+            ),
         }
     }
 

@@ -414,7 +414,7 @@ impl Validator {
     fn scopes(&mut self, s: &mut ConnectionSettings) {
         let mut scopes: Vec<String> = Vec::new();
         for raw in &s.scopes {
-            for scope in raw.split(|c: char| c.is_whitespace() || c == ',') {
+            for scope in raw.split(crate::facts::is_list_separator) {
                 if scope.is_empty() || scopes.iter().any(|x| x == scope) {
                     continue;
                 }

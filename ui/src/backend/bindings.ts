@@ -45,7 +45,7 @@ export const commands = {
 	tokenStatus: (id: string) => typedError<TokenInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("token_status", { id })),
 	/**  Signs in through the system browser (authorization code) and keeps the tokens. */
 	startAuthorization: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("start_authorization", { id })),
-	/**  Cancels a sign-in waiting for the browser; the redirect port is released. */
+	/**  Cancels the connection's sign-ins waiting for the browser; their redirect ports are released. */
 	cancelAuthorization: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_authorization", { id })),
 	/**  Removes the connection's cached access token and refresh token. */
 	forgetTokens: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("forget_tokens", { id })),
@@ -91,6 +91,9 @@ export const events = {
 	testProgress: makeEvent<TestProgress_Serialize, TestProgress_Deserialize>("test-progress"),
 	tokenRenewed: makeEvent<TokenRenewed, TokenRenewed>("token-renewed"),
 };
+
+/* Constants */
+export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","grantType":"client_credentials","name":"","provider":"coupa","redirectPort":null,"scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
 
 /* Types */
 /**  An error as the UI receives it from any command. */
@@ -373,10 +376,10 @@ export type CopyFormat =
 /**  A curl command for the connection's test request, with the token. */
 "curl";
 
-/**  What a copy put on the clipboard, for the toast (never the value). */
+/**  What a copy put on the clipboard, for the message that says so (never the value). */
 export type CopyReceipt = CopyReceipt_Serialize | CopyReceipt_Deserialize;
 
-/**  What a copy put on the clipboard, for the toast (never the value). */
+/**  What a copy put on the clipboard, for the message that says so (never the value). */
 export type CopyReceipt_Deserialize = {
 	/**  "Access token", "Authorization header" or "curl command". */
 	what: string,
@@ -390,7 +393,7 @@ export type CopyReceipt_Deserialize = {
 	expiresAt?: string | null,
 };
 
-/**  What a copy put on the clipboard, for the toast (never the value). */
+/**  What a copy put on the clipboard, for the message that says so (never the value). */
 export type CopyReceipt_Serialize = {
 	/**  "Access token", "Authorization header" or "curl command". */
 	what: string,
@@ -501,13 +504,12 @@ export type ErrorCode =
 "cancelled" | 
 /**  The cached token has expired and auto-refresh is off. */
 "token_expired" | 
-/**
- *  Something went wrong that has no more specific code.
- *  A file offered for import is not a usable export.
- */
+/**  A file offered for import is not a usable export. */
 "import_invalid" | 
 /**  The clipboard could not be read or written. */
-"clipboard" | "internal";
+"clipboard" | 
+/**  Something went wrong that has no more specific code. */
+"internal";
 
 /**  One problem with one field. */
 export type FieldIssue = {

@@ -4,6 +4,9 @@
 import { getContext, setContext } from "svelte";
 import type * as B from "./bindings";
 
+/** Facts Rust decides (a new connection's settings, providers, grants, separators…). */
+export { FACTS } from "./bindings";
+
 // What Rust sends (its Serialize form) and what it accepts (its Deserialize form), under the
 // names the UI uses.
 export type AppError = B.AppError_Serialize;

@@ -1,6 +1,7 @@
 // The saved-connections browser's rules: what a row shows, how the list sorts and filters.
 // Kept out of the component so they can be tested alone and measured with 10,000 connections.
-import type { ConnectionSummary, ListSort } from "../backend";
+import { FACTS, type ConnectionSummary, type ListSort } from "../backend";
+import { grantName } from "./form";
 
 export type TokenState = "valid" | "expiring" | "expired" | "none";
 
@@ -34,7 +35,7 @@ export function toRow(c: ConnectionSummary, now: number): BrowseRow {
   if (c.token) {
     if (expiresAt === null) state = "valid";
     else if (expiresAt <= now) state = "expired";
-    else if (expiresAt - now < 60_000) state = "expiring";
+    else if (expiresAt - now < FACTS.reuseMarginSeconds * 1000) state = "expiring";
     else state = "valid";
   }
   return {
@@ -42,7 +43,7 @@ export function toRow(c: ConnectionSummary, now: number): BrowseRow {
     name: c.name,
     badge: c.provider === "coupa" ? "Coupa" : "OAuth 2.0",
     host: c.host,
-    grant: c.grantType === "client_credentials" ? "Client credentials" : "Authorization code",
+    grant: grantName(c.grantType, "short"),
     scopeCount: c.scopes.length,
     lastTest: c.lastTest ? { ok: c.lastTest.ok, at: time(c.lastTest.at) } : null,
     token: { state, expiresAt },

@@ -1,16 +1,11 @@
 // Pure helpers of the connection form, kept out of the component so they are unit-tested alone.
-import type { Connection, ConnectionSettings, CoupaDomain, SecretUpdate } from "../backend";
+// The providers, the domains and a new connection's settings are Rust's (FACTS, generated).
+import { FACTS, type Connection, type ConnectionSettings, type SecretUpdate } from "../backend";
 
 /** The provider choices the form offers, as one select. */
-export type ProviderChoice = "coupa:customer" | "coupa:partner" | "generic";
+export type ProviderChoice = (typeof FACTS.providers)[number]["value"];
 
-export const PROVIDER_CHOICES: { value: ProviderChoice; label: string }[] = [
-  { value: "coupa:customer", label: "Coupa — customer (coupahost.com)" },
-  { value: "coupa:partner", label: "Coupa — partner or demo (coupacloud.com)" },
-  { value: "generic", label: "Generic OAuth 2.0" },
-];
-
-const COUPA_DOMAIN: Record<CoupaDomain, string> = { customer: "coupahost.com", partner: "coupacloud.com" };
+export const PROVIDER_CHOICES: readonly { value: ProviderChoice; label: string }[] = FACTS.providers;
 
 export function providerChoice(s: ConnectionSettings): ProviderChoice {
   if (s.provider === "generic") return "generic";
@@ -19,9 +14,7 @@ export function providerChoice(s: ConnectionSettings): ProviderChoice {
 
 /** The valid domain names a provider starts with. */
 export function defaultDomains(choice: ProviderChoice): string[] {
-  if (choice === "coupa:customer") return [COUPA_DOMAIN.customer];
-  if (choice === "coupa:partner") return [COUPA_DOMAIN.partner];
-  return [];
+  return [...(FACTS.providers.find((p) => p.value === choice)?.validDomains ?? [])];
 }
 
 /** Applies a provider choice; the domain list follows it unless the admin changed it. */
@@ -40,33 +33,34 @@ function sameList(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** The settings a new connection starts with: Coupa, client credentials, core.user.read. */
+/** The settings a new connection starts with (Rust's `ConnectionSettings::new_coupa`), a fresh copy. */
 export function newSettings(): ConnectionSettings {
-  return {
-    name: "",
-    provider: "coupa",
-    coupaDomain: "customer",
-    subdomain: "",
-    authorizationUrl: "",
-    tokenUrl: "",
-    apiBaseUrl: "",
-    clientId: "",
-    grantType: "client_credentials",
-    clientAuth: "body",
-    validDomains: [COUPA_DOMAIN.customer],
-    scopes: ["core.user.read"],
-    redirectPort: null,
-    autoRefresh: true,
-    testRequest: { method: "GET", path: "/api/users?limit=1" },
-  };
+  const n = FACTS.newConnection;
+  return { ...n, validDomains: [...n.validDomains], scopes: [...n.scopes], testRequest: { ...n.testRequest } };
 }
 
-/** Splits what the admin typed or pasted into a list: spaces, commas and new lines separate. */
+/** Splits what the admin typed or pasted into a list, on Rust's separators (spaces, commas, new lines). */
 export function splitList(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
+  const items: string[] = [];
+  let item = "";
+  for (const c of text) {
+    if (FACTS.listSeparators.includes(c)) {
+      if (item) items.push(item);
+      item = "";
+    } else item += c;
+  }
+  if (item) items.push(item);
+  return items;
+}
+
+/** How a grant type is named: `label` in details, `short` in the list's rows. */
+export function grantName(grant: ConnectionSettings["grantType"], form: "label" | "short" = "label"): string {
+  return FACTS.grants.find((g) => g.value === grant)?.[form] ?? grant;
+}
+
+/** The redirect URI to register for a fixed port, or the shape of a random one. */
+export function redirectUri(port: string): string {
+  return `http://${FACTS.redirectHost}${port ? `:${port}` : ""}${FACTS.redirectPath}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The scope picker's rules, kept out of the component to be tested alone. Which scopes exist and
 // what they mean comes from Rust's catalog; the search is Rust's too (`searchScopes`).
 import type { ScopeGroup, ScopeInfo } from "../backend";
+import { splitList } from "../connections/form";
 
 /** A group of the Available list as shown: its title and the scopes left to pick. */
 export interface ShownGroup {
@@ -34,8 +35,8 @@ export function availableGroups(catalog: ScopeGroup[], selected: string[], match
 /** Scope names in a pasted or typed string: split on spaces and commas, duplicates dropped. */
 export function parseScopes(text: string): string[] {
   const out: string[] = [];
-  for (const part of text.split(/[\s,]+/)) {
-    if (part !== "" && !out.includes(part)) out.push(part);
+  for (const part of splitList(text)) {
+    if (!out.includes(part)) out.push(part);
   }
   return out;
 }

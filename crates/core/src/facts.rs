@@ -1,0 +1,163 @@
+//! Facts the window shows or applies that Rust decides: a new connection's settings, the
+//! providers and grants with their labels, the Coupa domains, the redirect URI's shape, how a
+//! typed list is split, the token reuse margin. Exported once into the generated bindings as
+//! the constant `FACTS`, so the UI never keeps a copy of its own.
+
+use serde::Serialize;
+
+use crate::connection::{ConnectionSettings, CoupaDomain, GrantType, Provider};
+
+/// Everything in `FACTS`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Facts {
+    /// A new connection's settings, as the form starts them.
+    pub new_connection: ConnectionSettings,
+    /// The provider choices of the form, in order.
+    pub providers: Vec<ProviderFact>,
+    /// The grant types with their labels.
+    pub grants: Vec<GrantFact>,
+    /// The loopback redirect URI: `http://{host}:{port}{path}` (RFC 8252 §7.3).
+    pub redirect_host: &'static str,
+    /// Its path.
+    pub redirect_path: &'static str,
+    /// The characters that separate items of a typed or pasted list (scopes, domains).
+    pub list_separators: &'static str,
+    /// A cached token is used only while it has at least this many seconds left.
+    pub reuse_margin_seconds: u64,
+}
+
+/// One choice of the form's provider select.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProviderFact {
+    /// The select's value: `coupa:customer`, `coupa:partner`, `generic`.
+    pub value: &'static str,
+    /// What the admin reads.
+    pub label: &'static str,
+    /// The provider it sets.
+    pub provider: Provider,
+    /// The Coupa domain it sets, for Coupa.
+    pub coupa_domain: Option<CoupaDomain>,
+    /// The valid domain names a connection of this choice starts with.
+    pub valid_domains: Vec<&'static str>,
+}
+
+/// A grant type and how it is named.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantFact {
+    /// The grant type.
+    pub value: GrantType,
+    /// Its full name, in details.
+    pub label: &'static str,
+    /// Its short name, in the list's rows.
+    pub short: &'static str,
+}
+
+/// The characters that separate the items of a list the admin types or pastes.
+pub const LIST_SEPARATORS: &str = " ,\t\n\r";
+
+/// Whether `c` separates the items of a typed list (white space or a comma).
+pub fn is_list_separator(c: char) -> bool {
+    c.is_whitespace() || c == ','
+}
+
+/// The path of the loopback redirect URI.
+pub const REDIRECT_PATH: &str = "/callback";
+/// The loopback address the redirect listener binds (never `localhost`: RFC 8252 §8.3).
+pub const REDIRECT_HOST: &str = "127.0.0.1";
+
+impl GrantType {
+    /// The grant's name in details.
+    pub fn label(self) -> &'static str {
+        match self {
+            GrantType::ClientCredentials => "Client credentials",
+            GrantType::AuthorizationCode => "Authorization code (PKCE)",
+        }
+    }
+
+    /// The grant's name in the list's rows.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            GrantType::ClientCredentials => "Client credentials",
+            GrantType::AuthorizationCode => "Authorization code",
+        }
+    }
+}
+
+/// The facts, as exported.
+pub fn facts() -> Facts {
+    let coupa = |value, label, domain: CoupaDomain| ProviderFact {
+        value,
+        label,
+        provider: Provider::Coupa,
+        coupa_domain: Some(domain),
+        valid_domains: vec![domain.domain()],
+    };
+    Facts {
+        new_connection: ConnectionSettings::new_coupa(),
+        providers: vec![
+            coupa(
+                "coupa:customer",
+                "Coupa — customer (coupahost.com)",
+                CoupaDomain::Customer,
+            ),
+            coupa(
+                "coupa:partner",
+                "Coupa — partner or demo (coupacloud.com)",
+                CoupaDomain::Partner,
+            ),
+            ProviderFact {
+                value: "generic",
+                label: "Generic OAuth 2.0",
+                provider: Provider::Generic,
+                coupa_domain: None,
+                valid_domains: Vec::new(),
+            },
+        ],
+        grants: [GrantType::ClientCredentials, GrantType::AuthorizationCode]
+            .into_iter()
+            .map(|g| GrantFact {
+                value: g,
+                label: g.label(),
+                short: g.short_label(),
+            })
+            .collect(),
+        redirect_host: REDIRECT_HOST,
+        redirect_path: REDIRECT_PATH,
+        list_separators: LIST_SEPARATORS,
+        reuse_margin_seconds: crate::tokens::MIN_LIFETIME.as_secs(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_coupa_choice_starts_with_its_domain() {
+        let facts = facts();
+        for p in facts
+            .providers
+            .iter()
+            .filter(|p| p.provider == Provider::Coupa)
+        {
+            let domain = p.coupa_domain.expect("a Coupa choice names its domain");
+            assert_eq!(p.valid_domains, [domain.domain()]);
+            assert!(p.label.contains(domain.domain()), "{}", p.label);
+        }
+        assert_eq!(
+            facts.new_connection.valid_domains,
+            [CoupaDomain::Customer.domain()]
+        );
+    }
+
+    #[test]
+    fn the_separators_are_the_ones_lists_are_split_on() {
+        for c in LIST_SEPARATORS.chars() {
+            assert!(is_list_separator(c), "{c:?}");
+        }
+        assert!(!is_list_separator('.'));
+    }
+}

@@ -1,0 +1,150 @@
+//! [`Workspace`]: the one API every front end calls (the app's commands, the command-line
+//! tool). It owns the saved connections, their secrets and their tokens, and keeps its own
+//! bookkeeping: after every token operation, whether it succeeded or failed, the connection's
+//! token summary, last use and last test are recorded here, never by the caller.
+//!
+//! Methods that touch only the file and the keyring are plain functions; a front end with a
+//! window calls them off its main thread (the app uses `spawn_blocking`). Methods that talk to a
+//! server are `async`.
+
+mod sign_ins;
+mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::connection::{Connection, ConnectionDraft, ConnectionSummary};
+use crate::connections::Connections;
+use crate::error::Error;
+use crate::http::HttpClient;
+use crate::renewal::Renewal;
+use crate::secrets::SecretStore;
+use crate::store::{SetAside, Store};
+use crate::tokens::Tokens;
+use crate::transfer::{ImportChoice, ImportOutcome, ImportPreview};
+use crate::validate::Validation;
+
+pub use tokens::CopyReceipt;
+
+/// The saved connections of one person on one computer, with their secrets and tokens.
+/// Cheap to clone: clones share the connections held in memory and the sign-ins in progress.
+#[derive(Debug, Clone)]
+pub struct Workspace {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    connections: Connections,
+    tokens: Tokens,
+    http: HttpClient,
+    renewal: Renewal,
+    sign_ins: sign_ins::SignIns,
+}
+
+impl Workspace {
+    /// The connections kept in `store`, their secrets in `secrets`, every server reached
+    /// through `http`.
+    pub fn new(store: Store, secrets: Arc<dyn SecretStore>, http: HttpClient) -> Self {
+        let tokens = Tokens::new(http.clone(), secrets.clone());
+        Workspace {
+            inner: Arc::new(Inner {
+                connections: Connections::new(store, secrets),
+                renewal: Renewal::new(tokens.clone()),
+                tokens,
+                http,
+                sign_ins: sign_ins::SignIns::default(),
+            }),
+        }
+    }
+
+    /// Reads the saved connections once, setting an unreadable file aside (see
+    /// [`Store::load`]); returns where it was kept and why.
+    pub fn open(&self) -> Result<Option<SetAside>, Error> {
+        Ok(self.inner.connections.load()?.set_aside)
+    }
+
+    /// The HTTP client every call goes through.
+    pub fn http(&self) -> &HttpClient {
+        &self.inner.http
+    }
+
+    /// The connections file's path.
+    pub fn store_path(&self) -> PathBuf {
+        self.inner.connections.store().path()
+    }
+
+    /// How many times the connections file was read and parsed (for tests and benchmarks).
+    pub fn file_reads(&self) -> u64 {
+        self.inner.connections.store().parses()
+    }
+
+    /// What the list shows of the saved connections, in the order they were created: all of
+    /// them, or only those in `ids` (an id no longer saved is left out).
+    pub fn list(&self, ids: Option<&[String]>) -> Result<Vec<ConnectionSummary>, Error> {
+        let mut all = self.inner.connections.summaries()?;
+        if let Some(ids) = ids {
+            all.retain(|c| ids.contains(&c.id));
+        }
+        Ok(all)
+    }
+
+    /// Every saved connection in full, in the order they were created.
+    pub fn connections(&self) -> Result<Vec<Connection>, Error> {
+        self.inner.connections.list()
+    }
+
+    /// One saved connection.
+    pub fn get(&self, id: &str) -> Result<Connection, Error> {
+        self.inner.connections.get(id)
+    }
+
+    /// The connection whose id is `key`, or whose name is `key` (trimmed, case-insensitive).
+    pub fn find(&self, key: &str) -> Result<Connection, Error> {
+        let wanted = key.trim().to_lowercase();
+        self.inner
+            .connections
+            .list()?
+            .into_iter()
+            .find(|c| c.id == key.trim() || c.settings.name.trim().to_lowercase() == wanted)
+            .ok_or_else(|| Error::NotFound(key.to_owned()))
+    }
+
+    /// Rust's verdict on a form: every field error and warning, and the resolved endpoints.
+    /// Reads no file: the names it checks against are the ones held in memory.
+    pub fn validate(&self, draft: &ConnectionDraft) -> Result<Validation, Error> {
+        self.inner.connections.validate(draft)
+    }
+
+    /// Creates or updates a connection; all or nothing across the file and the keyring.
+    pub fn save(&self, draft: &ConnectionDraft) -> Result<Connection, Error> {
+        self.inner.connections.save(draft)
+    }
+
+    /// Copies a connection as "Copy of …", with its client secret.
+    pub fn duplicate(&self, id: &str) -> Result<Connection, Error> {
+        self.inner.connections.duplicate(id)
+    }
+
+    /// Deletes a connection and its keyring entries, cancelling its sign-ins.
+    pub fn delete(&self, id: &str) -> Result<(), Error> {
+        self.inner.sign_ins.cancel(id);
+        self.inner.connections.delete(id)
+    }
+
+    /// Writes the connections with the given ids (all for `None`) to `path`, without secrets.
+    /// Returns how many were written.
+    pub fn export(&self, ids: Option<&[String]>, path: &Path) -> Result<usize, Error> {
+        self.inner.connections.export_to(ids, path)
+    }
+
+    /// Checks a file for import and says what importing it would do. Changes nothing.
+    pub fn preview_import(&self, path: &Path) -> Result<ImportPreview, Error> {
+        self.inner.connections.preview_import(path)
+    }
+
+    /// Imports a file with the admin's choice for each connection; all or nothing.
+    pub fn import(&self, path: &Path, choices: &[ImportChoice]) -> Result<ImportOutcome, Error> {
+        self.inner.connections.import(path, choices)
+    }
+}

@@ -1,0 +1,344 @@
+//! The core API's bookkeeping against the sandbox and the real keyring: after every token
+//! operation, whether it succeeded or failed, the connection's token summary, last use and last
+//! test are recorded by the workspace; sign-ins are tracked per attempt; the form's validation
+//! reads no file, and a change made by another process is seen.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::{FollowBrowser, public_draft, test_keyring};
+use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
+use connmgr_core::http::HttpClient;
+use connmgr_core::oauth::BrowserOpener;
+use connmgr_core::secrets::SecretStore;
+use connmgr_core::store::Store;
+use connmgr_core::{ErrorCode, Secret, Workspace};
+use connmgr_sandbox::config::Consent;
+use connmgr_sandbox::{Config, Sandbox};
+
+async fn sandbox() -> Sandbox {
+    let mut config = Config::demo();
+    config.consent = Consent::Approve;
+    Sandbox::start_with(config, 0).await.expect("sandbox")
+}
+
+fn workspace(dir: &std::path::Path) -> Workspace {
+    let keyring: Arc<dyn SecretStore> = Arc::new(test_keyring());
+    Workspace::new(
+        Store::new(dir),
+        keyring,
+        HttpClient::new().expect("http client"),
+    )
+}
+
+/// A draft for a connection to the sandbox at `base`.
+fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> ConnectionDraft {
+    let client_id = match grant {
+        GrantType::ClientCredentials => "sandbox-integration",
+        GrantType::AuthorizationCode => "sandbox-desktop",
+    };
+    let mut scopes = vec!["core.user.read".to_owned()];
+    if grant == GrantType::AuthorizationCode {
+        scopes.push("offline_access".to_owned());
+    }
+    ConnectionDraft {
+        id: None,
+        settings: ConnectionSettings {
+            name: name.to_owned(),
+            subdomain: base.to_owned(),
+            client_id: client_id.to_owned(),
+            grant_type: grant,
+            valid_domains: vec!["127.0.0.1".to_owned()],
+            scopes,
+            ..ConnectionSettings::new_coupa()
+        },
+        client_secret: match secret {
+            Some(s) => SecretUpdate::Replace {
+                value: Secret::new(s),
+            },
+            None => SecretUpdate::Keep,
+        },
+    }
+}
+
+/// A sandbox that approves sign-ins at once, and a workspace in a new folder.
+async fn fixture() -> (Sandbox, tempfile::TempDir, Workspace) {
+    let sb = sandbox().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ws = workspace(dir.path());
+    (sb, dir, ws)
+}
+
+/// Saves a connection to the sandbox.
+fn add(
+    sb: &Sandbox,
+    ws: &Workspace,
+    name: &str,
+    grant: GrantType,
+    secret: Option<&str>,
+) -> connmgr_core::Connection {
+    ws.save(&draft(name, &sb.base_url(), grant, secret))
+        .expect("saved")
+}
+
+/// Saves an authorization-code connection to the sandbox and signs it in.
+async fn signed_in(sb: &Sandbox, ws: &Workspace, name: &str) -> connmgr_core::Connection {
+    let c = add(sb, ws, name, GrantType::AuthorizationCode, None);
+    ws.sign_in(&c.id, &FollowBrowser, Duration::from_secs(20))
+        .await
+        .expect("signed in");
+    c
+}
+
+/// A browser that only notes the addresses it was asked to open: nobody signs in.
+#[derive(Debug, Default)]
+struct IdleBrowser {
+    opened: Mutex<Vec<String>>,
+}
+
+impl BrowserOpener for IdleBrowser {
+    fn open(&self, url: &str) -> Result<(), String> {
+        self.opened
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(url.to_owned());
+        Ok(())
+    }
+}
+
+/// Follows an authorization URL as a person approving would; returns when the app's listener
+/// has answered.
+async fn approve(url: &str) {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let resp = http.get(url).send().await.expect("authorization endpoint");
+    let location = resp.headers()["location"]
+        .to_str()
+        .expect("a redirect")
+        .to_owned();
+    http.get(&location)
+        .send()
+        .await
+        .expect("the app's listener");
+}
+
+async fn until(what: &str, check: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if check() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test]
+async fn a_token_is_recorded_with_its_use_and_a_refused_one_leaves_none() {
+    let (sb, _dir, ws) = fixture().await;
+    let good = add(
+        &sb,
+        &ws,
+        "Good",
+        GrantType::ClientCredentials,
+        Some("sandbox-integration-secret"),
+    );
+    let token = ws.token(&good.id).await.expect("a token");
+    let row = &ws
+        .list(Some(std::slice::from_ref(&good.id)))
+        .expect("listed")[0];
+    let summary = row.token.as_ref().expect("the list knows the token");
+    assert_eq!(summary.expires_at, token.info.expires_at);
+    assert!(row.last_used.is_some(), "getting a token is a use");
+
+    let bad = add(
+        &sb,
+        &ws,
+        "Wrong secret",
+        GrantType::ClientCredentials,
+        Some("not-the-secret"),
+    );
+    let err = ws.token(&bad.id).await.expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::InvalidClient);
+    let row = &ws
+        .list(Some(std::slice::from_ref(&bad.id)))
+        .expect("listed")[0];
+    assert!(row.token.is_none(), "no token after a refusal");
+    assert!(row.last_used.is_none(), "a refused attempt is not a use");
+
+    ws.delete(&good.id).expect("clean up");
+    ws.delete(&bad.id).expect("clean up");
+}
+
+#[tokio::test]
+async fn invalid_grant_on_renewal_is_recorded_as_no_token() {
+    let (sb, _dir, ws) = fixture().await;
+    let c = signed_in(&sb, &ws, "Signed in").await;
+    let before = ws.get(&c.id).expect("saved");
+    assert!(
+        before.token.as_ref().is_some_and(|t| t.has_refresh_token),
+        "the sign-in is recorded with its refresh token"
+    );
+
+    sb.forget_grants();
+    let err = ws.renew(&c.id).await.expect_err("the grant is gone");
+    assert_eq!(err.code(), ErrorCode::InvalidGrant);
+    let after = ws.get(&c.id).expect("saved");
+    assert!(
+        after.token.is_none(),
+        "the list must not say the token will be refreshed: {:?}",
+        after.token
+    );
+    assert_eq!(after.last_used, before.last_used, "a failure is not a use");
+    ws.delete(&c.id).expect("clean up");
+}
+
+#[tokio::test]
+async fn a_failed_background_renewal_is_recorded_too() {
+    let (sb, _dir, ws) = fixture().await;
+    let c = signed_in(&sb, &ws, "Background").await;
+    let expires = ws
+        .get(&c.id)
+        .expect("saved")
+        .token
+        .and_then(|t| t.expires_at)
+        .expect("an expiry");
+    // Just before the end of its life: due.
+    let due_at = humantime::parse_rfc3339_weak(expires.trim_end_matches('Z')).expect("a time")
+        - Duration::from_secs(30);
+    sb.forget_grants();
+    let done = ws.renew_due(due_at).await.expect("renewal ran");
+    assert_eq!(done.len(), 1, "the one connection was due");
+    assert!(done[0].result.is_err());
+    assert!(
+        ws.get(&c.id).expect("saved").token.is_none(),
+        "the failed renewal is recorded"
+    );
+    ws.delete(&c.id).expect("clean up");
+}
+
+#[tokio::test]
+async fn a_cancelled_sign_in_ends_untracked_and_records_nothing() {
+    let (sb, _dir, ws) = fixture().await;
+    let c = add(&sb, &ws, "Cancelled", GrantType::AuthorizationCode, None);
+    let browser = IdleBrowser::default();
+    let signing_in = ws.sign_in(&c.id, &browser, Duration::from_secs(20));
+    let cancel = async {
+        until("the sign-in to start", || {
+            ws.sign_ins_in_progress(&c.id) == 1
+        })
+        .await;
+        assert_eq!(ws.cancel_sign_in(&c.id), 1);
+    };
+    let (result, ()) = tokio::join!(signing_in, cancel);
+    assert_eq!(result.expect_err("cancelled").code(), ErrorCode::Cancelled);
+    assert_eq!(ws.sign_ins_in_progress(&c.id), 0);
+    let after = ws.get(&c.id).expect("saved");
+    assert!(after.token.is_none() && after.last_used.is_none());
+    ws.delete(&c.id).expect("clean up");
+}
+
+#[tokio::test]
+async fn two_sign_ins_of_one_connection_do_not_cancel_each_other() {
+    let (sb, _dir, ws) = fixture().await;
+    let c = add(&sb, &ws, "Twice", GrantType::AuthorizationCode, None);
+    let browser = IdleBrowser::default();
+    let first = ws.sign_in(&c.id, &browser, Duration::from_secs(20));
+    let second = ws.sign_in(&c.id, &browser, Duration::from_secs(20));
+    let person = async {
+        until("both sign-ins to open the browser", || {
+            browser.opened.lock().map(|o| o.len()).unwrap_or(0) == 2
+        })
+        .await;
+        let url = browser.opened.lock().expect("urls")[0].clone();
+        approve(&url).await;
+        // One sign-in finished; the other is still tracked and can be cancelled.
+        until("one sign-in to end", || ws.sign_ins_in_progress(&c.id) == 1).await;
+        assert_eq!(
+            ws.cancel_sign_in(&c.id),
+            1,
+            "the other is still cancellable"
+        );
+    };
+    let (a, b, ()) = tokio::join!(first, second, person);
+    let (signed, cancelled) = if a.is_ok() { (a, b) } else { (b, a) };
+    signed.expect("the approved sign-in got its token");
+    assert_eq!(
+        cancelled.expect_err("cancelled").code(),
+        ErrorCode::Cancelled
+    );
+    assert!(
+        ws.get(&c.id).expect("saved").token.is_some(),
+        "the token of the one that finished is recorded"
+    );
+    ws.delete(&c.id).expect("clean up");
+}
+
+#[tokio::test]
+async fn a_test_records_its_outcome_and_the_token_it_left() {
+    let (sb, _dir, ws) = fixture().await;
+    let c = add(
+        &sb,
+        &ws,
+        "Tested",
+        GrantType::ClientCredentials,
+        Some("sandbox-integration-secret"),
+    );
+    let report = ws
+        .test(
+            &c.id,
+            &IdleBrowser::default(),
+            Duration::from_secs(5),
+            &|_| {},
+        )
+        .await
+        .expect("tested");
+    assert!(report.ok, "{report:?}");
+    let after = ws.get(&c.id).expect("saved");
+    assert!(after.last_test.as_ref().is_some_and(|t| t.ok));
+    assert!(after.token.is_some(), "the test's token is recorded");
+    ws.delete(&c.id).expect("clean up");
+}
+
+#[test]
+fn validating_reads_no_file_and_a_change_by_another_process_is_seen() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ws = workspace(dir.path());
+    for name in ["One", "Two", "Three"] {
+        ws.save(&public_draft(name)).expect("saved");
+    }
+    let reads = ws.file_reads();
+    for _ in 0..50 {
+        let verdict = ws
+            .validate(&draft("two", "acme", GrantType::AuthorizationCode, None))
+            .expect("a verdict");
+        assert!(
+            verdict.errors.iter().any(|e| e.field == "name"),
+            "the name is taken: {:?}",
+            verdict.errors
+        );
+    }
+    ws.list(None).expect("listed");
+    assert_eq!(ws.file_reads(), reads, "the file was not read again");
+
+    // Another process (its own store on the same folder) adds one.
+    let other = workspace(dir.path());
+    other
+        .save(&public_draft("Four"))
+        .expect("saved by the other");
+    let names: Vec<String> = ws
+        .list(None)
+        .expect("listed")
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, ["One", "Two", "Three", "Four"]);
+    assert_eq!(
+        ws.file_reads(),
+        reads + 1,
+        "read once more, after the change"
+    );
+}
