@@ -444,11 +444,10 @@ pub async fn sandbox_status(state: State<'_, AppState>) -> CommandResult<Option<
 #[specta::specta]
 pub async fn add_sandbox_connection(state: State<'_, AppState>) -> CommandResult<Connection> {
     let Some(url) = crate::demo::sandbox_url() else {
-        return Err(crate::error::AppError {
-            code: connmgr_core::ErrorCode::NotFound,
-            message: "No local sandbox was started with the app (make run starts one).".to_owned(),
-            field: None,
-        });
+        return Err(connmgr_core::Error::Refused(
+            "No local sandbox was started with the app (make run starts one).".to_owned(),
+        )
+        .into());
     };
     off_main(&state, move |w| crate::demo::ensure_now(w, &url)).await
 }
@@ -461,11 +460,7 @@ pub async fn copy_text(app: AppHandle, text: String) -> CommandResult<()> {
     off_main_app(app, move |app| {
         app.clipboard()
             .write_text(text)
-            .map_err(|e| crate::error::AppError {
-                code: connmgr_core::ErrorCode::Internal,
-                message: format!("The clipboard could not be written: {e}"),
-                field: None,
-            })
+            .map_err(|e| connmgr_core::Error::Clipboard(e.to_string()).into())
     })
     .await
 }

@@ -92,7 +92,7 @@ pub fn render(
         }
         CopyFormat::Curl => {
             let Some(base) = connection.endpoints.api_base_url.as_deref() else {
-                return Err(Error::Internal(format!(
+                return Err(Error::Refused(format!(
                     "\u{201c}{}\u{201d} has no API base URL, so there is no request to copy; copy the token or the header instead.",
                     connection.settings.name
                 )));
@@ -221,6 +221,18 @@ mod tests {
         assert_eq!(
             text(CopyFormat::Curl),
             r"curl --fail-with-body -H 'Authorization: Bearer tok'\''en' -H 'Accept: application/json' 'https://acme.coupahost.com/api/users?limit=1'"
+        );
+    }
+
+    #[test]
+    fn a_curl_command_without_an_api_is_refused_not_an_internal_fault() {
+        let mut c = connection();
+        c.endpoints.api_base_url = None;
+        let err = render(CopyFormat::Curl, &Secret::new("t"), &c).expect_err("no request");
+        assert_eq!(err.code(), crate::ErrorCode::Refused);
+        assert!(
+            err.to_string()
+                .contains("copy the token or the header instead")
         );
     }
 

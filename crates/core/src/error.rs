@@ -68,6 +68,9 @@ pub enum ErrorCode {
     ImportInvalid,
     /// The clipboard could not be read or written.
     Clipboard,
+    /// What was asked cannot be done as things stand (nothing to export, no API base URL for
+    /// a curl command); the message says why and what to do. A person's choice, not a fault.
+    Refused,
     /// Something went wrong that has no more specific code.
     Internal,
 }
@@ -204,6 +207,10 @@ pub enum Error {
     #[error("The clipboard could not be used ({0}).")]
     Clipboard(String),
 
+    /// What was asked cannot be done as things stand; the text says why and what to do.
+    #[error("{0}")]
+    Refused(String),
+
     /// An unexpected failure with a description that holds no secret.
     #[error("{0}")]
     Internal(String),
@@ -235,6 +242,7 @@ impl Error {
             Error::OAuth { code, .. } => (*code).into(),
             Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
             Error::Clipboard(_) => ErrorCode::Clipboard,
+            Error::Refused(_) => ErrorCode::Refused,
             Error::Internal(_) => ErrorCode::Internal,
         }
     }

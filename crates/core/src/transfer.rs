@@ -297,7 +297,7 @@ impl Connections {
             }
         };
         if chosen.is_empty() {
-            return Err(Error::Internal(
+            return Err(Error::Refused(
                 "There are no connections to export.".to_owned(),
             ));
         }

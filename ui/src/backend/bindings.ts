@@ -508,6 +508,11 @@ export type ErrorCode =
 "import_invalid" | 
 /**  The clipboard could not be read or written. */
 "clipboard" | 
+/**
+ *  What was asked cannot be done as things stand (nothing to export, no API base URL for
+ *  a curl command); the message says why and what to do. A person's choice, not a fault.
+ */
+"refused" | 
 /**  Something went wrong that has no more specific code. */
 "internal";
 
