@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup run test bench bindings screenshots app ui clean
+.PHONY: help setup run test bench bindings screenshots package package-test app ui clean
 
 help:
 	@echo "make run          build and start the app with the local sandbox (a ready demo)"
@@ -13,6 +13,8 @@ help:
 	@echo "make bench        print performance figures (ratios to a baseline measured in the same run)"
 	@echo "make bindings     regenerate ui/src/backend/bindings.ts from the Rust commands"
 	@echo "make screenshots  run the end-to-end suite and refresh the screenshots in docs/"
+	@echo "make package      build the release app and its .deb (target/release/bundle/deb/)"
+	@echo "make package-test install that .deb, check the installed app's window, remove it"
 
 ## System packages, tauri-driver and Node modules (each skipped when present).
 setup: $(NPM_STAMP)
@@ -46,6 +48,13 @@ bindings: ui
 
 screenshots: app
 	UPDATE_DOCS=1 xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh npm run --silent test:e2e
+
+## The release app and a .deb through the Tauri bundler; then the installed package checked.
+package: setup
+	@scripts/package.sh
+
+package-test: package
+	@scripts/package-test.sh
 
 clean:
 	cargo clean
