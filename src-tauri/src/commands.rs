@@ -7,14 +7,14 @@
 
 use connmgr_core::Workspace;
 use connmgr_core::clipboard::CopyFormat;
-use connmgr_core::connection::{Connection, ConnectionDraft, ConnectionSummary};
+use connmgr_core::model::connection::{Connection, ConnectionDraft, ConnectionSummary};
+use connmgr_core::model::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
+use connmgr_core::model::transfer::{self, ImportChoice, ImportOutcome, ImportPreview};
+use connmgr_core::model::validate::Validation;
 use connmgr_core::oauth::TokenInfo;
-use connmgr_core::redirect::DEFAULT_TIMEOUT;
-use connmgr_core::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
+use connmgr_core::oauth::redirect::DEFAULT_TIMEOUT;
 use connmgr_core::tester::{StepReport, TestReport};
 use connmgr_core::tokens::AccessToken;
-use connmgr_core::transfer::{self, ImportChoice, ImportOutcome, ImportPreview};
-use connmgr_core::validate::Validation;
 use connmgr_core::workspace::CopyReceipt;
 use serde::{Deserialize, Serialize};
 use specta::Type;

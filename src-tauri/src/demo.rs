@@ -3,7 +3,9 @@
 //! with the sandbox's built-in client-credentials client, so a new user can test a connection
 //! and get a token in the first minute.
 
-use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
+use connmgr_core::model::connection::{
+    ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate,
+};
 use connmgr_core::{Connection, Secret, Workspace};
 
 /// The demo connection's name.
@@ -100,8 +102,8 @@ mod tests {
     fn ensure_creates_once_and_follows_the_port() {
         let dir = tempfile::tempdir().expect("temp dir");
         let workspace = Workspace::new(
-            connmgr_core::store::Store::new(dir.path()),
-            std::sync::Arc::new(connmgr_core::secrets::MemoryStore::new()),
+            connmgr_core::storage::connections_file::Store::new(dir.path()),
+            std::sync::Arc::new(connmgr_core::storage::keyring::MemoryStore::new()),
             connmgr_core::http::HttpClient::new().expect("http client"),
         );
         ensure(&workspace, "http://127.0.0.1:4001");

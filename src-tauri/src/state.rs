@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use connmgr_core::Workspace;
-use connmgr_core::secrets::KeyringStore;
-use connmgr_core::store::Store;
+use connmgr_core::storage::connections_file::Store;
+use connmgr_core::storage::keyring::KeyringStore;
 use serde::Serialize;
 use specta::Type;
 use tauri::{AppHandle, Manager};
@@ -41,7 +41,7 @@ fn keyring_service() -> String {
 /// Opens the connections in the app's data folder, setting an unreadable file aside.
 pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
     let dir = app.path().app_data_dir()?;
-    let keyring: Arc<dyn connmgr_core::secrets::SecretStore> =
+    let keyring: Arc<dyn connmgr_core::storage::keyring::SecretStore> =
         Arc::new(KeyringStore::new(keyring_service()));
     let http = connmgr_core::http::HttpClient::new()?;
     let workspace = Workspace::new(Store::new(&dir), keyring, http);

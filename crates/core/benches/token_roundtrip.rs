@@ -11,10 +11,12 @@
 use std::time::{Duration, Instant};
 
 use connmgr_core::Secret;
-use connmgr_core::connection::{Connection, ConnectionSettings, Endpoints, GrantType, Provider};
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::{
+    Connection, ConnectionSettings, Endpoints, GrantType, Provider,
+};
 use connmgr_core::oauth::client_credentials;
-use connmgr_core::redirect::RedirectListener;
+use connmgr_core::oauth::redirect::RedirectListener;
 use connmgr_sandbox::Sandbox;
 
 const ROUNDS: usize = 1000;

@@ -8,13 +8,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use connmgr_core::connection::{
+use connmgr_core::model::connection::{
     Connection, ConnectionSettings, CoupaDomain, GrantType, TestSummary,
 };
-use connmgr_core::secrets::MemoryStore;
-use connmgr_core::store::Store;
-use connmgr_core::validate::{Context, validate};
-use connmgr_core::{Connections, Error};
+use connmgr_core::model::validate::{Context, validate};
+use connmgr_core::storage::connections_file::Store;
+use connmgr_core::storage::keyring::MemoryStore;
+use connmgr_core::{Error, SavedConnections};
 
 const SCOPES: &[&str] = &[
     "core.user.read",
@@ -98,7 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = PathBuf::from(dir);
     let count: usize = count.parse()?;
     let list = (0..count).map(connection).collect::<Result<Vec<_>, _>>()?;
-    let connections = Connections::new(Store::new(&dir), Arc::new(MemoryStore::new()));
+    let connections = SavedConnections::new(Store::new(&dir), Arc::new(MemoryStore::new()));
     connections.store().update(|saved| {
         saved.clear();
         saved.extend(list);

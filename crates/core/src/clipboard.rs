@@ -12,9 +12,9 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::connection::{Connection, TestMethod};
 use crate::error::Error;
-use crate::secret::Secret;
+use crate::model::connection::{Connection, TestMethod};
+use crate::storage::secret::Secret;
 
 /// The system clipboard, as far as copying secrets needs it.
 pub trait Clipboard: Send + Sync + 'static {
@@ -186,9 +186,9 @@ mod tests {
             client_id: "c".to_owned(),
             ..crate::ConnectionSettings::new_coupa()
         };
-        let verdict = crate::validate::validate(
+        let verdict = crate::model::validate::validate(
             &settings,
-            crate::validate::Context {
+            crate::model::validate::Context {
                 other_names: &[],
                 has_client_secret: true,
                 secret_is_empty: false,

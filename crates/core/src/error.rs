@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::validate::FieldIssue;
+use crate::model::validate::FieldIssue;
 
 /// Stable, machine-readable error codes. The UI matches on these, never on message text; the
 /// serialized form is snake_case (`"keyring_unavailable"`).

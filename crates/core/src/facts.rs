@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::connection::{ConnectionSettings, CoupaDomain, GrantType, Provider};
+use crate::model::connection::{ConnectionSettings, CoupaDomain, GrantType, Provider};
 
 /// Everything in `FACTS`.
 #[derive(Debug, Clone, Serialize)]

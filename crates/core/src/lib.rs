@@ -1,34 +1,33 @@
-//! Connection Manager's domain: connections and their validation, the Coupa scope catalog, the
-//! store and the keyring, the OAuth engine and the connection tester.
+//! Connection Manager's domain, laid out by layer:
+//!
+//! - [`model`]: the connection and its settings, their validation, the scope catalog and the
+//!   import/export format;
+//! - [`storage`]: the connections file, the keyring, the secret type, and the saved connections
+//!   that keep the two in step;
+//! - [`oauth`]: the grants, the loopback redirect listener, JWT decoding; [`http`] under them;
+//! - [`tokens`]: the token cache with single flight, and background renewal;
+//! - [`tester`]: the step-by-step connection test;
+//! - [`workspace`]: the one API every front end calls, on top of the rest.
 //!
 //! This crate knows nothing of Tauri: the desktop app, command-line tools and the tests all use
 //! it as a plain library, so its tests build and run without a window or a WebView.
 
 pub mod clipboard;
-pub mod connection;
-pub mod connections;
 pub mod error;
 pub mod facts;
 pub mod http;
-pub mod jwt;
+pub mod model;
 pub mod oauth;
-pub mod redirect;
-pub mod renewal;
-pub mod scopes;
-pub mod secret;
-pub mod secrets;
-pub mod store;
+pub mod storage;
 pub mod tester;
 pub mod time;
 pub mod tokens;
-pub mod transfer;
-pub mod validate;
 pub mod workspace;
 
-pub use connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
-pub use connections::Connections;
 pub use error::{Error, ErrorCode};
-pub use secret::Secret;
+pub use model::connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
+pub use storage::saved::SavedConnections;
+pub use storage::secret::Secret;
 pub use workspace::Workspace;
 
 /// The product's name as people see it.

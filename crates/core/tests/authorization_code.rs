@@ -8,8 +8,8 @@ use std::time::Duration;
 mod common;
 
 use connmgr_core::Connection;
-use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::GrantType;
 use connmgr_core::oauth::{BrowserOpener, authorization_code};
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::config::Consent;

@@ -4,8 +4,8 @@
 mod common;
 
 use connmgr_core::Connection;
-use connmgr_core::connection::{ClientAuth, GrantType};
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::{ClientAuth, GrantType};
 use connmgr_core::oauth::client_credentials;
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::config::{ClientConfig, Grant, UnknownScope};

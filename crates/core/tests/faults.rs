@@ -8,10 +8,10 @@ use std::time::Duration;
 
 use common::{sandbox_connection, test_keyring};
 use connmgr_core::Connection;
-use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::GrantType;
 use connmgr_core::oauth::{TokenSet, client_credentials};
-use connmgr_core::secrets::{SecretKind, SecretStore};
+use connmgr_core::storage::keyring::{SecretKind, SecretStore};
 use connmgr_core::tokens::Tokens;
 use connmgr_core::{Error, ErrorCode, Secret};
 use connmgr_sandbox::faults::Fault;

@@ -6,9 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::{coupa_draft, spawn_child, test_keyring};
-use connmgr_core::secrets::{KeyringStore, SecretKind, SecretStore};
-use connmgr_core::store::{FILE_NAME, Store};
-use connmgr_core::{Connections, ErrorCode, Secret};
+use connmgr_core::storage::connections_file::{FILE_NAME, Store};
+use connmgr_core::storage::keyring::{KeyringStore, SecretKind, SecretStore};
+use connmgr_core::{ErrorCode, SavedConnections, Secret};
 
 // Values that no other part of the tests uses, so a search for them finds only leaks.
 const CLIENT_SECRET: &str = "kr-client-secret-7f3a9c1e+/:%&=";
@@ -67,7 +67,7 @@ fn set_get_replace_and_delete_against_the_real_keyring() {
 fn checklist_27_connections_keep_secrets_in_the_keyring_and_never_in_the_file() {
     let dir = tempfile::tempdir().expect("temp dir");
     let kr = Arc::new(test_keyring());
-    let conns = Connections::new(Store::new(dir.path()), kr.clone());
+    let conns = SavedConnections::new(Store::new(dir.path()), kr.clone());
 
     let a = conns
         .save(&coupa_draft("Keyring A", Some(CLIENT_SECRET)))
@@ -129,7 +129,7 @@ fn checklist_27_connections_keep_secrets_in_the_keyring_and_never_in_the_file() 
 fn child_without_secret_service() {
     let dir = std::env::var("CONNMGR_CHILD_STORE").expect("CONNMGR_CHILD_STORE");
     let kr = Arc::new(KeyringStore::new("Connection Manager (tests, no bus)"));
-    let conns = Connections::new(Store::new(&dir), kr.clone());
+    let conns = SavedConnections::new(Store::new(&dir), kr.clone());
     let err = kr
         .get("x", SecretKind::ClientSecret)
         .expect_err("no Secret Service");
@@ -147,9 +147,9 @@ fn checklist_28_no_secret_service_gives_a_clear_error_and_changes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     // One connection saved beforehand, with no secret, so "untouched" can be checked.
     let before = {
-        let conns = Connections::new(
+        let conns = SavedConnections::new(
             Store::new(dir.path()),
-            Arc::new(connmgr_core::secrets::MemoryStore::new()),
+            Arc::new(connmgr_core::storage::keyring::MemoryStore::new()),
         );
         conns.save(&common::public_draft("Existing")).expect("save");
         std::fs::read(dir.path().join(FILE_NAME)).expect("read")

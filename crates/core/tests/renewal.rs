@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use common::{coupa_draft, sandbox_connection, test_keyring};
-use connmgr_core::connection::{GrantType, TokenSummary};
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::{GrantType, TokenSummary};
 use connmgr_core::oauth::TokenInfo;
-use connmgr_core::renewal::{RETRY_AFTER, Renewal};
-use connmgr_core::secrets::{SecretKind, SecretStore};
-use connmgr_core::store::Store;
+use connmgr_core::storage::connections_file::Store;
+use connmgr_core::storage::keyring::{SecretKind, SecretStore};
 use connmgr_core::tokens::Tokens;
-use connmgr_core::{Connection, Connections, ErrorCode, Secret};
+use connmgr_core::tokens::renewal::{RETRY_AFTER, Renewal};
+use connmgr_core::{Connection, ErrorCode, SavedConnections, Secret};
 use connmgr_sandbox::{Config, Sandbox};
 
 const SECRET: &str = "sandbox-integration-secret";
@@ -150,7 +150,7 @@ async fn a_failed_renewal_is_left_alone_for_a_while_then_tried_again() {
 fn a_renewal_changes_the_token_state_but_not_when_the_connection_was_last_used() {
     let dir = tempfile::tempdir().expect("temp dir");
     let kr: Arc<dyn SecretStore> = Arc::new(test_keyring());
-    let conns = Connections::new(Store::new(dir.path()), kr);
+    let conns = SavedConnections::new(Store::new(dir.path()), kr);
     let saved = conns
         .save(&coupa_draft("Renewed", Some(SECRET)))
         .expect("save");

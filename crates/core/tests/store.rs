@@ -9,13 +9,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{public_draft, spawn_child};
-use connmgr_core::Connections;
-use connmgr_core::connection::Connection;
-use connmgr_core::secrets::MemoryStore;
-use connmgr_core::store::{FILE_NAME, Store};
+use connmgr_core::SavedConnections;
+use connmgr_core::model::connection::Connection;
+use connmgr_core::storage::connections_file::{FILE_NAME, Store};
+use connmgr_core::storage::keyring::MemoryStore;
 
-fn connections(dir: &Path) -> Connections {
-    Connections::new(Store::new(dir), Arc::new(MemoryStore::new()))
+fn connections(dir: &Path) -> SavedConnections {
+    SavedConnections::new(Store::new(dir), Arc::new(MemoryStore::new()))
 }
 
 fn parses(path: &Path) -> Result<usize, String> {

@@ -5,9 +5,9 @@ use std::sync::{Arc, Mutex};
 mod common;
 
 use connmgr_core::Connection;
-use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
-use connmgr_core::secrets::{SecretKind, SecretStore};
+use connmgr_core::model::connection::GrantType;
+use connmgr_core::storage::keyring::{SecretKind, SecretStore};
 use connmgr_core::tester::{StepId, StepStatus, run};
 use connmgr_core::tokens::Tokens;
 use connmgr_core::{ErrorCode, Secret};

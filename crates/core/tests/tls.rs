@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 mod common;
 
-use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::GrantType;
 use connmgr_core::oauth::client_credentials;
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::{Config, Sandbox};

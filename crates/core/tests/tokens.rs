@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{sandbox_connection, test_keyring};
-use connmgr_core::connection::GrantType;
 use connmgr_core::http::HttpClient;
-use connmgr_core::secrets::{SecretKind, SecretStore};
+use connmgr_core::model::connection::GrantType;
+use connmgr_core::storage::keyring::{SecretKind, SecretStore};
 use connmgr_core::tokens::Tokens;
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::config::Consent;
@@ -196,7 +196,7 @@ async fn checklist_20_a_refresh_without_a_new_refresh_token_keeps_the_old_one() 
 /// app died between the refresh answer and caching the new access token.
 #[derive(Debug)]
 struct RefusesAccessTokens {
-    inner: connmgr_core::secrets::KeyringStore,
+    inner: connmgr_core::storage::keyring::KeyringStore,
     refuse: std::sync::atomic::AtomicBool,
 }
 

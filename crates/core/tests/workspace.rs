@@ -9,11 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{FollowBrowser, public_draft, test_keyring};
-use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
 use connmgr_core::http::HttpClient;
+use connmgr_core::model::connection::{
+    ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate,
+};
 use connmgr_core::oauth::BrowserOpener;
-use connmgr_core::secrets::SecretStore;
-use connmgr_core::store::Store;
+use connmgr_core::storage::connections_file::Store;
+use connmgr_core::storage::keyring::SecretStore;
 use connmgr_core::{ErrorCode, Secret, Workspace};
 use connmgr_sandbox::config::Consent;
 use connmgr_sandbox::{Config, Sandbox};

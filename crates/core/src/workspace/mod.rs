@@ -13,16 +13,16 @@ mod tokens;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::connection::{Connection, ConnectionDraft, ConnectionSummary};
-use crate::connections::Connections;
 use crate::error::Error;
 use crate::http::HttpClient;
-use crate::renewal::Renewal;
-use crate::secrets::SecretStore;
-use crate::store::{SetAside, Store};
+use crate::model::connection::{Connection, ConnectionDraft, ConnectionSummary};
+use crate::model::transfer::{ImportChoice, ImportOutcome, ImportPreview};
+use crate::model::validate::Validation;
+use crate::storage::connections_file::{SetAside, Store};
+use crate::storage::keyring::SecretStore;
+use crate::storage::saved::SavedConnections;
 use crate::tokens::Tokens;
-use crate::transfer::{ImportChoice, ImportOutcome, ImportPreview};
-use crate::validate::Validation;
+use crate::tokens::renewal::Renewal;
 
 pub use tokens::CopyReceipt;
 
@@ -35,7 +35,7 @@ pub struct Workspace {
 
 #[derive(Debug)]
 struct Inner {
-    connections: Connections,
+    connections: SavedConnections,
     tokens: Tokens,
     http: HttpClient,
     renewal: Renewal,
@@ -49,7 +49,7 @@ impl Workspace {
         let tokens = Tokens::new(http.clone(), secrets.clone());
         Workspace {
             inner: Arc::new(Inner {
-                connections: Connections::new(store, secrets),
+                connections: SavedConnections::new(store, secrets),
                 renewal: Renewal::new(tokens.clone()),
                 tokens,
                 http,

@@ -12,9 +12,9 @@ use super::Workspace;
 use crate::clipboard::{ClearAfter, Clipboard, CopyFormat};
 use crate::error::Error;
 use crate::oauth::{BrowserOpener, TokenInfo};
-use crate::renewal::Renewed;
 use crate::tester::{SignIn, StepReport, TestReport};
 use crate::tokens::AccessToken;
+use crate::tokens::renewal::Renewed;
 
 /// What a copy put on the clipboard, for the message that says so (never the value).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

@@ -3,8 +3,10 @@
 
 use std::process::{Child, Command, Stdio};
 
-use connmgr_core::connection::{ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate};
-use connmgr_core::secret::Secret;
+use connmgr_core::model::connection::{
+    ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate,
+};
+use connmgr_core::storage::secret::Secret;
 
 /// Starts this test binary again, running only the ignored test `name`, with `envs` set.
 /// Child tests are `#[ignore]`d so a plain run never starts them by itself.
@@ -53,17 +55,17 @@ pub fn public_draft(name: &str) -> ConnectionDraft {
 }
 
 /// The test-only keyring service (see scripts/test-env.sh), never the app's own.
-pub fn test_keyring() -> connmgr_core::secrets::KeyringStore {
+pub fn test_keyring() -> connmgr_core::storage::keyring::KeyringStore {
     let service = std::env::var("CONNMGR_KEYRING_SERVICE").expect(
         "CONNMGR_KEYRING_SERVICE is not set: run these tests through scripts/test-env.sh (make test), \
          which starts a private gnome-keyring",
     );
     assert_ne!(
         service,
-        connmgr_core::secrets::KeyringStore::APP_SERVICE,
+        connmgr_core::storage::keyring::KeyringStore::APP_SERVICE,
         "tests never use the app's own entries"
     );
-    connmgr_core::secrets::KeyringStore::new(service)
+    connmgr_core::storage::keyring::KeyringStore::new(service)
 }
 
 /// A connection to the sandbox at `base` with the given client, grant and scopes.
@@ -73,7 +75,7 @@ pub fn sandbox_connection(
     grant: GrantType,
     scopes: &[&str],
 ) -> connmgr_core::Connection {
-    use connmgr_core::connection::{Endpoints, Provider};
+    use connmgr_core::model::connection::{Endpoints, Provider};
     connmgr_core::Connection {
         id: format!("test-{}", uuid_like()),
         settings: ConnectionSettings {

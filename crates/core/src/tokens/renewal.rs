@@ -19,8 +19,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use crate::connection::{Connection, GrantType, TokenSummary};
 use crate::error::Error;
+use crate::model::connection::{Connection, GrantType, TokenSummary};
 use crate::tokens::{AccessToken, Tokens};
 
 /// A token is renewed at the latest this long before it expires.

@@ -3,19 +3,23 @@
 //! Rust's verdict. All field errors are returned at once, each with its field and a message a
 //! person understands; scopes the catalog does not know are warnings, not errors.
 
-use std::net::IpAddr;
-
 use serde::Serialize;
 use specta::Type;
-use url::Url;
 
-use crate::connection::{ConnectionSettings, CoupaDomain, Endpoints, GrantType, Provider};
-use crate::scopes::ScopeCatalog;
+use crate::model::connection::{ConnectionSettings, Endpoints, GrantType, Provider};
+use crate::model::scopes::ScopeCatalog;
+
+mod coupa;
+mod endpoints;
+mod urls;
+
+pub use coupa::{CoupaInstance, parse_coupa_instance};
+pub use urls::{check_url, host_allowed, normalize_domain};
 
 /// The longest name a connection may have, in characters.
 pub const NAME_MAX: usize = 100;
-const URL_MAX: usize = 2048;
-const HOST_MAX: usize = 253;
+pub(crate) const URL_MAX: usize = 2048;
+pub(crate) const HOST_MAX: usize = 253;
 const CLIENT_ID_MAX: usize = 512;
 
 /// Field names, as the UI knows them.
@@ -84,17 +88,6 @@ pub struct Context<'a> {
     pub has_client_secret: bool,
     /// Whether the secret being saved is the empty string.
     pub secret_is_empty: bool,
-}
-
-/// A Coupa instance resolved from what the admin pasted.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CoupaInstance {
-    /// `https://acme.coupahost.com` (no trailing slash).
-    pub base_url: String,
-    /// `acme.coupahost.com`.
-    pub host: String,
-    /// The Coupa domain it is under, if one of the two known ones.
-    pub domain: Option<CoupaDomain>,
 }
 
 /// Validates `settings`, returning every problem at once.
@@ -268,149 +261,6 @@ impl Validator {
         });
     }
 
-    fn coupa_endpoints(
-        &mut self,
-        s: &mut ConnectionSettings,
-        needs_authorize: bool,
-    ) -> Option<Endpoints> {
-        let instance = match parse_coupa_instance(&s.subdomain, s.coupa_domain) {
-            Ok(i) => i,
-            Err(msg) => {
-                self.error(field::SUBDOMAIN, msg);
-                return None;
-            }
-        };
-        if let Some(domain) = instance.domain {
-            // What was pasted names the domain; the choice follows it.
-            s.coupa_domain = domain;
-        }
-        let base = instance.base_url;
-        let authorization_url = if !needs_authorize {
-            None
-        } else if s.authorization_url.is_empty() {
-            Some(format!("{base}/oauth2/authorizations/new"))
-        } else {
-            self.url_field(
-                field::AUTHORIZATION_URL,
-                &s.authorization_url,
-                "authorization URL",
-            )
-        };
-        let token_url = if s.token_url.is_empty() {
-            Some(format!("{base}/oauth2/token"))
-        } else {
-            self.url_field(field::TOKEN_URL, &s.token_url, "token URL")
-        };
-        let api_base_url = if s.api_base_url.is_empty() {
-            Some(base.clone())
-        } else {
-            self.url_field(field::API_BASE_URL, &s.api_base_url, "API base URL")
-        };
-        Some(Endpoints {
-            instance_url: Some(base),
-            authorization_url,
-            token_url: token_url?,
-            api_base_url,
-        })
-    }
-
-    fn generic_endpoints(
-        &mut self,
-        s: &ConnectionSettings,
-        needs_authorize: bool,
-    ) -> Option<Endpoints> {
-        let authorization_url = if !needs_authorize {
-            None
-        } else if s.authorization_url.is_empty() {
-            self.error(
-                field::AUTHORIZATION_URL,
-                "Enter the authorization URL, where the browser signs in (authorization code).",
-            );
-            None
-        } else {
-            self.url_field(
-                field::AUTHORIZATION_URL,
-                &s.authorization_url,
-                "authorization URL",
-            )
-        };
-        let token_url = if s.token_url.is_empty() {
-            self.error(
-                field::TOKEN_URL,
-                "Enter the token URL, where the app gets tokens.",
-            );
-            None
-        } else {
-            self.url_field(field::TOKEN_URL, &s.token_url, "token URL")
-        };
-        let api_base_url = if s.api_base_url.is_empty() {
-            None
-        } else {
-            self.url_field(field::API_BASE_URL, &s.api_base_url, "API base URL")
-        };
-        if needs_authorize && authorization_url.is_none() {
-            return None;
-        }
-        Some(Endpoints {
-            instance_url: None,
-            authorization_url,
-            token_url: token_url?,
-            api_base_url,
-        })
-    }
-
-    fn url_field(&mut self, field: &str, raw: &str, what: &str) -> Option<String> {
-        match check_url(raw, what) {
-            Ok(url) => Some(url),
-            Err(msg) => {
-                self.error(field, msg);
-                None
-            }
-        }
-    }
-
-    /// Every URL the connection calls must be under one of its valid domain names.
-    fn check_domains(&mut self, ep: &Endpoints, s: &ConnectionSettings) {
-        if s.valid_domains.is_empty() {
-            return;
-        }
-        let list = s.valid_domains.join(", ");
-        let urls = [
-            (ep.authorization_url.as_deref(), field::AUTHORIZATION_URL),
-            (Some(ep.token_url.as_str()), field::TOKEN_URL),
-            (ep.api_base_url.as_deref(), field::API_BASE_URL),
-        ];
-        for (url, url_field) in urls {
-            let Some(url) = url else { continue };
-            let Some(host) = Url::parse(url)
-                .ok()
-                .and_then(|u| u.host_str().map(str::to_owned))
-            else {
-                continue;
-            };
-            if !host_allowed(&host, &s.valid_domains) {
-                // For Coupa the derived URLs have no field of their own: the domain list is at fault.
-                let derived = s.provider == Provider::Coupa
-                    && match url_field {
-                        field::AUTHORIZATION_URL => s.authorization_url.is_empty(),
-                        field::TOKEN_URL => s.token_url.is_empty(),
-                        _ => s.api_base_url.is_empty(),
-                    };
-                let target = if derived {
-                    field::VALID_DOMAINS
-                } else {
-                    url_field
-                };
-                self.error(
-                    target,
-                    format!(
-                        "{url} is not under the valid domain names ({list}). Add its domain there if you trust it."
-                    ),
-                );
-            }
-        }
-    }
-
     fn scopes(&mut self, s: &mut ConnectionSettings) {
         let mut scopes: Vec<String> = Vec::new();
         for raw in &s.scopes {
@@ -470,397 +320,10 @@ impl Validator {
     }
 }
 
-/// Whether `host` is one of `domains` or a subdomain of one.
-pub fn host_allowed(host: &str, domains: &[String]) -> bool {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    domains
-        .iter()
-        .any(|d| host == d || (d.parse::<IpAddr>().is_err() && host.ends_with(&format!(".{d}"))))
-}
-
-fn is_loopback_host(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.eq_ignore_ascii_case("localhost")
-        || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Checks one absolute URL: https (http only on loopback), a host, no user name or password, no
-/// fragment. Returns it in normal form.
-pub fn check_url(raw: &str, what: &str) -> Result<String, String> {
-    if raw.len() > URL_MAX {
-        return Err(format!("The {what} is longer than {URL_MAX} characters."));
-    }
-    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("The {what} must not contain spaces."));
-    }
-    if !raw.is_ascii() {
-        return Err(format!(
-            "The {what} has non-ASCII characters; use the ASCII (punycode, xn--…) form of the address."
-        ));
-    }
-    let url = Url::parse(raw).map_err(|_| {
-        format!("The {what} is not a full address; it should look like https://login.example.com/oauth2/token.")
-    })?;
-    let host = url.host_str().unwrap_or_default().to_owned();
-    match url.scheme() {
-        "https" => {}
-        "http" if is_loopback_host(&host) => {}
-        "http" => {
-            return Err(format!(
-                "The {what} must use https://; http:// is allowed only for a server on this computer (127.0.0.1, ::1, localhost)."
-            ));
-        }
-        other => {
-            return Err(format!(
-                "The {what} must be an https:// address, not {other}:."
-            ));
-        }
-    }
-    if host.is_empty() {
-        return Err(format!("The {what} has no host name."));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(format!(
-            "The {what} must not contain a user name or password; the client ID and secret go in their own fields."
-        ));
-    }
-    if url.fragment().is_some() {
-        return Err(format!("The {what} must not contain a #fragment."));
-    }
-    Ok(url.to_string())
-}
-
-/// Normalises one valid-domain entry: lower case, no scheme, no `*.` prefix, no path.
-pub fn normalize_domain(raw: &str) -> Result<String, String> {
-    let mut d = raw.trim().to_ascii_lowercase();
-    for prefix in ["https://", "http://"] {
-        if let Some(rest) = d.strip_prefix(prefix) {
-            d = rest.to_owned();
-        }
-    }
-    if let Some(cut) = d.find('/') {
-        d.truncate(cut);
-    }
-    let d = d
-        .trim_start_matches("*.")
-        .trim_start_matches('.')
-        .trim_end_matches('.');
-    let d = d.trim_start_matches('[').trim_end_matches(']').to_owned();
-    if d.parse::<IpAddr>().is_ok() || d == "localhost" {
-        return Ok(d);
-    }
-    if !raw.is_ascii() {
-        return Err(format!(
-            "\u{201c}{}\u{201d} has non-ASCII characters; use the ASCII (punycode, xn--…) form of the domain.",
-            raw.trim()
-        ));
-    }
-    check_host_labels(&d)
-        .map_err(|why| format!("\u{201c}{}\u{201d} is not a domain name: {why}", raw.trim()))?;
-    if !d.contains('.') {
-        return Err(format!(
-            "\u{201c}{d}\u{201d} is too broad: give a domain such as coupahost.com or acme.coupahost.com."
-        ));
-    }
-    Ok(d)
-}
-
-fn check_host_labels(host: &str) -> Result<(), String> {
-    if host.is_empty() {
-        return Err("it is empty".to_owned());
-    }
-    if host.len() > HOST_MAX {
-        return Err(format!("it is longer than {HOST_MAX} characters"));
-    }
-    for label in host.split('.') {
-        if label.is_empty() {
-            return Err("it has an empty part (two dots in a row)".to_owned());
-        }
-        if label.len() > 63 {
-            return Err("each part between dots may have at most 63 characters".to_owned());
-        }
-        if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err("use only letters, digits and hyphens".to_owned());
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err("a part cannot start or end with a hyphen".to_owned());
-        }
-    }
-    Ok(())
-}
-
-/// Resolves what an admin pasted into the URL subdomain field to the instance's base URL.
-///
-/// Accepted: `acme`, `acme.coupahost`, `acme.coupahost.com`, `https://acme.coupahost.com/`,
-/// `https://acme.coupacloud.com/some/path`, any other https host, and `http://` on loopback
-/// (a local test server). `selected` is the domain used when only the organisation is given.
-pub fn parse_coupa_instance(input: &str, selected: CoupaDomain) -> Result<CoupaInstance, String> {
-    let input = input.trim();
-    if input.is_empty() {
-        return Err(format!(
-            "Enter your Coupa URL subdomain: for https://acme.{} enter acme.",
-            selected.domain()
-        ));
-    }
-    if input.len() > HOST_MAX {
-        return Err(format!(
-            "That is {} characters long; a Coupa address has at most {HOST_MAX}.",
-            input.len()
-        ));
-    }
-    if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err("The URL subdomain must not contain spaces.".to_owned());
-    }
-    if !input.is_ascii() {
-        return Err(
-            "The address has non-ASCII characters; use the ASCII (punycode, xn--…) form of the host.".to_owned(),
-        );
-    }
-
-    let has_scheme = input.split_once(':').is_some_and(|(scheme, rest)| {
-        scheme
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic())
-            && scheme
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
-            && !rest.starts_with(|c: char| c.is_ascii_digit())
-    });
-    let (scheme, host, port) = if has_scheme {
-        let url = Url::parse(input).map_err(|_| {
-            "That is not a valid address; enter the subdomain (acme) or the instance URL (https://acme.coupahost.com).".to_owned()
-        })?;
-        let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback_host(&host) => {}
-            "http" => {
-                return Err(
-                    "Coupa instances are served over https://; http:// is allowed only for a test server on this computer (127.0.0.1, ::1, localhost).".to_owned(),
-                );
-            }
-            other => {
-                return Err(format!(
-                    "Only https:// addresses are accepted, not {other}:."
-                ));
-            }
-        }
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err("The address must not contain a user name or password.".to_owned());
-        }
-        if host.is_empty() {
-            return Err("The address has no host name.".to_owned());
-        }
-        (url.scheme().to_owned(), host, url.port())
-    } else {
-        let host_part = input.split(['/', '?', '#']).next().unwrap_or_default();
-        let (host, port) = match host_part.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') => {
-                let port = p
-                    .parse::<u16>()
-                    .map_err(|_| format!("\u{201c}{p}\u{201d} is not a port number."))?;
-                (h.to_ascii_lowercase(), Some(port))
-            }
-            _ => (host_part.to_ascii_lowercase(), None),
-        };
-        ("https".to_owned(), host, port)
-    };
-    let host = host.trim_end_matches('.').to_owned();
-    let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
-
-    if is_loopback_host(&host) {
-        return Ok(CoupaInstance {
-            base_url: format!("{scheme}://{host}{port_suffix}"),
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_owned(),
-            domain: None,
-        });
-    }
-    if host.parse::<IpAddr>().is_ok() {
-        return Err("Use the instance's host name, not an IP address.".to_owned());
-    }
-
-    let (host, domain) = if !host.contains('.') {
-        (format!("{host}.{}", selected.domain()), Some(selected))
-    } else {
-        let mut found = None;
-        let mut full = host.clone();
-        for d in [CoupaDomain::Customer, CoupaDomain::Partner] {
-            let bare = d.domain().trim_end_matches(".com");
-            if host == bare || host == d.domain() {
-                full = d.domain().to_owned();
-                found = Some(d);
-            } else if let Some(org) = host.strip_suffix(&format!(".{bare}")) {
-                full = format!("{org}.{}", d.domain());
-                found = Some(d);
-            } else if host.ends_with(&format!(".{}", d.domain())) {
-                found = Some(d);
-            }
-        }
-        (full, found)
-    };
-    if let Some(d) = domain
-        && host == d.domain()
-    {
-        return Err(format!(
-            "Enter the organisation part too, e.g. acme.{}.",
-            d.domain()
-        ));
-    }
-    check_host_labels(&host)
-        .map_err(|why| format!("\u{201c}{host}\u{201d} is not a valid host name: {why}."))?;
-    Ok(CoupaInstance {
-        base_url: format!("{scheme}://{host}{port_suffix}"),
-        host,
-        domain,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connection::{ClientAuth, TestMethod, TestRequest};
-
-    fn parse(input: &str) -> Result<String, String> {
-        parse_coupa_instance(input, CoupaDomain::Customer).map(|i| i.base_url)
-    }
-
-    #[test]
-    fn every_subdomain_form_admins_paste_resolves_to_the_instance() {
-        for input in [
-            "acme",
-            "ACME",
-            " acme ",
-            "acme.coupahost",
-            "acme.coupahost.com",
-            "acme.coupahost.com.",
-            "https://acme.coupahost.com",
-            "https://acme.coupahost.com/",
-            "https://acme.coupahost.com/oauth2/clients?x=1",
-            "acme.coupahost.com/some/path",
-        ] {
-            assert_eq!(
-                parse(input).as_deref(),
-                Ok("https://acme.coupahost.com"),
-                "input {input:?}"
-            );
-        }
-        assert_eq!(
-            parse("https://acme.coupacloud.com/some/path").as_deref(),
-            Ok("https://acme.coupacloud.com")
-        );
-        assert_eq!(
-            parse("acme.coupacloud").as_deref(),
-            Ok("https://acme.coupacloud.com")
-        );
-        assert_eq!(
-            parse_coupa_instance("acme", CoupaDomain::Partner)
-                .map(|i| i.base_url)
-                .as_deref(),
-            Ok("https://acme.coupacloud.com"),
-            "a bare organisation takes the selected domain"
-        );
-        assert_eq!(
-            parse("kpn-test").as_deref(),
-            Ok("https://kpn-test.coupahost.com")
-        );
-        assert_eq!(
-            parse("https://acme.coupahost.eu").as_deref(),
-            Ok("https://acme.coupahost.eu"),
-            "other https hosts are accepted"
-        );
-    }
-
-    #[test]
-    fn the_domain_pasted_wins_over_the_one_chosen() {
-        let mut s = coupa("https://acme.coupacloud.com/");
-        s.coupa_domain = CoupaDomain::Customer;
-        let v = validate(&s, ok_ctx());
-        assert_eq!(
-            v.normalized.coupa_domain,
-            CoupaDomain::Partner,
-            "the form follows what Rust read"
-        );
-        let mut s = coupa("acme");
-        s.coupa_domain = CoupaDomain::Partner;
-        assert_eq!(
-            validate(&s, ok_ctx()).normalized.coupa_domain,
-            CoupaDomain::Partner,
-            "an organisation alone keeps the choice"
-        );
-    }
-
-    #[test]
-    fn the_pasted_domain_is_detected() {
-        let i = parse_coupa_instance("https://acme.coupacloud.com/", CoupaDomain::Customer)
-            .expect("valid");
-        assert_eq!(i.domain, Some(CoupaDomain::Partner));
-        assert_eq!(i.host, "acme.coupacloud.com");
-        let i = parse_coupa_instance("acme.coupahost.eu", CoupaDomain::Customer).expect("valid");
-        assert_eq!(i.domain, None);
-    }
-
-    #[test]
-    fn loopback_test_servers_may_use_http_with_a_port() {
-        assert_eq!(
-            parse("http://127.0.0.1:43123").as_deref(),
-            Ok("http://127.0.0.1:43123")
-        );
-        assert_eq!(
-            parse("http://localhost:8080/").as_deref(),
-            Ok("http://localhost:8080")
-        );
-        assert_eq!(
-            parse("http://[::1]:9000").as_deref(),
-            Ok("http://[::1]:9000")
-        );
-        assert_eq!(
-            parse("127.0.0.1:8443").as_deref(),
-            Ok("https://127.0.0.1:8443")
-        );
-    }
-
-    #[test]
-    fn bad_subdomains_are_refused_with_a_reason() {
-        let cases: &[(&str, &str)] = &[
-            ("", "Enter your Coupa URL subdomain"),
-            ("   ", "Enter your Coupa URL subdomain"),
-            ("ac me", "spaces"),
-            ("http://acme.coupahost.com", "https://"),
-            ("javascript:alert(1)", "not javascript:"),
-            ("ftp://acme.coupahost.com", "not ftp:"),
-            ("acmé.coupahost.com", "non-ASCII"),
-            ("bücher", "non-ASCII"),
-            ("ac_me", "letters, digits and hyphens"),
-            ("-acme", "hyphen"),
-            ("acme..coupahost.com", "empty part"),
-            ("coupahost.com", "organisation"),
-            (
-                "https://user:pw@acme.coupahost.com",
-                "user name or password",
-            ),
-            ("10.0.0.1", "not an IP address"),
-        ];
-        for (input, expected) in cases {
-            let err = parse(input).expect_err(input);
-            assert!(
-                err.contains(expected),
-                "{input:?}: {err:?} should mention {expected:?}"
-            );
-        }
-        let long = "a".repeat(300);
-        assert!(
-            parse(&long)
-                .expect_err("300 characters")
-                .contains("at most 253")
-        );
-        let label = format!("{}.coupahost.com", "a".repeat(64));
-        assert!(parse(&label).expect_err("64-char label").contains("63"));
-    }
+    use crate::model::connection::{ClientAuth, CoupaDomain, TestMethod, TestRequest};
 
     fn coupa(subdomain: &str) -> ConnectionSettings {
         ConnectionSettings {
@@ -1164,5 +627,24 @@ mod tests {
         let mut s = coupa("acme");
         s.client_id = "id with space".to_owned();
         assert_eq!(fields(&validate(&s, ok_ctx())), [field::CLIENT_ID]);
+    }
+
+    #[test]
+    fn the_domain_pasted_wins_over_the_one_chosen() {
+        let mut s = coupa("https://acme.coupacloud.com/");
+        s.coupa_domain = CoupaDomain::Customer;
+        let v = validate(&s, ok_ctx());
+        assert_eq!(
+            v.normalized.coupa_domain,
+            CoupaDomain::Partner,
+            "the form follows what Rust read"
+        );
+        let mut s = coupa("acme");
+        s.coupa_domain = CoupaDomain::Partner;
+        assert_eq!(
+            validate(&s, ok_ctx()).normalized.coupa_domain,
+            CoupaDomain::Partner,
+            "an organisation alone keeps the choice"
+        );
     }
 }

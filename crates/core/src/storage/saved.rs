@@ -1,4 +1,4 @@
-//! [`Connections`]: the saved connections, their metadata in the [`Store`] and their secrets in a
+//! [`SavedConnections`]: the saved connections, their metadata in the [`Store`] and their secrets in a
 //! [`SecretStore`], kept in step.
 //!
 //! Saving is all-or-nothing across the two: the secret is written first and the file second; if
@@ -8,26 +8,27 @@
 
 use std::sync::Arc;
 
-use crate::connection::{
+use crate::error::Error;
+use crate::model::connection::{
     Connection, ConnectionDraft, ConnectionSettings, ConnectionSummary, SecretUpdate,
 };
-use crate::error::Error;
-use crate::secret::Secret;
-use crate::secrets::{SecretKind, SecretStore};
-use crate::store::{Loaded, Store};
-use crate::validate::{self, Context, NAME_MAX, Validation};
+use crate::model::names::{check_name_free, copy_name};
+use crate::model::validate::{self, Context, Validation};
+use crate::storage::connections_file::{Loaded, Store};
+use crate::storage::keyring::{SecretKind, SecretStore};
+use crate::storage::secret::Secret;
 
 /// The saved connections.
 #[derive(Debug, Clone)]
-pub struct Connections {
+pub struct SavedConnections {
     store: Store,
     secrets: Arc<dyn SecretStore>,
 }
 
-impl Connections {
-    /// Connections kept in `store`, with their secrets in `secrets`.
+impl SavedConnections {
+    /// SavedConnections kept in `store`, with their secrets in `secrets`.
     pub fn new(store: Store, secrets: Arc<dyn SecretStore>) -> Self {
-        Connections { store, secrets }
+        SavedConnections { store, secrets }
     }
 
     /// The metadata store.
@@ -261,7 +262,7 @@ impl Connections {
     pub fn record_test(
         &self,
         id: &str,
-        summary: crate::connection::TestSummary,
+        summary: crate::model::connection::TestSummary,
     ) -> Result<Connection, Error> {
         self.store.update(|list| {
             let slot = list
@@ -300,7 +301,7 @@ impl Connections {
         token: Option<&crate::oauth::TokenInfo>,
         used: bool,
     ) -> Result<Connection, Error> {
-        let summary = token.map(|t| crate::connection::TokenSummary {
+        let summary = token.map(|t| crate::model::connection::TokenSummary {
             obtained_at: t.obtained_at.clone(),
             expires_at: t.expires_at.clone(),
             has_refresh_token: t.has_refresh_token,
@@ -366,7 +367,9 @@ pub fn validate_against(all: &[Connection], draft: &ConnectionDraft) -> Validati
     )
 }
 
-fn accept(v: Validation) -> Result<(ConnectionSettings, crate::connection::Endpoints), Error> {
+fn accept(
+    v: Validation,
+) -> Result<(ConnectionSettings, crate::model::connection::Endpoints), Error> {
     match (v.errors.is_empty(), v.endpoints) {
         (true, Some(endpoints)) => Ok((v.normalized, endpoints)),
         (_, _) if !v.errors.is_empty() => Err(Error::Validation(v.errors)),
@@ -374,23 +377,6 @@ fn accept(v: Validation) -> Result<(ConnectionSettings, crate::connection::Endpo
             "the endpoints could not be resolved".to_owned(),
         )),
     }
-}
-
-fn check_name_free(list: &[Connection], name: &str, own_id: Option<&str>) -> Result<(), Error> {
-    let wanted = name.trim().to_lowercase();
-    if list
-        .iter()
-        .any(|c| Some(c.id.as_str()) != own_id && c.settings.name.trim().to_lowercase() == wanted)
-    {
-        return Err(Error::Validation(vec![validate::FieldIssue {
-            field: validate::field::NAME.to_owned(),
-            message: format!(
-                "A connection named \u{201c}{}\u{201d} already exists; choose another name.",
-                name.trim()
-            ),
-        }]));
-    }
-    Ok(())
 }
 
 /// The settings a token depends on: when one changes, cached tokens no longer apply.
@@ -404,46 +390,16 @@ fn token_relevant(s: &ConnectionSettings) -> impl PartialEq + '_ {
     )
 }
 
-/// "Copy of X", or "Copy of X (2)", … : the first that no saved connection has.
-fn copy_name(name: &str, list: &[Connection]) -> String {
-    free_name(&format!("Copy of {name}"), &|n| name_taken(list, n))
-}
-
-/// Whether a saved connection has this name (trimmed, case-insensitive).
-pub(crate) fn name_taken(list: &[Connection], name: &str) -> bool {
-    let wanted = name.trim().to_lowercase();
-    list.iter()
-        .any(|c| c.settings.name.trim().to_lowercase() == wanted)
-}
-
-/// `name` if `taken` says it is free, else "name (2)", "name (3)", … : the first free one, cut to
-/// fit the name limit.
-pub(crate) fn free_name(name: &str, taken: &dyn Fn(&str) -> bool) -> String {
-    let fit = |base: &str, suffix: &str| -> String {
-        let room = NAME_MAX - suffix.chars().count();
-        let mut cut: String = base.chars().take(room).collect();
-        cut.push_str(suffix);
-        cut
-    };
-    let first = fit(name, "");
-    if !taken(&first) {
-        return first;
-    }
-    (2..)
-        .map(|n| fit(name, &format!(" ({n})")))
-        .find(|candidate| !taken(candidate))
-        .unwrap_or(first)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secrets::{FailMode, MemoryStore};
+    use crate::model::validate::NAME_MAX;
+    use crate::storage::keyring::{FailMode, MemoryStore};
 
-    fn setup() -> (tempfile::TempDir, Connections, Arc<MemoryStore>) {
+    fn setup() -> (tempfile::TempDir, SavedConnections, Arc<MemoryStore>) {
         let dir = tempfile::tempdir().expect("temp dir");
         let secrets = Arc::new(MemoryStore::new());
-        let conns = Connections::new(Store::new(dir.path()), secrets.clone());
+        let conns = SavedConnections::new(Store::new(dir.path()), secrets.clone());
         (dir, conns, secrets)
     }
 
@@ -491,8 +447,8 @@ mod tests {
         let mut local = draft("Local", Some("s3cret"));
         local.settings = ConnectionSettings {
             name: "Local".to_owned(),
-            provider: crate::connection::Provider::Generic,
-            grant_type: crate::connection::GrantType::ClientCredentials,
+            provider: crate::model::connection::Provider::Generic,
+            grant_type: crate::model::connection::GrantType::ClientCredentials,
             client_id: "client-1".to_owned(),
             token_url: "http://127.0.0.1:8080/oauth/token".to_owned(),
             valid_domains: vec!["127.0.0.1".to_owned()],
@@ -512,9 +468,12 @@ mod tests {
         );
         assert_eq!(
             list[1].grant_type,
-            crate::connection::GrantType::ClientCredentials
+            crate::model::connection::GrantType::ClientCredentials
         );
-        assert_eq!(list[1].provider, crate::connection::Provider::Generic);
+        assert_eq!(
+            list[1].provider,
+            crate::model::connection::Provider::Generic
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@
 //! drops a file it cannot parse, which the next save overwrites; it keeps UI preferences only.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,8 +27,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::connection::Connection;
 use crate::error::Error;
+use crate::model::connection::Connection;
 
 /// The file's name inside the data folder.
 pub const FILE_NAME: &str = "connections.json";
@@ -318,7 +318,7 @@ impl Store {
             serde_json::to_vec_pretty(&file).map_err(|e| Error::Internal(e.to_string()))?;
         bytes.push(b'\n');
         let path = self.path();
-        write_atomic(&path, &bytes)?;
+        super::atomic::write_atomic(&path, &bytes)?;
         let mut seen = self.memory.seen.lock().unwrap_or_else(|p| p.into_inner());
         // Without the new file's stamp the next read goes to the disk.
         *seen = fs::metadata(&path).ok().map(|meta| Seen {
@@ -384,43 +384,7 @@ fn parse(bytes: &[u8]) -> Read {
     }
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder, `fsync`, rename,
-/// then `fsync` of the folder so the rename itself survives a crash.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let dir = path
-        .parent()
-        .ok_or_else(|| Error::Internal(format!("{} has no folder", path.display())))?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(
-        ".{name}.tmp-{}-{}",
-        std::process::id(),
-        crate::time::unique_suffix()
-    ));
-    let result = (|| {
-        let mut options = OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let mut file = options.open(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        drop(file);
-        fs::rename(&tmp, path)?;
-        #[cfg(unix)]
-        File::open(dir)?.sync_all()?;
-        Ok::<(), std::io::Error>(())
-    })();
-    if let Err(e) = result {
-        let _ = fs::remove_file(&tmp);
-        return Err(io_error(path, e));
-    }
-    Ok(())
-}
-
-fn io_error(path: &Path, source: std::io::Error) -> Error {
+pub(crate) fn io_error(path: &Path, source: std::io::Error) -> Error {
     Error::StoreIo {
         path: path.to_path_buf(),
         source,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use crate::error::Error;
-use crate::secret::Secret;
+use crate::storage::secret::Secret;
 
 /// The kinds of secret a connection may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

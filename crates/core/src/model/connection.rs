@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-use crate::secret::Secret;
+use crate::storage::secret::Secret;
 
 /// Which kind of server the connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]

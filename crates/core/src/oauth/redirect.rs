@@ -22,7 +22,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use crate::error::{Error, OAuthCode};
-use crate::secret::Secret;
+use crate::storage::secret::Secret;
 
 /// How long the app waits for the browser by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -159,13 +159,8 @@ async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Result<
     let Some(head) = read_head(&mut stream).await else {
         return;
     };
-    let mut request_line = head.lines().next().unwrap_or_default().split(' ');
-    let (method, target) = (
-        request_line.next().unwrap_or_default(),
-        request_line.next().unwrap_or_default(),
-    );
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if method != "GET" || path != "/callback" {
+    let (path, query) = head.target.split_once('?').unwrap_or((&head.target, ""));
+    if head.method != "GET" || path != crate::facts::REDIRECT_PATH {
         respond(&mut stream, "404 Not Found", "Not found", "Nothing here.").await;
         return;
     }
@@ -257,7 +252,16 @@ fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
     }
 }
 
-async fn read_head(stream: &mut TcpStream) -> Option<String> {
+/// A request's method and target. A head `httparse` cannot read has neither, and gets a 404.
+#[derive(Debug, Default)]
+struct Head {
+    method: String,
+    target: String,
+}
+
+/// Reads one request head, parsed with `httparse`; `None` when the browser closes first, sends
+/// more than [`HEAD_LIMIT`] bytes or takes longer than [`READ_TIMEOUT`].
+async fn read_head(stream: &mut TcpStream) -> Option<Head> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let read = async {
@@ -267,16 +271,22 @@ async fn read_head(stream: &mut TcpStream) -> Option<String> {
                 return None;
             }
             buf.extend_from_slice(&chunk[..n]);
-            if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                return Some(());
-            }
-            if buf.len() > HEAD_LIMIT {
-                return None;
+            let mut headers = [httparse::EMPTY_HEADER; 64];
+            let mut request = httparse::Request::new(&mut headers);
+            match request.parse(&buf) {
+                Ok(httparse::Status::Complete(_)) => {
+                    return Some(Head {
+                        method: request.method.unwrap_or_default().to_owned(),
+                        target: request.path.unwrap_or_default().to_owned(),
+                    });
+                }
+                Ok(httparse::Status::Partial) if buf.len() <= HEAD_LIMIT => {}
+                Ok(httparse::Status::Partial) => return None,
+                Err(_) => return Some(Head::default()),
             }
         }
     };
-    tokio::time::timeout(READ_TIMEOUT, read).await.ok()??;
-    String::from_utf8(buf).ok()
+    tokio::time::timeout(READ_TIMEOUT, read).await.ok()?
 }
 
 fn escape(text: &str) -> String {

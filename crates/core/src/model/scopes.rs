@@ -56,8 +56,9 @@ impl ScopeCatalog {
     pub fn coupa() -> &'static ScopeCatalog {
         static CATALOG: OnceLock<ScopeCatalog> = OnceLock::new();
         CATALOG.get_or_init(|| {
-            let file: CatalogFile = serde_json::from_str(include_str!("../data/coupa-scopes.json"))
-                .unwrap_or_else(|err| panic!("data/coupa-scopes.json is malformed: {err}"));
+            let file: CatalogFile =
+                serde_json::from_str(include_str!("../../data/coupa-scopes.json"))
+                    .unwrap_or_else(|err| panic!("data/coupa-scopes.json is malformed: {err}"));
             assert_eq!(
                 file.version, 1,
                 "data/coupa-scopes.json has an unknown version"

@@ -31,11 +31,7 @@ impl Secret {
     /// Compares two secrets. Deliberately not `PartialEq`, so that no derive compares secrets by
     /// accident and the comparison takes the same time whatever the contents.
     pub fn matches(&self, other: &Secret) -> bool {
-        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
-        if a.len() != b.len() {
-            return false;
-        }
-        a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        subtle::ConstantTimeEq::ct_eq(self.0.as_bytes(), other.0.as_bytes()).into()
     }
 }
 

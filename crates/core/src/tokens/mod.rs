@@ -12,6 +12,8 @@
 //!   retry; a server error (5xx, or 429 for too many requests) or a network failure is retried
 //!   a few times with backoff and the tokens are kept.
 
+pub mod renewal;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -20,12 +22,12 @@ use oauth2::basic::BasicErrorResponseType;
 use oauth2::{ClientSecret, RefreshToken, RequestTokenError, TokenUrl};
 use serde::{Deserialize, Serialize};
 
-use crate::connection::{Connection, GrantType};
 use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
+use crate::model::connection::{Connection, GrantType};
 use crate::oauth::{BrowserOpener, TokenInfo, TokenSet};
-use crate::secret::Secret;
-use crate::secrets::{SecretKind, SecretStore};
+use crate::storage::keyring::{SecretKind, SecretStore};
+use crate::storage::secret::Secret;
 
 /// A cached token is used only while it has at least this long left.
 pub const MIN_LIFETIME: Duration = Duration::from_secs(60);

@@ -1,0 +1,92 @@
+//! The authorization-code grant with PKCE over a loopback redirect (RFC 6749 §4.1, RFC 7636,
+//! RFC 8252), and the opener of the system browser it signs in through.
+
+use std::time::Duration;
+
+use oauth2::{ClientSecret, Scope, TokenUrl};
+
+use crate::error::{Error, OAuthCode};
+use crate::http::HttpClient;
+use crate::model::connection::Connection;
+use crate::storage::secret::Secret;
+
+use super::{Recording, TokenSet, auth_type, check_target, oauth_client, token_error, token_set};
+
+/// Opens the authorization URL in the system browser. The app passes one that uses the
+/// operating system's opener; tests pass a scripted browser.
+pub trait BrowserOpener: Send + Sync {
+    /// Opens `url`; an error says why it could not.
+    fn open(&self, url: &str) -> Result<(), String>;
+}
+
+/// Signs in through the system browser with the authorization-code grant and PKCE
+/// (RFC 6749 §4.1, RFC 7636, RFC 8252): a fresh verifier and `state` each attempt, a loopback
+/// listener for the answer, and the identical redirect URI in the token request.
+pub async fn authorization_code(
+    http: &HttpClient,
+    connection: &Connection,
+    secret: Option<&Secret>,
+    opener: &dyn BrowserOpener,
+    timeout: Duration,
+    cancel: impl std::future::Future<Output = ()>,
+) -> Result<TokenSet, Error> {
+    let authorize = connection
+        .endpoints
+        .authorization_url
+        .as_deref()
+        .ok_or_else(|| Error::OAuth {
+            code: OAuthCode::BadResponse,
+            message: "The connection has no authorization URL.".to_owned(),
+            hint: "Set the authorization URL in the connection's settings.".to_owned(),
+        })?;
+    let auth_url = check_target(connection, authorize)?;
+    let token_url = check_target(connection, &connection.endpoints.token_url)?;
+    let listener =
+        crate::oauth::redirect::RedirectListener::bind(connection.settings.redirect_port).await?;
+    let redirect = listener.redirect_uri();
+
+    let mut client = oauth_client(connection)
+        .set_auth_uri(oauth2::AuthUrl::from_url(auth_url.clone()))
+        .set_token_uri(TokenUrl::from_url(token_url))
+        .set_redirect_uri(
+            oauth2::RedirectUrl::new(redirect).map_err(|e| Error::Internal(e.to_string()))?,
+        )
+        .set_auth_type(auth_type(connection.settings.client_auth));
+    if let Some(secret) = secret {
+        client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
+    }
+    let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let requested = connection.settings.scopes.clone();
+    let (url, state) = client
+        .authorize_url(oauth2::CsrfToken::new_random)
+        .add_scopes(requested.iter().cloned().map(Scope::new))
+        .set_pkce_challenge(challenge)
+        .url();
+
+    opener.open(url.as_str()).map_err(|why| Error::OAuth {
+        code: OAuthCode::Connect,
+        message: format!("The browser could not be opened: {why}."),
+        hint: "Check that a default web browser is set up.".to_owned(),
+    })?;
+    let issuer = connection
+        .endpoints
+        .instance_url
+        .clone()
+        .unwrap_or_else(|| auth_url.origin().ascii_serialization());
+    let callback = listener
+        .wait(state.secret(), Some(&issuer), timeout, cancel)
+        .await?;
+
+    let http = Recording::new(http);
+    let result = client
+        .exchange_code(oauth2::AuthorizationCode::new(
+            callback.code.expose().to_owned(),
+        ))
+        .set_pkce_verifier(verifier)
+        .request_async(&http)
+        .await;
+    match result {
+        Ok(token) => token_set(&token, &requested),
+        Err(err) => Err(token_error(err, http.last(), connection)),
+    }
+}

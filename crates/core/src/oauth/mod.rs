@@ -1,0 +1,266 @@
+//! Getting tokens: the OAuth 2.0 grants over the `oauth2` crate, sent through [`HttpClient`].
+//!
+//! Before any request the URL is checked against the connection's valid domain names and the
+//! https rule, so credentials never leave for a host the admin did not list. A server's answer
+//! is judged strictly (RFC 6749 §5.1): `access_token` and a Bearer `token_type` (any case) are
+//! required; a narrower `scope` than asked is kept and reported.
+
+mod authorization_code;
+mod errors;
+pub mod jwt;
+pub mod redirect;
+
+pub use authorization_code::{BrowserOpener, authorization_code};
+pub use errors::transport_error;
+pub(crate) use errors::{rate_limited_hint, token_error};
+
+use std::time::{Duration, SystemTime};
+
+use oauth2::basic::BasicTokenType;
+use oauth2::{AuthType, ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+use crate::error::{Error, OAuthCode};
+use crate::http::{HttpClient, HttpError, snippet};
+use crate::model::connection::{ClientAuth, Connection};
+use crate::model::validate::{check_url, host_allowed};
+use crate::storage::secret::Secret;
+
+/// What the UI may know about a token: never the token itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    /// Always "Bearer".
+    pub token_type: String,
+    /// When it was obtained (RFC 3339).
+    pub obtained_at: String,
+    /// When it expires (RFC 3339), if the server said.
+    pub expires_at: Option<String>,
+    /// The scopes granted (the requested ones when the server did not say).
+    pub granted_scopes: Vec<String>,
+    /// Requested scopes the server did not grant.
+    pub missing_scopes: Vec<String>,
+    /// Whether a refresh token came with it.
+    pub has_refresh_token: bool,
+    /// When the access token is a JWT: its header and claims, not verified.
+    #[serde(default)]
+    pub jwt: Option<crate::oauth::jwt::DecodedJwt>,
+    /// The claims of the OpenID Connect ID token that came with it (scope `openid`), not
+    /// verified. The ID token itself is not kept.
+    #[serde(default)]
+    pub id_token: Option<crate::oauth::jwt::DecodedJwt>,
+}
+
+/// The fields of a token answer beyond RFC 6749's: the OpenID Connect `id_token`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct IdTokenField {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    id_token: Option<String>,
+}
+
+impl oauth2::ExtraTokenFields for IdTokenField {}
+
+/// A token answer as the engine reads it.
+pub(crate) type TokenAnswer = oauth2::StandardTokenResponse<IdTokenField, BasicTokenType>;
+
+/// The `oauth2` client type every grant uses: RFC 6749 errors, answers with an `id_token`.
+pub(crate) type OAuthClient<
+    HasAuthUrl = oauth2::EndpointNotSet,
+    HasTokenUrl = oauth2::EndpointNotSet,
+> = oauth2::Client<
+    oauth2::basic::BasicErrorResponse,
+    TokenAnswer,
+    oauth2::basic::BasicTokenIntrospectionResponse,
+    oauth2::StandardRevocableToken,
+    oauth2::basic::BasicRevocationErrorResponse,
+    HasAuthUrl,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    HasTokenUrl,
+>;
+
+/// A client for this connection's client ID, endpoints not yet set.
+pub(crate) fn oauth_client(connection: &Connection) -> OAuthClient {
+    oauth2::Client::new(ClientId::new(connection.settings.client_id.clone()))
+}
+
+/// A token as obtained: the secrets and what may be shown about them.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: Secret,
+    /// The refresh token, when the server gave one.
+    pub refresh_token: Option<Secret>,
+    /// Everything else.
+    pub info: TokenInfo,
+    /// When it expires, for refresh decisions.
+    pub expires_at: Option<SystemTime>,
+}
+
+/// Checks a URL the connection is about to call: https (http only on loopback) and under one
+/// of the valid domain names. Nothing is sent when this fails.
+pub fn check_target(connection: &Connection, url: &str) -> Result<url::Url, Error> {
+    let checked = check_url(url, "address").map_err(|why| Error::OAuth {
+        code: OAuthCode::DomainNotAllowed,
+        message: format!("Refused to call {url}: {why}"),
+        hint: "Correct the endpoint in the connection's settings.".to_owned(),
+    })?;
+    let parsed = url::Url::parse(&checked).map_err(|e| Error::Internal(e.to_string()))?;
+    let host = parsed.host_str().unwrap_or_default();
+    if !host_allowed(host, &connection.settings.valid_domains) {
+        return Err(Error::OAuth {
+            code: OAuthCode::DomainNotAllowed,
+            message: format!(
+                "Refused to send credentials to {url}: {host} is not under the valid domain names ({}).",
+                connection.settings.valid_domains.join(", ")
+            ),
+            hint: "Add the domain to Valid domain names if you trust it, or correct the endpoint."
+                .to_owned(),
+        });
+    }
+    Ok(parsed)
+}
+
+/// How `oauth2` sends the client's credentials for this setting (RFC 6749 §2.3.1).
+pub(crate) fn auth_type(auth: ClientAuth) -> AuthType {
+    match auth {
+        ClientAuth::Body => AuthType::RequestBody,
+        ClientAuth::Basic => AuthType::BasicAuth,
+    }
+}
+
+/// Gets a token with the client-credentials grant (RFC 6749 §4.4).
+pub async fn client_credentials(
+    http: &HttpClient,
+    connection: &Connection,
+    secret: &Secret,
+) -> Result<TokenSet, Error> {
+    let token_url = check_target(connection, &connection.endpoints.token_url)?;
+    let client = oauth_client(connection)
+        .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
+        .set_token_uri(TokenUrl::from_url(token_url))
+        .set_auth_type(auth_type(connection.settings.client_auth));
+    let requested = connection.settings.scopes.clone();
+    let http = Recording::new(http);
+    let result = client
+        .exchange_client_credentials()
+        .add_scopes(requested.iter().cloned().map(Scope::new))
+        .request_async(&http)
+        .await;
+    match result {
+        Ok(token) => token_set(&token, &requested),
+        Err(err) => Err(token_error(err, http.last(), connection)),
+    }
+}
+
+/// The HTTP client as `oauth2` calls it, remembering the last answer's status and a redacted
+/// snippet, for messages when the answer cannot be parsed.
+pub(crate) struct Recording {
+    http: HttpClient,
+    last: std::sync::Mutex<Option<(u16, String)>>,
+}
+
+impl Recording {
+    pub(crate) fn new(http: &HttpClient) -> Self {
+        Recording {
+            http: http.clone(),
+            last: std::sync::Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn last(&self) -> Option<(u16, String)> {
+        self.last.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Recording {
+    type Error = HttpError;
+    type Future = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Result<oauth2::HttpResponse, HttpError>> + Send + 'c>,
+    >;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(async move {
+            let mut resp = self.http.send(request).await?;
+            let header = |name: http::header::HeaderName| {
+                resp.headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let content_type =
+                header(http::header::CONTENT_TYPE).unwrap_or_else(|| "no content type".to_owned());
+            let mut seen = format!("{content_type}: {}", snippet(resp.body()));
+            if let Some(location) = header(http::header::LOCATION) {
+                seen = format!("redirect to {location}, not followed");
+            }
+            *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((resp.status().as_u16(), seen));
+            if let Some(body) = expires_in_as_number(resp.body()) {
+                *resp.body_mut() = body;
+            }
+            Ok(resp)
+        })
+    }
+}
+
+/// Some servers send `expires_in` as a string of digits (`"86399"`). RFC 6749 §5.1 wants a
+/// number; such a string is read as the number it spells. Anything else odd (negative,
+/// fractional, huge) is left for the strict parser to refuse.
+fn expires_in_as_number(body: &[u8]) -> Option<Vec<u8>> {
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let text = value.get("expires_in")?.as_str()?;
+    if text.is_empty() || text.len() > 12 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds: u64 = text.parse().ok()?;
+    value["expires_in"] = serde_json::Value::from(seconds);
+    serde_json::to_vec(&value).ok()
+}
+
+pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<TokenSet, Error> {
+    if *token.token_type() != BasicTokenType::Bearer {
+        return Err(Error::OAuth {
+            code: OAuthCode::BadResponse,
+            message: format!(
+                "The server issued a {:?} token; only Bearer tokens are supported.",
+                token.token_type()
+            ),
+            hint: "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
+        });
+    }
+    let granted: Vec<String> = match token.scopes() {
+        Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
+        None => requested.to_vec(), // RFC 6749 §5.1: absent means as requested
+    };
+    let missing: Vec<String> = requested
+        .iter()
+        .filter(|s| !granted.contains(s))
+        .cloned()
+        .collect();
+    let now = SystemTime::now();
+    let expires_at = token.expires_in().map(|d: Duration| now + d);
+    Ok(TokenSet {
+        access_token: Secret::new(token.access_token().secret().clone()),
+        refresh_token: token
+            .refresh_token()
+            .map(|r| Secret::new(r.secret().clone())),
+        info: TokenInfo {
+            token_type: "Bearer".to_owned(),
+            obtained_at: humantime::format_rfc3339_millis(now).to_string(),
+            expires_at: expires_at.map(|t| humantime::format_rfc3339_millis(t).to_string()),
+            granted_scopes: granted,
+            missing_scopes: missing,
+            has_refresh_token: token.refresh_token().is_some(),
+            jwt: crate::oauth::jwt::decode_unverified(token.access_token().secret()),
+            id_token: token
+                .extra_fields()
+                .id_token
+                .as_deref()
+                .and_then(crate::oauth::jwt::decode_unverified),
+        },
+        expires_at,
+    })
+}
