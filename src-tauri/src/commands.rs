@@ -325,7 +325,7 @@ fn export_path(app: &AppHandle) -> CommandResult<String> {
         .filter(|d| d.is_dir())
         .or_else(home)
         .unwrap_or_else(std::env::temp_dir);
-    let date: String = connmgr_core::time::now_rfc3339().chars().take(10).collect();
+    let date = connmgr_core::time::Timestamp::now().date();
     Ok(dir
         .join(format!("connections-{date}.json"))
         .display()

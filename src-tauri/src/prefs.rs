@@ -55,7 +55,7 @@ pub fn set_aside_if_unreadable<R: Runtime>(app: &AppHandle<R>) {
     }
     let kept = path.with_file_name(format!(
         "{FILE}.corrupt-{}",
-        connmgr_core::time::file_stamp()
+        connmgr_core::time::Timestamp::now().file_stamp()
     ));
     match std::fs::rename(&path, &kept) {
         Ok(()) => tracing::warn!(kept = %kept.display(), "unreadable preferences kept aside"),

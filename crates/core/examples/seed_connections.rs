@@ -65,17 +65,18 @@ fn connection(i: usize) -> Result<Connection, Error> {
     let endpoints = verdict
         .endpoints
         .ok_or_else(|| Error::Validation(verdict.errors.clone()))?;
-    let at = "2026-11-24T09:00:00.000Z".to_owned();
+    let at = connmgr_core::time::Timestamp::parse("2026-11-24T09:00:00.000Z")
+        .ok_or_else(|| Error::Internal("the seed time".to_owned()))?;
     Ok(Connection {
         id: format!("00000000-0000-4000-8000-{i:012}"),
         settings: verdict.normalized,
         endpoints,
         has_client_secret: false,
-        created_at: at.clone(),
-        updated_at: at.clone(),
+        created_at: at,
+        updated_at: at,
         last_test: (!i.is_multiple_of(5)).then(|| TestSummary {
             ok: !i.is_multiple_of(7),
-            at: at.clone(),
+            at,
             summary: "All 3 steps passed".to_owned(),
         }),
         last_used: Some(at),

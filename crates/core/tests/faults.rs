@@ -101,12 +101,22 @@ async fn checklist_18_expires_in_is_read_strictly() {
     let t = token_with(&sb, Some(Fault::ExpiresIn(json!("3600"))), &http())
         .await
         .expect("a digit string is read");
-    let left = t
-        .expires_at
-        .expect("expiry")
-        .duration_since(std::time::SystemTime::now())
-        .expect("future");
+    let now = connmgr_core::time::Timestamp::now();
+    let left = t.expires_at.expect("expiry").since(now);
     assert!((3590..=3600).contains(&left.as_secs()), "{left:?}");
+    // A lifetime past any calendar is taken as the longest believed, never a panic.
+    let t = token_with(
+        &sb,
+        Some(Fault::ExpiresIn(json!(999_999_999_999u64))),
+        &http(),
+    )
+    .await
+    .expect("a huge lifetime is read");
+    let left = t.expires_at.expect("expiry").since(now);
+    assert!(
+        left.abs_diff(connmgr_core::oauth::MAX_LIFETIME) < Duration::from_secs(60),
+        "capped at ten years: {left:?}"
+    );
     let t = token_with(&sb, Some(Fault::ExpiresIn(json!(null))), &http())
         .await
         .expect("null means unknown");

@@ -13,6 +13,7 @@ use connmgr_core::model::connection::{GrantType, TokenSummary};
 use connmgr_core::oauth::TokenInfo;
 use connmgr_core::storage::connections_file::Store;
 use connmgr_core::storage::keyring::{SecretKind, SecretStore};
+use connmgr_core::time::Timestamp;
 use connmgr_core::tokens::Tokens;
 use connmgr_core::tokens::renewal::{RETRY_AFTER, Renewal};
 use connmgr_core::{Connection, ErrorCode, SavedConnections, Secret};
@@ -44,8 +45,8 @@ fn connection(sb: &Sandbox, store: &Arc<dyn SecretStore>) -> Connection {
 /// The connection as the store has it after `token` was noted.
 fn noted(mut c: Connection, token: &TokenInfo) -> Connection {
     c.token = Some(TokenSummary {
-        obtained_at: token.obtained_at.clone(),
-        expires_at: token.expires_at.clone(),
+        obtained_at: token.obtained_at,
+        expires_at: token.expires_at,
         has_refresh_token: token.has_refresh_token,
     });
     c
@@ -154,10 +155,11 @@ fn a_renewal_changes_the_token_state_but_not_when_the_connection_was_last_used()
     let saved = conns
         .save(&coupa_draft("Renewed", Some(SECRET)))
         .expect("save");
+    let time = |t: &str| Timestamp::parse(t).expect("a time");
     let info = |obtained: &str| TokenInfo {
         token_type: "Bearer".to_owned(),
-        obtained_at: obtained.to_owned(),
-        expires_at: Some("2026-12-02T00:00:00.000Z".to_owned()),
+        obtained_at: time(obtained),
+        expires_at: Some(time("2026-12-02T00:00:00.000Z")),
         granted_scopes: vec!["core.user.read".to_owned()],
         missing_scopes: Vec::new(),
         has_refresh_token: false,
@@ -167,19 +169,15 @@ fn a_renewal_changes_the_token_state_but_not_when_the_connection_was_last_used()
     let used = conns
         .record_token(&saved.id, Some(&info("2026-12-01T00:00:00.000Z")))
         .expect("noted");
-    let last_used = used.last_used.clone().expect("a use is noted");
+    let last_used = used.last_used.expect("a use is noted");
     std::thread::sleep(Duration::from_millis(5));
     let renewed = conns
         .record_renewal(&saved.id, Some(&info("2026-12-01T20:00:00.000Z")))
         .expect("noted");
     assert_eq!(
-        renewed.token.as_ref().map(|t| t.obtained_at.as_str()),
-        Some("2026-12-01T20:00:00.000Z")
+        renewed.token.as_ref().map(|t| t.obtained_at),
+        Some(time("2026-12-01T20:00:00.000Z"))
     );
-    assert_eq!(
-        renewed.last_used.as_deref(),
-        Some(last_used.as_str()),
-        "a renewal is not a use"
-    );
+    assert_eq!(renewed.last_used, Some(last_used), "a renewal is not a use");
     conns.delete(&saved.id).expect("clean up");
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::storage::secret::Secret;
+use crate::time::Timestamp;
 
 /// Which kind of server the connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -171,7 +172,7 @@ pub struct TestSummary {
     /// Whether every step passed.
     pub ok: bool,
     /// When it ran (RFC 3339, UTC).
-    pub at: String,
+    pub at: Timestamp,
     /// One line: what passed, or the first failure.
     pub summary: String,
 }
@@ -189,14 +190,14 @@ pub struct Connection {
     /// Whether a client secret is held in the keyring for it.
     pub has_client_secret: bool,
     /// When it was created (RFC 3339, UTC).
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// When it was last changed (RFC 3339, UTC).
-    pub updated_at: String,
+    pub updated_at: Timestamp,
     /// The last connection test's outcome.
     pub last_test: Option<TestSummary>,
     /// When a token was last obtained, copied or tested (RFC 3339, UTC).
     #[serde(default)]
-    pub last_used: Option<String>,
+    pub last_used: Option<Timestamp>,
     /// What is known of the cached access token (never the token): for the list's token state.
     #[serde(default)]
     pub token: Option<TokenSummary>,
@@ -236,7 +237,7 @@ impl Connection {
             grant_type: self.settings.grant_type,
             scopes: self.settings.scopes.clone(),
             last_test: self.last_test.clone(),
-            last_used: self.last_used.clone(),
+            last_used: self.last_used,
             token: self.token.clone(),
             needs_client_secret: self.needs_client_secret,
         }
@@ -263,7 +264,7 @@ pub struct ConnectionSummary {
     /// The last connection test's outcome.
     pub last_test: Option<TestSummary>,
     /// When a token was last obtained, copied or tested.
-    pub last_used: Option<String>,
+    pub last_used: Option<Timestamp>,
     /// What is known of the cached access token.
     pub token: Option<TokenSummary>,
     /// Imported without its client secret.
@@ -275,9 +276,9 @@ pub struct ConnectionSummary {
 #[serde(rename_all = "camelCase")]
 pub struct TokenSummary {
     /// When it was obtained (RFC 3339).
-    pub obtained_at: String,
+    pub obtained_at: Timestamp,
     /// When it expires (RFC 3339), if the server said.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     /// Whether a refresh token is held.
     pub has_refresh_token: bool,
 }

@@ -13,6 +13,7 @@ use specta::Type;
 use crate::error::Error;
 use crate::model::connection::{Connection, ConnectionSettings, GrantType, Provider};
 use crate::model::validate::{self, Context};
+use crate::time::Timestamp;
 
 /// What an export file says it is.
 pub const FORMAT: &str = "connection-manager/connections";
@@ -31,7 +32,7 @@ pub struct ExportFile {
     /// The file format's version.
     pub version: u32,
     /// When it was written (RFC 3339, UTC).
-    pub exported_at: String,
+    pub exported_at: Timestamp,
     /// The app and version that wrote it.
     pub exported_by: String,
     /// The connections, without secrets.
@@ -87,7 +88,7 @@ pub struct ImportClash {
 #[serde(rename_all = "camelCase")]
 pub struct ImportPreview {
     /// When the file was written.
-    pub exported_at: String,
+    pub exported_at: Timestamp,
     /// Which app wrote it.
     pub exported_by: String,
     /// Every connection in it, in order.
@@ -135,7 +136,7 @@ impl ExportFile {
         ExportFile {
             format: FORMAT.to_owned(),
             version: VERSION,
-            exported_at: crate::time::now_rfc3339(),
+            exported_at: Timestamp::now(),
             exported_by: format!("{} {}", crate::PRODUCT_NAME, crate::VERSION),
             connections: connections
                 .iter()

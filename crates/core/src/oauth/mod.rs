@@ -14,7 +14,7 @@ pub use authorization_code::{BrowserOpener, authorization_code};
 pub use errors::transport_error;
 pub(crate) use errors::{rate_limited_hint, token_error};
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use oauth2::basic::BasicTokenType;
 use oauth2::{AuthType, ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
@@ -26,6 +26,10 @@ use crate::http::{HttpClient, HttpError, snippet};
 use crate::model::connection::{ClientAuth, Connection};
 use crate::model::validate::{check_url, host_allowed};
 use crate::storage::secret::Secret;
+use crate::time::Timestamp;
+
+/// The longest token lifetime believed (ten years); see [`token_set`].
+pub const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 86_400);
 
 /// What the UI may know about a token: never the token itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -34,9 +38,9 @@ pub struct TokenInfo {
     /// Always "Bearer".
     pub token_type: String,
     /// When it was obtained (RFC 3339).
-    pub obtained_at: String,
+    pub obtained_at: Timestamp,
     /// When it expires (RFC 3339), if the server said.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     /// The scopes granted (the requested ones when the server did not say).
     pub granted_scopes: Vec<String>,
     /// Requested scopes the server did not grant.
@@ -96,7 +100,7 @@ pub struct TokenSet {
     /// Everything else.
     pub info: TokenInfo,
     /// When it expires, for refresh decisions.
-    pub expires_at: Option<SystemTime>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// Checks a URL the connection is about to call: https (http only on loopback) and under one
@@ -240,8 +244,12 @@ pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<Tok
         .filter(|s| !granted.contains(s))
         .cloned()
         .collect();
-    let now = SystemTime::now();
-    let expires_at = token.expires_in().map(|d: Duration| now + d);
+    let now = Timestamp::now();
+    // RFC 6749 §5.1 sets no upper bound on `expires_in`: a lifetime past MAX_LIFETIME is taken
+    // as MAX_LIFETIME, so the expiry can always be computed and written.
+    let expires_at = token
+        .expires_in()
+        .map(|d: Duration| now.checked_add(d.min(MAX_LIFETIME)).unwrap_or(now));
     Ok(TokenSet {
         access_token: Secret::new(token.access_token().secret().clone()),
         refresh_token: token
@@ -249,8 +257,8 @@ pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<Tok
             .map(|r| Secret::new(r.secret().clone())),
         info: TokenInfo {
             token_type: "Bearer".to_owned(),
-            obtained_at: humantime::format_rfc3339_millis(now).to_string(),
-            expires_at: expires_at.map(|t| humantime::format_rfc3339_millis(t).to_string()),
+            obtained_at: now,
+            expires_at,
             granted_scopes: granted,
             missing_scopes: missing,
             has_refresh_token: token.refresh_token().is_some(),

@@ -330,7 +330,7 @@ impl Store {
 
     fn set_aside(&self) -> Result<PathBuf, Error> {
         let path = self.path();
-        let stamp = crate::time::file_stamp();
+        let stamp = crate::time::Timestamp::now().file_stamp();
         let mut kept = self.dir.join(format!("{FILE_NAME}.corrupt-{stamp}"));
         let mut n = 1;
         while kept.exists() {

@@ -13,6 +13,7 @@ use crate::model::transfer::*;
 use crate::model::validate;
 use crate::storage::keyring::SecretKind;
 use crate::storage::saved::SavedConnections;
+use crate::time::Timestamp;
 
 impl SavedConnections {
     /// Writes the connections with the given ids (all of them for `None`) to `path`, without
@@ -65,7 +66,7 @@ impl SavedConnections {
     /// [`ImportAction::Skip`]). All in one write: on any error nothing is changed.
     pub fn import(&self, path: &Path, choices: &[ImportChoice]) -> Result<ImportOutcome, Error> {
         let file = ExportFile::read(path)?;
-        let now = crate::time::now_rfc3339();
+        let now = crate::time::Timestamp::now();
         let mut replaced_ids = Vec::new();
         let mut secrets_to_drop = Vec::new();
         let file_names: Vec<String> = file
@@ -162,7 +163,7 @@ fn build(
     old: Option<&Connection>,
     keep_secret: bool,
     exported: &ExportedConnection,
-    now: &str,
+    now: &Timestamp,
 ) -> Result<Connection, Error> {
     let verdict = verdict(&settings);
     let (Some(endpoints), true) = (verdict.endpoints, verdict.errors.is_empty()) else {
@@ -173,8 +174,8 @@ fn build(
         settings: verdict.normalized,
         endpoints,
         has_client_secret: keep_secret,
-        created_at: old.map_or_else(|| now.to_owned(), |o| o.created_at.clone()),
-        updated_at: now.to_owned(),
+        created_at: old.map_or(*now, |o| o.created_at),
+        updated_at: *now,
         last_test: None,
         last_used: None,
         token: None,

@@ -90,7 +90,7 @@ impl SavedConnections {
         let verdict = self.validate(draft)?;
         let (settings, endpoints) = accept(verdict)?;
         let id = uuid::Uuid::new_v4().to_string();
-        let now = crate::time::now_rfc3339();
+        let now = crate::time::Timestamp::now();
         let new_secret = match &draft.client_secret {
             SecretUpdate::Replace { value } => Some(value),
             SecretUpdate::Keep | SecretUpdate::Remove => None,
@@ -100,7 +100,7 @@ impl SavedConnections {
             settings,
             endpoints,
             has_client_secret: new_secret.is_some(),
-            created_at: now.clone(),
+            created_at: now,
             updated_at: now,
             last_test: None,
             last_used: None,
@@ -147,7 +147,7 @@ impl SavedConnections {
             settings,
             endpoints,
             has_client_secret,
-            updated_at: crate::time::now_rfc3339(),
+            updated_at: crate::time::Timestamp::now(),
             needs_client_secret: existing.needs_client_secret && !has_client_secret,
             token: if tokens_stale {
                 None
@@ -228,11 +228,11 @@ impl SavedConnections {
             None
         };
         let new_id = uuid::Uuid::new_v4().to_string();
-        let now = crate::time::now_rfc3339();
+        let now = crate::time::Timestamp::now();
         let mut copy = Connection {
             id: new_id.clone(),
             has_client_secret: secret.is_some(),
-            created_at: now.clone(),
+            created_at: now,
             updated_at: now,
             last_test: None,
             last_used: None,
@@ -269,7 +269,7 @@ impl SavedConnections {
                 .iter_mut()
                 .find(|c| c.id == id)
                 .ok_or_else(|| Error::NotFound(id.to_owned()))?;
-            slot.last_used = Some(summary.at.clone());
+            slot.last_used = Some(summary.at);
             slot.last_test = Some(summary);
             Ok(slot.clone())
         })
@@ -302,8 +302,8 @@ impl SavedConnections {
         used: bool,
     ) -> Result<Connection, Error> {
         let summary = token.map(|t| crate::model::connection::TokenSummary {
-            obtained_at: t.obtained_at.clone(),
-            expires_at: t.expires_at.clone(),
+            obtained_at: t.obtained_at,
+            expires_at: t.expires_at,
             has_refresh_token: t.has_refresh_token,
         });
         self.store.update(|list| {
@@ -312,7 +312,7 @@ impl SavedConnections {
                 .find(|c| c.id == id)
                 .ok_or_else(|| Error::NotFound(id.to_owned()))?;
             if used && summary.is_some() {
-                slot.last_used = Some(crate::time::now_rfc3339());
+                slot.last_used = Some(crate::time::Timestamp::now());
             }
             slot.token = summary;
             Ok(slot.clone())

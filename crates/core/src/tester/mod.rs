@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorCode};
 use crate::http::HttpClient;
 use crate::model::connection::{Connection, TestSummary};
 use crate::oauth::{BrowserOpener, TokenInfo};
+use crate::time::Timestamp;
 use crate::tokens::Tokens;
 
 /// The three steps.
@@ -65,7 +66,7 @@ pub struct StepReport {
     pub code: Option<ErrorCode>,
     /// While the step waits for a person to sign in in the browser: when it gives up (RFC 3339).
     #[serde(default)]
-    pub waiting_until: Option<String>,
+    pub waiting_until: Option<Timestamp>,
 }
 
 /// The whole test's outcome.
@@ -89,7 +90,7 @@ impl TestReport {
         };
         TestSummary {
             ok: self.ok,
-            at: crate::time::now_rfc3339(),
+            at: Timestamp::now(),
             summary,
         }
     }
@@ -165,7 +166,7 @@ pub async fn run(
                 let waiting = |detail: &str, until: SystemTime| {
                     let mut s = steps[i].clone();
                     s.detail = detail.to_owned();
-                    s.waiting_until = Some(humantime::format_rfc3339_seconds(until).to_string());
+                    s.waiting_until = Timestamp::from_system(until);
                     progress(s);
                 };
                 match get_token(tokens, connection, sign_in.take(), &waiting).await {

@@ -117,7 +117,9 @@ impl Tokens {
         }
         let cached = Cached {
             access_token: set.access_token.expose().to_owned(),
-            expires_at: set.expires_at.map(unix),
+            expires_at: set
+                .expires_at
+                .map(|t| u64::try_from(t.unix_seconds()).unwrap_or(0)),
             info: set.info.clone(),
         };
         let blob = serde_json::to_string(&cached).map_err(|e| Error::Internal(e.to_string()))?;

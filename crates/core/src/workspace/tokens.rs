@@ -13,6 +13,7 @@ use crate::clipboard::{ClearAfter, Clipboard, CopyFormat};
 use crate::error::Error;
 use crate::oauth::{BrowserOpener, TokenInfo};
 use crate::tester::{SignIn, StepReport, TestReport};
+use crate::time::Timestamp;
 use crate::tokens::AccessToken;
 use crate::tokens::renewal::Renewed;
 
@@ -23,13 +24,13 @@ pub struct CopyReceipt {
     /// "Access token", "Authorization header" or "curl command".
     pub what: String,
     /// When the clipboard will be cleared (RFC 3339), or `None` when it is not.
-    pub clears_at: Option<String>,
+    pub clears_at: Option<Timestamp>,
     /// The delay before it is cleared, in seconds.
     pub clear_after_seconds: Option<u32>,
     /// Whether a new token was obtained first (the cached one was expired or nearly).
     pub renewed: bool,
     /// When the copied token expires (RFC 3339), if known.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// Whether an operation counts as a use of the connection (a background renewal does not).
@@ -119,10 +120,10 @@ impl Workspace {
         tracing::info!(format = format.label(), "token copied");
         Ok(CopyReceipt {
             what: format.label().to_owned(),
-            clears_at: delay.map(crate::time::rfc3339_after),
+            clears_at: delay.and_then(|d| Timestamp::now().checked_add(d)),
             clear_after_seconds: delay.map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX)),
             renewed: before.as_ref() != Some(&token.info.obtained_at),
-            expires_at: token.info.expires_at.clone(),
+            expires_at: token.info.expires_at,
         })
     }
 
