@@ -5,7 +5,7 @@ SHELL := /bin/bash
 
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup run test bench bindings screenshots package package-test app ui clean
+.PHONY: help setup run test bench bindings screenshots package package-test bare-app app ui clean
 
 help:
 	@echo "make run          build and start the app with the local sandbox (a ready demo)"
@@ -37,11 +37,19 @@ run: app
 test: setup
 	@scripts/test.sh
 
-## Figures, not verdicts: token round trips through the engine vs raw reqwest, listener start-up,
-## and the connection list with 10,000 connections (store load, window load, search per keystroke).
-bench: app
+## Figures, not verdicts, one line each (`bench: NAME: VALUE UNIT vs BASELINE UNIT = RATIOx`):
+## token round trips through the engine vs raw reqwest, listener start-up, the connection list
+## with 10,000 connections against 10, and the release app's start-up and memory against a bare
+## Tauri 2 + Vite window.
+bench: app package bare-app
 	cargo bench --locked -p connmgr-core --bench token_roundtrip
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/list-10k.mjs
+	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/launch.mjs
+
+## The start-up and memory baseline: a bare Tauri 2 + Vite window, built in release.
+bare-app: setup
+	npx --no-install vite build tests/bench/bare-app --emptyOutDir --logLevel warn
+	cargo build --release --locked --manifest-path tests/bench/bare-app/src-tauri/Cargo.toml --target-dir target
 
 bindings: ui
 	UPDATE_BINDINGS=1 cargo test --locked -p connmgr-app bindings_are_current

@@ -4,7 +4,7 @@ import globals from "globals";
 import ts from "typescript-eslint";
 
 export default ts.config(
-  { ignores: ["dist/", "target/", "node_modules/", "tests/artifacts/", "ui/src/backend/bindings.ts"] },
+  { ignores: ["dist/", "tests/bench/bare-app/dist/", "target/", "node_modules/", "tests/artifacts/", "ui/src/backend/bindings.ts"] },
   js.configs.recommended,
   ...ts.configs.strict,
   ...svelte.configs.recommended,

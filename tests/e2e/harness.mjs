@@ -90,10 +90,10 @@ export function isolatedHome() {
 }
 
 /**
- * Starts tauri-driver and opens the app in a WebDriver session.
- * Returns { browser, stop, home, env }; call stop() in an `after` hook.
+ * Starts tauri-driver and opens the app (or the program `app`) in a WebDriver session.
+ * Returns { browser, stop, home, env, group }; call stop() in an `after` hook.
  */
-export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
+export async function launchApp({ home = isolatedHome(), extraEnv = {}, app = APP } = {}) {
   const port = await freePort();
   const nativePort = await freePort();
   const env = { ...process.env, ...home.env, ...extraEnv };
@@ -124,7 +124,7 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
     capabilities: {
       browserName: "wry",
       "wdio:enforceWebDriverClassic": true,
-      "tauri:options": { application: APP },
+      "tauri:options": { application: app },
     },
   });
 
@@ -141,7 +141,8 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {} } = {}) {
     driver.stderr.destroy();
   }
 
-  return { browser, stop, home: home.home, env: home.env };
+  // `group`: the process group of everything started (the driver, the app, its web processes).
+  return { browser, stop, home: home.home, env: home.env, group: driver.pid };
 }
 
 /** Saves a screenshot of the window as tests/artifacts/<name>.png and returns its path. */
