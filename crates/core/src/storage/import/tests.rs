@@ -1,0 +1,281 @@
+use std::sync::Arc;
+
+use super::*;
+use crate::model::connection::{ConnectionDraft, SecretUpdate};
+use crate::storage::connections_file::Store;
+use crate::storage::keyring::{MemoryStore, SecretStore};
+use crate::storage::secret::Secret;
+
+fn setup() -> (tempfile::TempDir, SavedConnections, Arc<MemoryStore>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secrets = Arc::new(MemoryStore::new());
+    let conns = SavedConnections::new(Store::new(dir.path().join("data")), secrets.clone());
+    (dir, conns, secrets)
+}
+
+fn save(conns: &SavedConnections, name: &str, client_id: &str, secret: &str) -> Connection {
+    conns
+        .save(&ConnectionDraft {
+            id: None,
+            settings: ConnectionSettings {
+                name: name.to_owned(),
+                subdomain: "acme".to_owned(),
+                client_id: client_id.to_owned(),
+                ..ConnectionSettings::new_coupa()
+            },
+            client_secret: SecretUpdate::Replace {
+                value: Secret::new(secret),
+            },
+        })
+        .expect("saved")
+}
+
+fn choose(preview: &ImportPreview, action: ImportAction) -> Vec<ImportChoice> {
+    preview
+        .items
+        .iter()
+        .map(|i| ImportChoice {
+            index: i.index,
+            action,
+        })
+        .collect()
+}
+
+#[test]
+fn export_then_import_gives_back_the_same_connections_without_secrets() {
+    let (dir, conns, secrets) = setup();
+    let a = save(&conns, "Acme", "client-a", "secret-a-123");
+    let b = save(&conns, "Beta", "client-b", "secret-b-456");
+    let path = dir.path().join("export.json");
+    assert_eq!(conns.export_to(None, &path).expect("export"), 2);
+    let text = std::fs::read_to_string(&path).expect("read");
+    assert!(!text.contains("secret-a-123") && !text.contains("secret-b-456"));
+    assert!(text.contains(FORMAT));
+
+    for c in [&a, &b] {
+        conns.delete(&c.id).expect("delete");
+    }
+    assert!(secrets.is_empty());
+    let preview = conns.preview_import(&path).expect("preview");
+    assert_eq!(preview.items.len(), 2);
+    assert!(
+        preview
+            .items
+            .iter()
+            .all(|i| i.clash.is_none() && i.needs_client_secret)
+    );
+    assert_eq!(preview.items[0].host, "acme.coupahost.com");
+    let outcome = conns
+        .import(&path, &choose(&preview, ImportAction::Add))
+        .expect("import");
+    assert_eq!(outcome.imported.len(), 2);
+    let list = conns.list().expect("list");
+    assert_eq!(
+        list.iter().map(|c| &c.settings).collect::<Vec<_>>(),
+        [&a.settings, &b.settings]
+    );
+    assert!(
+        list.iter()
+            .all(|c| c.needs_client_secret && !c.has_client_secret)
+    );
+}
+
+#[test]
+fn paths_are_full_or_from_home() {
+    let home = Path::new("/home/admin");
+    assert_eq!(
+        resolve_path(" ~/x.json ", Some(home)).expect("home"),
+        Path::new("/home/admin/x.json")
+    );
+    assert_eq!(
+        resolve_path("/tmp/x.json", None).expect("absolute"),
+        Path::new("/tmp/x.json")
+    );
+    for bad in ["", "x.json", "~/x.json"] {
+        let err = resolve_path(
+            bad,
+            if bad.starts_with('~') {
+                None
+            } else {
+                Some(home)
+            },
+        )
+        .expect_err("refused");
+        assert_eq!(err.field(), Some(PATH_FIELD));
+    }
+}
+
+#[test]
+fn export_of_chosen_ids_only() {
+    let (dir, conns, _) = setup();
+    let a = save(&conns, "Acme", "client-a", "s");
+    save(&conns, "Beta", "client-b", "s");
+    let path = dir.path().join("one.json");
+    assert_eq!(
+        conns
+            .export_to(Some(std::slice::from_ref(&a.id)), &path)
+            .expect("export"),
+        1
+    );
+    let file = ExportFile::read(&path).expect("read");
+    assert_eq!(file.connections[0].settings.name, "Acme");
+}
+
+#[test]
+fn a_bad_file_is_refused_with_its_reason_and_nothing_changes() {
+    let (dir, conns, _) = setup();
+    save(&conns, "Acme", "client-a", "s");
+    let before = std::fs::read(conns.store().path()).expect("store");
+    let good = {
+        let path = dir.path().join("good.json");
+        conns.export_to(None, &path).expect("export");
+        std::fs::read_to_string(&path).expect("read")
+    };
+    let cases = [
+        ("{ not json", "is not JSON (line 1, column 3"),
+        (
+            r#"{"format":"other","version":1}"#,
+            "not a Connection Manager export",
+        ),
+        (
+            &good.replace("\"version\": 1", "\"version\": 9"),
+            "written by a newer version",
+        ),
+        (
+            &good.replace("\"subdomain\": \"acme\"", "\"subdomain\": \"bad host!\""),
+            "connection 1 (\u{201c}Acme\u{201d}), field subdomain",
+        ),
+        (
+            &good.replace("\"connections\": [", "\"connections\": [] , \"x\": ["),
+            "holds no connections",
+        ),
+    ];
+    for (i, (text, expected)) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("bad-{i}.json"));
+        std::fs::write(&path, text).expect("write");
+        let err = conns.preview_import(&path).expect_err("refused");
+        assert_eq!(err.code(), crate::ErrorCode::ImportInvalid, "{err}");
+        let message = err.to_string();
+        assert!(message.contains(expected), "{message}");
+        assert!(
+            message.contains(&format!("bad-{i}.json")),
+            "names the file: {message}"
+        );
+        let err = conns.import(&path, &[]).expect_err("refused");
+        assert_eq!(err.code(), crate::ErrorCode::ImportInvalid);
+    }
+    assert_eq!(std::fs::read(conns.store().path()).expect("store"), before);
+}
+
+#[test]
+fn a_wrongly_shaped_file_is_refused_without_quoting_its_values() {
+    let (dir, conns, _) = setup();
+    let path = dir.path().join("odd.json");
+    std::fs::write(
+        &path,
+        r#"{"format":"connection-manager/connections","version":1,"exportedAt":"x","exportedBy":"y","connections":[{"settings":"hunter2-secret-value","needsClientSecret":true}]}"#,
+    )
+    .expect("write");
+    let err = conns.preview_import(&path).expect_err("refused");
+    assert_eq!(err.code(), crate::ErrorCode::ImportInvalid);
+    assert!(err.to_string().contains("expected shape"), "{err}");
+    assert!(!err.to_string().contains("hunter2"), "{err}");
+}
+
+#[test]
+fn two_connections_of_the_same_name_in_a_file_are_refused() {
+    let (dir, conns, _) = setup();
+    save(&conns, "Acme", "client-a", "s");
+    let path = dir.path().join("x.json");
+    conns.export_to(None, &path).expect("export");
+    let mut file = ExportFile::read(&path).expect("read");
+    file.connections.push(file.connections[0].clone());
+    std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+    let err = conns.preview_import(&path).expect_err("refused");
+    assert!(
+        err.to_string().contains("two connections are named"),
+        "{err}"
+    );
+}
+
+#[test]
+fn name_clashes_rename_skip_or_replace() {
+    let (dir, conns, secrets) = setup();
+    let acme = save(&conns, "Acme", "client-a", "secret-a");
+    let beta = save(&conns, "Beta", "client-b", "secret-b");
+    let gamma = save(&conns, "Gamma", "client-g", "secret-g");
+    let path = dir.path().join("all.json");
+    conns.export_to(None, &path).expect("export");
+    // The file's Gamma has another client: replacing drops the old client's secret.
+    let mut file = ExportFile::read(&path).expect("read");
+    file.connections[2].settings.client_id = "client-g2".to_owned();
+    std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+
+    let preview = conns.preview_import(&path).expect("preview");
+    assert_eq!(
+        preview.items[0].clash.as_ref().map(|c| c.id.as_str()),
+        Some(acme.id.as_str())
+    );
+    assert_eq!(preview.items[0].rename_to, "Acme (2)");
+
+    // "Add" on a clash is refused and changes nothing.
+    let before = std::fs::read(conns.store().path()).expect("store");
+    let err = conns
+        .import(&path, &choose(&preview, ImportAction::Add))
+        .expect_err("clash");
+    assert_eq!(err.field(), Some("name"));
+    assert_eq!(std::fs::read(conns.store().path()).expect("store"), before);
+
+    let choices = [
+        ImportChoice {
+            index: 0,
+            action: ImportAction::Rename,
+        },
+        ImportChoice {
+            index: 1,
+            action: ImportAction::Replace,
+        },
+        ImportChoice {
+            index: 2,
+            action: ImportAction::Replace,
+        },
+    ];
+    let outcome = conns.import(&path, &choices).expect("import");
+    assert_eq!(outcome.imported.len(), 3);
+    let list = conns.list().expect("list");
+    let names: Vec<&str> = list.iter().map(|c| c.settings.name.as_str()).collect();
+    assert_eq!(names, ["Acme", "Beta", "Gamma", "Acme (2)"]);
+
+    let new_beta = list
+        .iter()
+        .find(|c| c.settings.name == "Beta")
+        .expect("beta");
+    assert_eq!(new_beta.id, beta.id, "replace keeps the id");
+    assert!(new_beta.has_client_secret && !new_beta.needs_client_secret);
+    assert_eq!(
+        secrets
+            .get(&beta.id, SecretKind::ClientSecret)
+            .expect("get")
+            .map(|s| s.expose().to_owned()),
+        Some("secret-b".to_owned()),
+        "same client: its secret is kept"
+    );
+
+    let new_gamma = list
+        .iter()
+        .find(|c| c.settings.name == "Gamma")
+        .expect("gamma");
+    assert!(!new_gamma.has_client_secret && new_gamma.needs_client_secret);
+    assert!(
+        secrets
+            .get(&gamma.id, SecretKind::ClientSecret)
+            .expect("get")
+            .is_none(),
+        "another client: the old secret is gone"
+    );
+
+    let skipped = conns
+        .import(&path, &choose(&preview, ImportAction::Skip))
+        .expect("skip all");
+    assert_eq!((skipped.imported.len(), skipped.skipped), (0, 3));
+}
