@@ -7,7 +7,8 @@
 
 use connmgr_core::Workspace;
 use connmgr_core::clipboard::CopyFormat;
-use connmgr_core::model::connection::{Connection, ConnectionDraft, ConnectionSummary};
+use connmgr_core::model::connection::{Connection, ConnectionDraft};
+use connmgr_core::model::listing::{ListPage, ListQuery};
 use connmgr_core::model::scopes::{ScopeCatalog, ScopeGroup, ScopeInfo};
 use connmgr_core::model::transfer::{self, ImportChoice, ImportOutcome, ImportPreview};
 use connmgr_core::model::validate::Validation;
@@ -52,15 +53,15 @@ pub async fn store_notice(state: State<'_, AppState>) -> CommandResult<Option<St
     Ok(state.store_notice.clone())
 }
 
-/// What the list shows of the saved connections, in the order they were created: all of them, or
-/// only those in `ids` (the ones an action just changed; an id no longer saved is left out).
+/// One page of the connection list: the rows in view of what a search finds, in the order
+/// asked for, with the totals and where the selection is.
 #[tauri::command]
 #[specta::specta]
 pub async fn list_connections(
     state: State<'_, AppState>,
-    ids: Option<Vec<String>>,
-) -> CommandResult<Vec<ConnectionSummary>> {
-    off_main(&state, move |w| w.list(ids.as_deref())).await
+    query: ListQuery,
+) -> CommandResult<ListPage> {
+    off_main(&state, move |w| w.list(&query)).await
 }
 
 /// One saved connection.

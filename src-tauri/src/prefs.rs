@@ -6,6 +6,7 @@
 //! connections file is.
 
 use connmgr_core::clipboard::ClearAfter;
+use connmgr_core::model::listing::ListSort;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use tauri::{AppHandle, Runtime};
@@ -16,19 +17,6 @@ use crate::error::{AppError, CommandResult};
 /// The file, relative to the app's data folder.
 pub const FILE: &str = "prefs.json";
 const KEY: &str = "prefs";
-
-/// How the connection list is ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ListSort {
-    /// By name, A to Z.
-    #[default]
-    Name,
-    /// Most recently used first.
-    LastUsed,
-    /// Most recently tested first.
-    LastTested,
-}
 
 /// What the app remembers between runs.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]

@@ -13,6 +13,7 @@ use connmgr_core::http::HttpClient;
 use connmgr_core::model::connection::{
     ConnectionDraft, ConnectionSettings, GrantType, SecretUpdate,
 };
+use connmgr_core::model::listing::ListQuery;
 use connmgr_core::oauth::BrowserOpener;
 use connmgr_core::storage::connections_file::Store;
 use connmgr_core::storage::keyring::SecretStore;
@@ -66,6 +67,14 @@ fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> Conn
 }
 
 /// A sandbox that approves sign-ins at once, and a workspace in a new folder.
+/// The whole list, by name.
+fn everything() -> ListQuery {
+    ListQuery {
+        limit: u32::MAX,
+        ..ListQuery::default()
+    }
+}
+
 async fn fixture() -> (Sandbox, tempfile::TempDir, Workspace) {
     let sb = sandbox().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -149,9 +158,7 @@ async fn a_token_is_recorded_with_its_use_and_a_refused_one_leaves_none() {
         Some("sandbox-integration-secret"),
     );
     let token = ws.token(&good.id).await.expect("a token");
-    let row = &ws
-        .list(Some(std::slice::from_ref(&good.id)))
-        .expect("listed")[0];
+    let row = ws.get(&good.id).expect("saved").summary();
     let summary = row.token.as_ref().expect("the list knows the token");
     assert_eq!(summary.expires_at, token.info.expires_at);
     assert!(row.last_used.is_some(), "getting a token is a use");
@@ -165,9 +172,7 @@ async fn a_token_is_recorded_with_its_use_and_a_refused_one_leaves_none() {
     );
     let err = ws.token(&bad.id).await.expect_err("refused");
     assert_eq!(err.code(), ErrorCode::InvalidClient);
-    let row = &ws
-        .list(Some(std::slice::from_ref(&bad.id)))
-        .expect("listed")[0];
+    let row = ws.get(&bad.id).expect("saved").summary();
     assert!(row.token.is_none(), "no token after a refusal");
     assert!(row.last_used.is_none(), "a refused attempt is not a use");
 
@@ -322,7 +327,7 @@ fn validating_reads_no_file_and_a_change_by_another_process_is_seen() {
             verdict.errors
         );
     }
-    ws.list(None).expect("listed");
+    ws.list(&everything()).expect("listed");
     assert_eq!(ws.file_reads(), reads, "the file was not read again");
 
     // Another process (its own store on the same folder) adds one.
@@ -331,12 +336,13 @@ fn validating_reads_no_file_and_a_change_by_another_process_is_seen() {
         .save(&public_draft("Four"))
         .expect("saved by the other");
     let names: Vec<String> = ws
-        .list(None)
+        .list(&everything())
         .expect("listed")
+        .rows
         .into_iter()
         .map(|c| c.name)
         .collect();
-    assert_eq!(names, ["One", "Two", "Three", "Four"]);
+    assert_eq!(names, ["Four", "One", "Three", "Two"]);
     assert_eq!(
         ws.file_reads(),
         reads + 1,

@@ -10,10 +10,10 @@ export const commands = {
 	/**  If the connections file could not be read at startup: where it was kept and why. */
 	storeNotice: () => typedError<StoreNotice | null, AppError_Serialize>(__TAURI_INVOKE("store_notice")),
 	/**
-	 *  What the list shows of the saved connections, in the order they were created: all of them, or
-	 *  only those in `ids` (the ones an action just changed; an id no longer saved is left out).
+	 *  One page of the connection list: the rows in view of what a search finds, in the order
+	 *  asked for, with the totals and where the selection is.
 	 */
-	listConnections: (ids: string[] | null) => typedError<ConnectionSummary_Serialize[], AppError_Serialize>(__TAURI_INVOKE("list_connections", { ids })),
+	listConnections: (query: ListQuery_Deserialize) => typedError<ListPage_Serialize, AppError_Serialize>(__TAURI_INVOKE("list_connections", { query })),
 	/**  One saved connection. */
 	getConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("get_connection", { id })),
 	/**  Rust's verdict on the form: every field error and warning, and the resolved endpoints. */
@@ -280,8 +280,8 @@ export type ConnectionSummary_Deserialize = {
 	host: string,
 	/**  Its grant type. */
 	grantType: GrantType,
-	/**  The scopes it asks for (the list counts them and searches them). */
-	scopes: string[],
+	/**  How many scopes it asks for. */
+	scopeCount: number,
 	/**  The last connection test's outcome. */
 	lastTest?: TestSummary | null,
 	/**  When a token was last obtained, copied or tested. */
@@ -307,8 +307,8 @@ export type ConnectionSummary_Serialize = {
 	host: string,
 	/**  Its grant type. */
 	grantType: GrantType,
-	/**  The scopes it asks for (the list counts them and searches them). */
-	scopes: string[],
+	/**  How many scopes it asks for. */
+	scopeCount: number,
 	/**  The last connection test's outcome. */
 	lastTest: TestSummary | null,
 	/**  When a token was last obtained, copied or tested. */
@@ -657,13 +657,81 @@ export type ImportPreview_Serialize = {
 	items: ImportItem_Serialize[],
 };
 
+/**  One page of the list, with what the front end needs to draw the rest of it. */
+export type ListPage = ListPage_Serialize | ListPage_Deserialize;
+
+/**  One page of the list, with what the front end needs to draw the rest of it. */
+export type ListPage_Deserialize = {
+	/**  How many connections are saved. */
+	saved: number,
+	/**  How many the search finds (all of them when it is blank). */
+	matching: number,
+	/**  The position of the first row, as asked (or the end of the list, when past it). */
+	offset: number,
+	/**  The rows from `offset`, at most `limit` of them. */
+	rows: ConnectionSummary_Deserialize[],
+	/**  Where the connection asked for by `locate` is in the matching list, if it is there. */
+	located?: number | null,
+};
+
+/**  One page of the list, with what the front end needs to draw the rest of it. */
+export type ListPage_Serialize = {
+	/**  How many connections are saved. */
+	saved: number,
+	/**  How many the search finds (all of them when it is blank). */
+	matching: number,
+	/**  The position of the first row, as asked (or the end of the list, when past it). */
+	offset: number,
+	/**  The rows from `offset`, at most `limit` of them. */
+	rows: ConnectionSummary_Serialize[],
+	/**  Where the connection asked for by `locate` is in the matching list, if it is there. */
+	located: number | null,
+};
+
+/**  What a front end asks of the list. */
+export type ListQuery = ListQuery_Serialize | ListQuery_Deserialize;
+
+/**  What a front end asks of the list. */
+export type ListQuery_Deserialize = {
+	/**
+	 *  Words that each listed connection's name, host or scopes all contain, in any case;
+	 *  blank lists every connection.
+	 */
+	search?: string,
+	/**  The order. */
+	sort?: ListSort,
+	/**  The first row wanted, counted from 0 in the matching list. */
+	offset?: number,
+	/**  How many rows at most. */
+	limit?: number,
+	/**  A connection (its id) whose position in the matching list is wanted: the selection. */
+	locate?: string | null,
+};
+
+/**  What a front end asks of the list. */
+export type ListQuery_Serialize = {
+	/**
+	 *  Words that each listed connection's name, host or scopes all contain, in any case;
+	 *  blank lists every connection.
+	 */
+	search: string,
+	/**  The order. */
+	sort: ListSort,
+	/**  The first row wanted, counted from 0 in the matching list. */
+	offset: number,
+	/**  How many rows at most. */
+	limit: number,
+	/**  A connection (its id) whose position in the matching list is wanted: the selection. */
+	locate: string | null,
+};
+
 /**  How the connection list is ordered. */
 export type ListSort = 
-/**  By name, A to Z. */
+/**  By name, A to Z: any case, accents aside, numbers by value ("Acme 9" before "Acme 10"). */
 "name" | 
-/**  Most recently used first. */
+/**  Most recently used first, then by name. */
 "last_used" | 
-/**  Most recently tested first. */
+/**  Most recently tested first, then by name. */
 "last_tested";
 
 /**  What the app remembers between runs. */

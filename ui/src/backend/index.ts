@@ -38,6 +38,8 @@ export type CopyFormat = B.CopyFormat;
 export type CopyReceipt = B.CopyReceipt_Serialize;
 export type Prefs = B.Prefs_Serialize;
 export type ListSort = B.ListSort;
+export type ListQuery = B.ListQuery_Deserialize;
+export type ListPage = B.ListPage_Serialize;
 export type ClearAfter = B.ClearAfter;
 export type FilePurpose = B.FilePurpose;
 export type ImportPreview = B.ImportPreview_Serialize;
@@ -50,8 +52,8 @@ export type ImportOutcome = B.ImportOutcome_Serialize;
 export interface Backend {
   appInfo(): Promise<AppInfo>;
   storeNotice(): Promise<StoreNotice | null>;
-  /** What the list shows of every saved connection, or of those in `ids` (gone ones left out). */
-  listConnections(ids?: string[]): Promise<ConnectionSummary[]>;
+  /** One page of the connection list: what a search finds, in order, with the totals. */
+  listConnections(query: ListQuery): Promise<ListPage>;
   getConnection(id: string): Promise<Connection>;
   validateConnection(draft: ConnectionDraft): Promise<Validation>;
   saveConnection(draft: ConnectionDraft): Promise<Connection>;

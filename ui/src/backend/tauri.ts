@@ -7,7 +7,7 @@ export function createTauriBackend(): Backend {
   return {
     appInfo: async () => unwrap(await commands.appInfo()),
     storeNotice: async () => unwrap(await commands.storeNotice()),
-    listConnections: async (ids) => unwrap(await commands.listConnections(ids ?? null)),
+    listConnections: async (query) => unwrap(await commands.listConnections(query)),
     getConnection: async (id) => unwrap(await commands.getConnection(id)),
     validateConnection: async (draft) => unwrap(await commands.validateConnection(draft)),
     saveConnection: async (draft) => unwrap(await commands.saveConnection(draft)),

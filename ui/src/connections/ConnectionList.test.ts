@@ -1,10 +1,15 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/svelte";
 import { describe, expect, it, vi } from "vitest";
-import type { ConnectionSummary, ListSort } from "../backend";
-import { makeSummary } from "../test/connection-fixture";
+import type { Connection, ListSort } from "../backend";
+import { makeConnection } from "../test/connection-fixture";
+import { FakeBackend } from "../test/fake-backend";
+import WithBackend from "../test/WithBackend.svelte";
 import ConnectionList from "./ConnectionList.svelte";
 
-function setup(connections: ConnectionSummary[], extra: { sort?: ListSort; sandboxUrl?: string | null; selectedId?: string | null } = {}) {
+/** The list over a backend holding `connections`; resolves once its first rows are drawn. */
+async function setup(connections: Connection[], extra: { sort?: ListSort; sandboxUrl?: string | null; selectedId?: string | null } = {}) {
+  const backend = new FakeBackend();
+  backend.connections = connections;
   const calls = {
     onselect: vi.fn(),
     onopen: vi.fn(),
@@ -16,24 +21,30 @@ function setup(connections: ConnectionSummary[], extra: { sort?: ListSort; sandb
     ondelete: vi.fn(),
     onaction: vi.fn(),
   };
-  const props = { connections, selectedId: extra.selectedId ?? null, sort: extra.sort ?? "name", sandboxUrl: extra.sandboxUrl ?? null, ...calls };
-  const view = render(ConnectionList, props);
+  let props: Record<string, unknown> = { revision: 0, selectedId: extra.selectedId ?? null, sort: extra.sort ?? "name", sandboxUrl: extra.sandboxUrl ?? null, ...calls };
+  const view = render(WithBackend, { backend, component: ConnectionList, innerProps: props });
+  /** Changes props as the parent would. */
+  const update = async (changes: Record<string, unknown>) => {
+    props = { ...props, ...changes };
+    await view.rerender({ backend, component: ConnectionList, innerProps: props });
+  };
   // The parent owns the selection: follow it, as App does.
-  calls.onselect.mockImplementation((id: string) => view.rerender({ selectedId: id }));
-  return { ...calls, view };
+  calls.onselect.mockImplementation((id: string) => void update({ selectedId: id }));
+  await waitFor(() => expect(screen.queryAllByTestId("connection-row").length + screen.queryAllByTestId("connections-empty").length).toBeGreaterThan(0));
+  return { ...calls, view, backend, update };
 }
 
 const names = () => screen.getAllByTestId("row-name").map((n) => n.textContent);
 
 describe("ConnectionList", () => {
   const list = [
-    makeSummary({ name: "Beta", host: "beta.coupacloud.com", testedAt: new Date(Date.now() - 3_600_000).toISOString(), tokenExpiresAt: new Date(Date.now() + 3 * 3_600_000 + 30_000).toISOString() }),
-    makeSummary({ name: "Acme", scopes: ["core.invoice.read", "core.user.read"], testedAt: new Date().toISOString(), testOk: false }),
-    makeSummary({ name: "Gamma", provider: "generic", host: "login.example.com", needsSecret: true }),
+    makeConnection({ name: "Beta", host: "beta.coupacloud.com", testedAt: new Date(Date.now() - 3_600_000).toISOString(), tokenExpiresAt: new Date(Date.now() + 3 * 3_600_000 + 30_000).toISOString() }),
+    makeConnection({ name: "Acme", scopes: ["core.invoice.read", "core.user.read"], testedAt: new Date().toISOString(), testOk: false }),
+    makeConnection({ name: "Gamma", provider: "generic", host: "login.example.com", needsSecret: true }),
   ];
 
-  it("shows each connection's provider, host, grant, scopes, last test and token", () => {
-    setup(list);
+  it("shows each connection's provider, host, grant, scopes, last test and token", async () => {
+    await setup(list);
     expect(names()).toEqual(["Acme", "Beta", "Gamma"]);
     const [acme, beta, gamma] = screen.getAllByTestId("connection-row");
     if (!acme || !beta || !gamma) throw new Error("three rows expected");
@@ -54,51 +65,55 @@ describe("ConnectionList", () => {
     try {
       const start = Date.parse("2026-11-24T12:00:00Z");
       vi.setSystemTime(start);
-      const { view } = setup([makeSummary({ name: "Acme" })]);
+      const acme = makeConnection({ name: "Acme" });
+      const { backend, update } = await setup([acme]);
       // 20 s later (before the list's clock ticks), a 24-hour token got a second ago arrives.
       vi.setSystemTime(start + 20_000);
-      const withToken = makeSummary({ name: "Acme", tokenExpiresAt: new Date(start + 19_000 + 86_400_000).toISOString() });
-      await view.rerender({ connections: [withToken] });
-      expect(screen.getByTestId("row-token").textContent).toBe("token valid for 23 h");
+      const withToken = makeConnection({ name: "Acme", tokenExpiresAt: new Date(start + 19_000 + 86_400_000).toISOString() });
+      backend.connections = [{ ...withToken, id: acme.id }];
+      await update({ revision: 1 });
+      await waitFor(() => expect(screen.getByTestId("row-token").textContent).toBe("token valid for 23 h"));
     } finally {
       vi.useRealTimers();
     }
   });
 
   it("sorts as the preference says and reports a new choice", async () => {
-    const { onsort, view } = setup(list, { sort: "last_tested" });
+    const { onsort, update } = await setup(list, { sort: "last_tested" });
     expect(names()).toEqual(["Acme", "Beta", "Gamma"]);
-    await view.rerender({ sort: "name" });
+    await update({ sort: "last_used" });
+    expect(names()).toEqual(["Acme", "Beta", "Gamma"]);
     await fireEvent.change(screen.getByTestId("connection-sort"), { target: { value: "last_used" } });
     expect(onsort).toHaveBeenCalledWith("last_used");
   });
 
   it("filters on name, host and scopes, and says when nothing matches", async () => {
-    setup(list);
+    await setup(list);
     const search = screen.getByTestId("connection-search");
     await fireEvent.input(search, { target: { value: "invoice" } });
-    expect(names()).toEqual(["Acme"]);
+    await waitFor(() => expect(names()).toEqual(["Acme"]));
     expect(screen.getByTestId("list-count").textContent?.trim()).toBe("1 of 3 shown");
     await fireEvent.input(search, { target: { value: "example.com" } });
-    expect(names()).toEqual(["Gamma"]);
+    await waitFor(() => expect(names()).toEqual(["Gamma"]));
     await fireEvent.input(search, { target: { value: "zzz" } });
-    expect(screen.getByTestId("connections-no-match").textContent).toContain("No connection matches “zzz”");
+    expect((await screen.findByTestId("connections-no-match")).textContent).toContain("No connection matches “zzz”");
     await fireEvent.click(screen.getByText("Clear search"));
-    expect(names()).toHaveLength(3);
+    await waitFor(() => expect(names()).toHaveLength(3));
   });
 
   it("is driven from the keyboard: arrows, Home/End, Enter opens, Delete asks", async () => {
-    const { onselect, onopen, ondelete } = setup(list);
+    const { onselect, onopen, ondelete } = await setup(list);
     const box = screen.getByTestId("connection-listbox");
-    await fireEvent.keyDown(box, { key: "ArrowDown" });
-    expect(onselect).toHaveBeenLastCalledWith(list[1]?.id);
-    await fireEvent.keyDown(box, { key: "ArrowDown" });
-    expect(onselect).toHaveBeenLastCalledWith(list[0]?.id);
-    expect(box.getAttribute("aria-activedescendant")).toBe("connection-row-1");
-    await fireEvent.keyDown(box, { key: "End" });
-    expect(onselect).toHaveBeenLastCalledWith(list[2]?.id);
-    await fireEvent.keyDown(box, { key: "Home" });
-    expect(onselect).toHaveBeenLastCalledWith(list[1]?.id);
+    const press = async (key: string, id: string | undefined) => {
+      await fireEvent.keyDown(box, { key });
+      await waitFor(() => expect(onselect).toHaveBeenLastCalledWith(id));
+    };
+    await press("ArrowDown", list[1]?.id);
+    await press("ArrowDown", list[0]?.id);
+    await waitFor(() => expect(box.getAttribute("aria-activedescendant")).toBe("connection-row-1"));
+    await press("End", list[2]?.id);
+    await press("Home", list[1]?.id);
+    await waitFor(() => expect(box.getAttribute("aria-activedescendant")).toBe("connection-row-0"));
     await fireEvent.keyDown(box, { key: "Enter" });
     expect(onopen).toHaveBeenCalledWith(list[1]?.id);
     await fireEvent.keyDown(box, { key: "Delete" });
@@ -109,7 +124,7 @@ describe("ConnectionList", () => {
   });
 
   it("has a menu on each row: right-click or Shift+F10, arrows, Escape, and each action", async () => {
-    const { onselect, onaction, ondelete, onopen } = setup(list);
+    const { onselect, onaction, ondelete, onopen } = await setup(list);
     const [acme] = screen.getAllByTestId("connection-row");
     if (!acme) throw new Error("a row expected");
     await fireEvent.contextMenu(acme, { clientX: 40, clientY: 120 });
@@ -167,24 +182,40 @@ describe("ConnectionList", () => {
   });
 
   it("offers New connection, and the sandbox only when it runs", async () => {
-    const first = setup([]);
+    const first = await setup([]);
     expect(screen.getByTestId("connections-empty").textContent).toContain("No connections yet");
     expect(screen.queryByTestId("try-sandbox")).toBeNull();
     first.view.unmount();
-    const { ontrysandbox, oncreate } = setup([], { sandboxUrl: "http://127.0.0.1:4010" });
+    const { ontrysandbox, oncreate } = await setup([], { sandboxUrl: "http://127.0.0.1:4010" });
     await fireEvent.click(screen.getByTestId("try-sandbox"));
     expect(ontrysandbox).toHaveBeenCalled();
     await fireEvent.click(screen.getByTestId("new-connection"));
     expect(oncreate).toHaveBeenCalled();
   });
 
-  it("renders only the rows in view of 10,000", () => {
-    const many = Array.from({ length: 10_000 }, (_, i) => makeSummary({ name: `Connection ${i}` }));
-    setup(many);
+  it("reads and renders only the rows in view of 10,000, and reads more as it scrolls", async () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => makeConnection({ name: `Connection ${String(i).padStart(5, "0")}` }));
+    const { backend, onselect } = await setup(many);
+    const asked: number[] = [];
+    const list = backend.listConnections;
+    backend.listConnections = async (q) => {
+      asked.push(q.limit ?? 0);
+      return list(q);
+    };
     const rows = screen.getAllByTestId("connection-row");
     expect(rows.length).toBeGreaterThan(5);
     expect(rows.length).toBeLessThan(40);
     expect(rows[0]?.getAttribute("aria-setsize")).toBe("10000");
     expect(screen.queryByTestId("list-count"), "nothing filtered: the status bar gives the total").toBeNull();
+
+    const box = screen.getByTestId("connection-listbox");
+    box.scrollTop = 5000 * 68;
+    await fireEvent.scroll(box);
+    await waitFor(() => expect(names()).toContain("Connection 05000"));
+    expect(screen.getAllByTestId("connection-row").length).toBeLessThan(40);
+    // End goes to the last row, which was never read.
+    await fireEvent.keyDown(box, { key: "End" });
+    await waitFor(() => expect(onselect).toHaveBeenLastCalledWith(many[9_999]?.id));
+    expect(Math.max(...asked), "pages, never the whole list").toBeLessThan(200);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { makeSummary } from "../test/connection-fixture";
-import { ago, filterRows, moveIndex, sortRows, toRow, tokenText } from "./browse";
+import { ago, moveIndex, toRow, tokenText } from "./browse";
 
 const NOW = Date.parse("2026-11-24T12:00:00.000Z");
 const rows = [
@@ -9,21 +9,7 @@ const rows = [
   makeSummary({ name: "acme 9", provider: "generic", host: "login.example.com", testedAt: "2026-11-24T10:00:00Z", testOk: false }),
 ].map((c) => toRow(c, NOW));
 
-describe("the connection browser's rules", () => {
-  it("sorts by name (any case, numbers in order), last used and last tested", () => {
-    expect(sortRows(rows, "name").map((r) => r.name)).toEqual(["acme 9", "Acme 10", "beta"]);
-    expect(sortRows(rows, "last_used").map((r) => r.name)).toEqual(["Acme 10", "beta", "acme 9"]);
-    expect(sortRows(rows, "last_tested").map((r) => r.name)).toEqual(["acme 9", "beta", "Acme 10"]);
-  });
-
-  it("filters on every word, over name, host and scopes", () => {
-    expect(filterRows(rows, "ACME").map((r) => r.name)).toEqual(["Acme 10", "acme 9"]);
-    expect(filterRows(rows, "coupacloud").map((r) => r.name)).toEqual(["beta"]);
-    expect(filterRows(rows, "invoice acme").map((r) => r.name)).toEqual(["Acme 10"]);
-    expect(filterRows(rows, "  ")).toHaveLength(3);
-    expect(filterRows(rows, "nothing-like-this")).toEqual([]);
-  });
-
+describe("what a row of the connection list shows", () => {
   it("shows the provider, the last test and the token state", () => {
     const [beta, acme10, acme9] = rows;
     expect([beta?.badge, acme9?.badge]).toEqual(["Coupa", "OAuth 2.0"]);

@@ -1,6 +1,6 @@
-// The saved-connections browser's rules: what a row shows, how the list sorts and filters.
-// Kept out of the component so they can be tested alone and measured with 10,000 connections.
-import { FACTS, type ConnectionSummary, type ListSort } from "../backend";
+// What a row of the connection list shows, and how the list answers the keyboard. Which rows
+// a search finds and their order are Rust's (`connmgr_core::model::listing`).
+import { FACTS, type ConnectionSummary } from "../backend";
 import { grantName } from "./form";
 
 export type TokenState = "valid" | "expiring" | "expired" | "none";
@@ -19,8 +19,6 @@ export interface BrowseRow {
   token: { state: TokenState; expiresAt: number | null };
   needsSecret: boolean;
   lastUsed: number;
-  /** Lower-case name, host and scopes, for the filter. */
-  haystack: string;
 }
 
 function time(iso: string | null | undefined): number {
@@ -44,12 +42,11 @@ export function toRow(c: ConnectionSummary, now: number): BrowseRow {
     badge: c.provider === "coupa" ? "Coupa" : "OAuth 2.0",
     host: c.host,
     grant: grantName(c.grantType, "short"),
-    scopeCount: c.scopes.length,
+    scopeCount: c.scopeCount,
     lastTest: c.lastTest ? { ok: c.lastTest.ok, at: time(c.lastTest.at) } : null,
     token: { state, expiresAt },
     needsSecret: c.needsClientSecret,
     lastUsed: time(c.lastUsed),
-    haystack: `${c.name}\n${c.host}\n${c.scopes.join(" ")}`.toLowerCase(),
   };
 }
 
@@ -84,29 +81,6 @@ export function tokenText(row: BrowseRow, now: number): string {
         ? "token valid"
         : `token valid for ${shortDuration(row.token.expiresAt - now)}`;
   }
-}
-
-const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
-
-/** A sorted copy: by name (A–Z), or most recently used or tested first (then by name). */
-export function sortRows(rows: readonly BrowseRow[], sort: ListSort): BrowseRow[] {
-  const byName = (a: BrowseRow, b: BrowseRow) => collator.compare(a.name, b.name);
-  const out = rows.slice();
-  switch (sort) {
-    case "name":
-      return out.sort(byName);
-    case "last_used":
-      return out.sort((a, b) => b.lastUsed - a.lastUsed || byName(a, b));
-    case "last_tested":
-      return out.sort((a, b) => (b.lastTest?.at ?? 0) - (a.lastTest?.at ?? 0) || byName(a, b));
-  }
-}
-
-/** The rows whose name, host or scopes contain every word of the query (any case). */
-export function filterRows(rows: readonly BrowseRow[], query: string): BrowseRow[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return rows.slice();
-  return rows.filter((r) => words.every((w) => r.haystack.includes(w)));
 }
 
 /** The index `key` moves the selection to in a list of `count` rows, `page` rows per page. */

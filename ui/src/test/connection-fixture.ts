@@ -65,7 +65,7 @@ export function summaryOf(c: Connection): ConnectionSummary {
     provider: c.settings.provider,
     host,
     grantType: c.settings.grantType,
-    scopes: [...c.settings.scopes],
+    scopeCount: c.settings.scopes.length,
     lastTest: c.lastTest ? { ...c.lastTest } : null,
     lastUsed: c.lastUsed,
     token: c.token ? { ...c.token } : null,

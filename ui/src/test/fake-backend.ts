@@ -5,11 +5,14 @@ import {
   BackendError,
   type Connection,
   type ConnectionDraft,
+  type ConnectionSummary,
   type CopyFormat,
   type CopyReceipt,
   type ImportChoice,
   type ImportOutcome,
   type ImportPreview,
+  type ListPage,
+  type ListQuery,
   type Prefs,
   type ScopeGroup,
   type StepReport,
@@ -21,6 +24,8 @@ import {
 } from "../backend";
 import { newSettings } from "../connections/form";
 import { summaryOf } from "./connection-fixture";
+
+const collator = new Intl.Collator(undefined, { sensitivity: "base", numeric: true });
 
 export interface FakeOptions {
   validate?: (draft: ConnectionDraft) => Validation;
@@ -53,8 +58,29 @@ export class FakeBackend implements Backend {
 
   appInfo = async () => ({ name: "Connection Manager", version: "9.9.9" });
   storeNotice = async (): Promise<StoreNotice | null> => null;
-  listConnections = async (ids?: string[]) =>
-    this.connections.filter((c) => !ids || ids.includes(c.id)).map(summaryOf);
+  /** A plain stand-in for Rust's list (connmgr_core::model::listing, tested there). */
+  listConnections = async (q: ListQuery): Promise<ListPage> => {
+    const words = (q.search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    const found = this.connections
+      .map((c) => ({ c, s: summaryOf(c) }))
+      .filter(({ c, s }) => words.every((w) => `${s.name}\n${s.host}\n${c.settings.scopes.join(" ")}`.toLowerCase().includes(w)));
+    const byName = (a: { s: ConnectionSummary }, b: { s: ConnectionSummary }) => collator.compare(a.s.name, b.s.name);
+    const when = (t: string | null | undefined) => (t ? Date.parse(t) : 0);
+    found.sort((a, b) => {
+      if (q.sort === "last_used") return when(b.s.lastUsed) - when(a.s.lastUsed) || byName(a, b);
+      if (q.sort === "last_tested") return when(b.s.lastTest?.at) - when(a.s.lastTest?.at) || byName(a, b);
+      return byName(a, b);
+    });
+    const offset = Math.min(q.offset ?? 0, found.length);
+    const at = found.findIndex(({ s }) => s.id === q.locate);
+    return {
+      saved: this.connections.length,
+      matching: found.length,
+      offset,
+      rows: found.slice(offset, offset + (q.limit ?? 0)).map(({ s }) => s),
+      located: at < 0 ? null : at,
+    };
+  };
   getConnection = async (id: string) => {
     const c = this.connections.find((x) => x.id === id);
     if (!c) throw new BackendError({ code: "not_found", message: `No saved connection has the id ${id}` });

@@ -235,7 +235,7 @@ impl Connection {
             provider: self.settings.provider,
             host: self.host(),
             grant_type: self.settings.grant_type,
-            scopes: self.settings.scopes.clone(),
+            scope_count: u32::try_from(self.settings.scopes.len()).unwrap_or(u32::MAX),
             last_test: self.last_test.clone(),
             last_used: self.last_used,
             token: self.token.clone(),
@@ -259,8 +259,8 @@ pub struct ConnectionSummary {
     pub host: String,
     /// Its grant type.
     pub grant_type: GrantType,
-    /// The scopes it asks for (the list counts them and searches them).
-    pub scopes: Vec<String>,
+    /// How many scopes it asks for.
+    pub scope_count: u32,
     /// The last connection test's outcome.
     pub last_test: Option<TestSummary>,
     /// When a token was last obtained, copied or tested.

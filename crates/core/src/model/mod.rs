@@ -2,6 +2,7 @@
 //! the file format connections are exported in. No I/O but reading an import file.
 
 pub mod connection;
+pub mod listing;
 pub mod names;
 pub mod scopes;
 pub mod transfer;

@@ -9,9 +9,7 @@
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::model::connection::{
-    Connection, ConnectionDraft, ConnectionSettings, ConnectionSummary, SecretUpdate,
-};
+use crate::model::connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
 use crate::model::names::{check_name_free, copy_name};
 use crate::model::validate::{self, Context, Validation};
 use crate::storage::connections_file::{Loaded, Store};
@@ -50,16 +48,6 @@ impl SavedConnections {
     /// and reported as [`Error::StoreCorrupt`].
     pub fn list(&self) -> Result<Vec<Connection>, Error> {
         self.store.read()
-    }
-
-    /// What the connection list shows of every saved connection, in the order they were created.
-    pub fn summaries(&self) -> Result<Vec<ConnectionSummary>, Error> {
-        Ok(self
-            .store
-            .current()?
-            .iter()
-            .map(Connection::summary)
-            .collect())
     }
 
     /// One saved connection.

@@ -11,11 +11,12 @@ mod sign_ins;
 mod tokens;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
 use crate::http::HttpClient;
-use crate::model::connection::{Connection, ConnectionDraft, ConnectionSummary};
+use crate::model::connection::{Connection, ConnectionDraft};
+use crate::model::listing::{ListIndex, ListPage, ListQuery};
 use crate::model::transfer::{ImportChoice, ImportOutcome, ImportPreview};
 use crate::model::validate::Validation;
 use crate::storage::connections_file::{SetAside, Store};
@@ -40,7 +41,12 @@ struct Inner {
     http: HttpClient,
     renewal: Renewal,
     sign_ins: sign_ins::SignIns,
+    /// The list prepared for the saved connections as last read (see [`Workspace::list`]).
+    listing: Mutex<Option<Listed>>,
 }
+
+/// The list prepared for one read of the saved connections.
+type Listed = (Arc<Vec<Connection>>, Arc<ListIndex>);
 
 impl Workspace {
     /// The connections kept in `store`, their secrets in `secrets`, every server reached
@@ -54,6 +60,7 @@ impl Workspace {
                 tokens,
                 http,
                 sign_ins: sign_ins::SignIns::default(),
+                listing: Mutex::new(None),
             }),
         }
     }
@@ -79,14 +86,24 @@ impl Workspace {
         self.inner.connections.store().parses()
     }
 
-    /// What the list shows of the saved connections, in the order they were created: all of
-    /// them, or only those in `ids` (an id no longer saved is left out).
-    pub fn list(&self, ids: Option<&[String]>) -> Result<Vec<ConnectionSummary>, Error> {
-        let mut all = self.inner.connections.summaries()?;
-        if let Some(ids) = ids {
-            all.retain(|c| ids.contains(&c.id));
-        }
-        Ok(all)
+    /// One page of the connection list: the rows a search finds, in the order asked for, with
+    /// the totals and where the selection is (see [`ListQuery`]). The search text and each
+    /// order are prepared once per change of the saved connections, so a page of a list of
+    /// thousands costs a filter and a slice.
+    pub fn list(&self, query: &ListQuery) -> Result<ListPage, Error> {
+        let current = self.inner.connections.store().current()?;
+        let index = {
+            let mut cached = self.inner.listing.lock().unwrap_or_else(|p| p.into_inner());
+            match &*cached {
+                Some((of, index)) if Arc::ptr_eq(of, &current) => index.clone(),
+                _ => {
+                    let index = Arc::new(ListIndex::new(&current));
+                    *cached = Some((current.clone(), index.clone()));
+                    index
+                }
+            }
+        };
+        Ok(index.page(&current, query))
     }
 
     /// Every saved connection in full, in the order they were created.
