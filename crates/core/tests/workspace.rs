@@ -66,7 +66,6 @@ fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> Conn
     }
 }
 
-/// A sandbox that approves sign-ins at once, and a workspace in a new folder.
 /// The whole list, by name.
 fn everything() -> ListQuery {
     ListQuery {
@@ -75,6 +74,7 @@ fn everything() -> ListQuery {
     }
 }
 
+/// A sandbox that approves sign-ins at once, and a workspace in a new folder.
 async fn fixture() -> (Sandbox, tempfile::TempDir, Workspace) {
     let sb = sandbox().await;
     let dir = tempfile::tempdir().expect("temp dir");
@@ -181,7 +181,7 @@ async fn a_token_is_recorded_with_its_use_and_a_refused_one_leaves_none() {
 }
 
 #[tokio::test]
-async fn invalid_grant_on_renewal_is_recorded_as_no_token() {
+async fn invalid_grant_on_renewal_is_recorded_as_no_refresh_token() {
     let (sb, _dir, ws) = fixture().await;
     let c = signed_in(&sb, &ws, "Signed in").await;
     let before = ws.get(&c.id).expect("saved");
@@ -194,10 +194,18 @@ async fn invalid_grant_on_renewal_is_recorded_as_no_token() {
     let err = ws.renew(&c.id).await.expect_err("the grant is gone");
     assert_eq!(err.code(), ErrorCode::InvalidGrant);
     let after = ws.get(&c.id).expect("saved");
+    let token = after
+        .token
+        .as_ref()
+        .expect("the access token, still valid, is kept");
     assert!(
-        after.token.is_none(),
-        "the list must not say the token will be refreshed: {:?}",
-        after.token
+        !token.has_refresh_token,
+        "the list must not say the token will be refreshed: {token:?}"
+    );
+    assert_eq!(
+        token.expires_at,
+        before.token.as_ref().and_then(|t| t.expires_at),
+        "the same access token"
     );
     assert_eq!(after.last_used, before.last_used, "a failure is not a use");
     ws.delete(&c.id).expect("clean up");
@@ -219,10 +227,13 @@ async fn a_failed_background_renewal_is_recorded_too() {
     let done = ws.renew_due(due_at).await.expect("renewal ran");
     assert_eq!(done.len(), 1, "the one connection was due");
     assert!(done[0].result.is_err());
+    let token = ws.get(&c.id).expect("saved").token;
     assert!(
-        ws.get(&c.id).expect("saved").token.is_none(),
-        "the failed renewal is recorded"
+        token.as_ref().is_some_and(|t| !t.has_refresh_token),
+        "the failed renewal is recorded: no refresh token is left, the access token is: {token:?}"
     );
+    // With nothing to refresh with, the next rounds leave it alone.
+    assert!(ws.renew_due(due_at).await.expect("renewal ran").is_empty());
     ws.delete(&c.id).expect("clean up");
 }
 

@@ -36,6 +36,12 @@ pub enum Fault {
     TokenType(Value),
     /// A successful answer with this `expires_in` value (`"3600"`, `-1`, `3600.5`, `1e20`, null).
     ExpiresIn(Value),
+    /// A successful answer without `scope` (RFC 6749 §5.1 allows it when the scope is as
+    /// requested, §6 on a refresh when it is unchanged).
+    OmitScope,
+    /// A successful answer without `refresh_token` (a server that gives one only with
+    /// `prompt=consent`, or not on every sign-in).
+    OmitRefreshToken,
     /// 200 with a 100 MB body.
     HugeBody,
     /// 200 sending one byte a second.
@@ -177,7 +183,11 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
             }
             Some(resp)
         }
-        Fault::MissingAccessToken | Fault::TokenType(_) | Fault::ExpiresIn(_) => None,
+        Fault::MissingAccessToken
+        | Fault::TokenType(_)
+        | Fault::ExpiresIn(_)
+        | Fault::OmitScope
+        | Fault::OmitRefreshToken => None,
     }
 }
 
@@ -188,12 +198,15 @@ pub(crate) fn after(shared: &Shared, body: &mut Value) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    match fault {
-        Some(Fault::MissingAccessToken) => {
-            if let Some(map) = body.as_object_mut() {
-                map.remove("access_token");
-            }
+    let mut remove = |field: &str| {
+        if let Some(map) = body.as_object_mut() {
+            map.remove(field);
         }
+    };
+    match fault {
+        Some(Fault::MissingAccessToken) => remove("access_token"),
+        Some(Fault::OmitScope) => remove("scope"),
+        Some(Fault::OmitRefreshToken) => remove("refresh_token"),
         Some(Fault::TokenType(v)) => body["token_type"] = v,
         Some(Fault::ExpiresIn(v)) => body["expires_in"] = v,
         _ => {}

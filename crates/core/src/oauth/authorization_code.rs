@@ -86,7 +86,7 @@ pub async fn authorization_code(
         .request_async(&http)
         .await;
     match result {
-        Ok(token) => token_set(&token, &requested),
+        Ok(token) => token_set(&token, &requested, &requested),
         Err(err) => Err(token_error(err, http.last(), connection)),
     }
 }

@@ -154,7 +154,7 @@ pub async fn client_credentials(
         .request_async(&http)
         .await;
     match result {
-        Ok(token) => token_set(&token, &requested),
+        Ok(token) => token_set(&token, &requested, &requested),
         Err(err) => Err(token_error(err, http.last(), connection)),
     }
 }
@@ -224,7 +224,15 @@ fn expires_in_as_number(body: &[u8]) -> Option<Vec<u8>> {
     serde_json::to_vec(&value).ok()
 }
 
-pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<TokenSet, Error> {
+/// What a successful token answer gives. `requested` is what the connection asks for (the
+/// scopes not granted are reported missing); `unchanged` is what an answer without `scope`
+/// grants: the scopes requested for a new grant (RFC 6749 §5.1), the scopes granted before for
+/// a refresh (§6: the grant's scope is unchanged).
+pub(crate) fn token_set(
+    token: &TokenAnswer,
+    requested: &[String],
+    unchanged: &[String],
+) -> Result<TokenSet, Error> {
     if *token.token_type() != BasicTokenType::Bearer {
         return Err(Error::OAuth {
             code: OAuthCode::BadResponse,
@@ -237,7 +245,7 @@ pub(crate) fn token_set(token: &TokenAnswer, requested: &[String]) -> Result<Tok
     }
     let granted: Vec<String> = match token.scopes() {
         Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
-        None => requested.to_vec(), // RFC 6749 §5.1: absent means as requested
+        None => unchanged.to_vec(),
     };
     let missing: Vec<String> = requested
         .iter()

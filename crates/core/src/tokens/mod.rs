@@ -7,10 +7,16 @@
 //!   make one token request, and a server that rotates refresh tokens and revokes the grant on
 //!   reuse never sees a refresh token twice (RFC 9700 §2.2.2).
 //! - A new refresh token is written to the keyring before anything else (before the access
-//!   token is cached or returned); no new one means the old one is kept (RFC 6749 §6).
-//! - `invalid_grant` on refresh deletes the refresh token and asks for a new sign-in, with no
-//!   retry; a server error (5xx, or 429 for too many requests) or a network failure is retried
-//!   a few times with backoff and the tokens are kept.
+//!   token is cached or returned). A refresh that returns none keeps the old one (RFC 6749 §6);
+//!   a sign-in or a client-credentials token is a new grant and replaces the whole grant, so a
+//!   sign-in that returns no refresh token drops the previous one (which may be another
+//!   person's).
+//! - A refresh answer without `scope` keeps the scopes granted before (RFC 6749 §6), never the
+//!   ones the settings ask for.
+//! - `invalid_grant` on refresh deletes the refresh token (the access token, still valid until
+//!   it expires, is kept) and asks for a new sign-in, with no retry; a server error (5xx, or 429
+//!   for too many requests) or a network failure is retried a few times with backoff and the
+//!   tokens are kept.
 
 pub mod renewal;
 
@@ -51,6 +57,15 @@ pub struct AccessToken {
     pub token: Secret,
     /// Its expiry, scopes, whether a refresh token is held.
     pub info: TokenInfo,
+}
+
+/// Where a token answer came from, which decides what happens to the refresh token held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grant {
+    /// A sign-in or client credentials: the answer is the whole grant.
+    New,
+    /// A refresh: the grant goes on, with the old refresh token unless a new one came.
+    Refreshed,
 }
 
 /// Token management for every connection.
@@ -110,10 +125,12 @@ impl Tokens {
         )))
     }
 
-    fn store(&self, id: &str, set: &TokenSet) -> Result<AccessToken, Error> {
+    fn store(&self, id: &str, set: &TokenSet, grant: Grant) -> Result<AccessToken, Error> {
         // The new refresh token first: if anything after this fails, the grant is not lost.
-        if let Some(rt) = &set.refresh_token {
-            self.secrets.set(id, SecretKind::RefreshToken, rt)?;
+        match (&set.refresh_token, grant) {
+            (Some(rt), _) => self.secrets.set(id, SecretKind::RefreshToken, rt)?,
+            (None, Grant::New) => self.secrets.delete(id, SecretKind::RefreshToken)?,
+            (None, Grant::Refreshed) => {}
         }
         let cached = Cached {
             access_token: set.access_token.expose().to_owned(),
@@ -164,7 +181,7 @@ impl Tokens {
 
     async fn renew(&self, connection: &Connection) -> Result<AccessToken, Error> {
         let id = &connection.id;
-        let set = match connection.settings.grant_type {
+        let (set, grant) = match connection.settings.grant_type {
             GrantType::ClientCredentials => {
                 let secret = self
                     .secrets
@@ -174,7 +191,8 @@ impl Tokens {
                         message: "No client secret is stored for this connection.".to_owned(),
                         hint: "Edit the connection and paste the client secret.".to_owned(),
                     })?;
-                crate::oauth::client_credentials(&self.http, connection, &secret).await?
+                let set = crate::oauth::client_credentials(&self.http, connection, &secret).await?;
+                (set, Grant::New)
             }
             GrantType::AuthorizationCode => {
                 let refresh = self
@@ -185,10 +203,10 @@ impl Tokens {
                         message: "There is no refresh token for this connection.".to_owned(),
                         hint: "Sign in again in the browser.".to_owned(),
                     })?;
-                self.refresh(connection, &refresh).await?
+                (self.refresh(connection, &refresh).await?, Grant::Refreshed)
             }
         };
-        self.store(id, &set)
+        self.store(id, &set, grant)
     }
 
     async fn refresh(&self, connection: &Connection, refresh: &Secret) -> Result<TokenSet, Error> {
@@ -199,6 +217,11 @@ impl Tokens {
         if let Some(secret) = self.secrets.get(&connection.id, SecretKind::ClientSecret)? {
             client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
         }
+        // RFC 6749 §6: an answer without `scope` leaves the grant's scope as it was.
+        let granted_before = match self.read_cache(&connection.id)? {
+            Some((token, _)) => token.info.granted_scopes,
+            None => connection.settings.scopes.clone(),
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -208,12 +231,20 @@ impl Tokens {
                 .request_async(&http)
                 .await;
             match result {
-                Ok(token) => return crate::oauth::token_set(&token, &connection.settings.scopes),
+                Ok(token) => {
+                    return crate::oauth::token_set(
+                        &token,
+                        &connection.settings.scopes,
+                        &granted_before,
+                    );
+                }
                 Err(RequestTokenError::ServerResponse(resp))
                     if *resp.error() == BasicErrorResponseType::InvalidGrant =>
                 {
                     // The grant is gone (expired, revoked, or the server restarted): no retry.
-                    self.forget(&connection.id)?;
+                    // The access token is kept: it may well be valid until it expires.
+                    self.secrets
+                        .delete(&connection.id, SecretKind::RefreshToken)?;
                     return Err(Error::OAuth {
                         code: OAuthCode::InvalidGrant,
                         message: "The refresh token was refused (invalid_grant): the sign-in has expired or was revoked.".to_owned(),
@@ -258,7 +289,7 @@ impl Tokens {
         .await?;
         let flight = self.flight(&connection.id);
         let _one_at_a_time = flight.lock().await;
-        self.store(&connection.id, &set)
+        self.store(&connection.id, &set, Grant::New)
     }
 
     /// Removes the cached access token and the refresh token (not the client secret).
