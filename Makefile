@@ -5,12 +5,13 @@ SHELL := /bin/bash
 
 NPM_STAMP := node_modules/.package-lock.json
 
-.PHONY: help setup run test bench bindings screenshots package package-test bare-app app ui clean
+.PHONY: help setup run test bench fuzz bindings screenshots package package-test bare-app app ui clean
 
 help:
 	@echo "make run          build and start the app with the local sandbox (a ready demo)"
 	@echo "make test         every check CI runs: format, lint, types, unit, integration, end-to-end"
 	@echo "make bench        print performance figures (ratios to a baseline measured in the same run)"
+	@echo "make fuzz         the property tests with a million cases each (FUZZ_CASES to change)"
 	@echo "make bindings     regenerate ui/src/backend/bindings.ts from the Rust commands"
 	@echo "make screenshots  run the end-to-end suite and refresh the screenshots in docs/"
 	@echo "make package      build the release app and its .deb (target/release/bundle/deb/)"
@@ -45,6 +46,10 @@ bench: app package bare-app
 	cargo bench --locked -p connmgr-core --bench token_roundtrip
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/list-10k.mjs
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/launch.mjs
+
+## The property tests (parsers, redaction) with many more cases than `make test` runs.
+fuzz: setup
+	@scripts/fuzz.sh
 
 ## The start-up and memory baseline: a bare Tauri 2 + Vite window, built in release.
 bare-app: setup

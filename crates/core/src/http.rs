@@ -196,7 +196,7 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
 /// A short, printable excerpt of a body for an error message: at most 200 characters, control
 /// characters removed and anything that looks like a token or secret value masked.
 pub fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+    let text = crate::redact::redact(&String::from_utf8_lossy(body));
     let cleaned: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
@@ -204,52 +204,11 @@ pub fn snippet(body: &[u8]) -> String {
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let redacted = redact(&cleaned);
-    if redacted.chars().count() > 200 {
-        format!("{}…", redacted.chars().take(200).collect::<String>())
+    if cleaned.chars().count() > 200 {
+        format!("{}…", cleaned.chars().take(200).collect::<String>())
     } else {
-        redacted
+        cleaned
     }
-}
-
-/// Masks the values of keys that carry secrets (`access_token`, `refresh_token`, `id_token`,
-/// `client_secret`, `code`, `code_verifier`, `password`) in JSON or form text.
-pub fn redact(text: &str) -> String {
-    const KEYS: [&str; 7] = [
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "client_secret",
-        "code_verifier",
-        "password",
-        "code",
-    ];
-    let mut out = text.to_owned();
-    for key in KEYS {
-        for quote in ["\"", ""] {
-            let pattern = format!("{quote}{key}{quote}");
-            let mut from = 0;
-            while let Some(pos) = out[from..].find(&pattern) {
-                let start = from + pos + pattern.len();
-                // Skip `":` / `=` and spaces, then mask the value up to its end.
-                let rest = &out[start..];
-                let lead = rest.len() - rest.trim_start_matches([' ', ':', '=', '"']).len();
-                if lead == 0 {
-                    from = start;
-                    continue;
-                }
-                let value_start = start + lead;
-                let value_len = out[value_start..]
-                    .find(['"', '&', ',', '}', ' '])
-                    .unwrap_or(out.len() - value_start);
-                if value_len > 0 {
-                    out.replace_range(value_start..value_start + value_len, "[redacted]");
-                }
-                from = value_start + "[redacted]".len().min(out.len() - value_start);
-            }
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -263,17 +222,12 @@ mod tests {
         let s = snippet(body);
         assert!(!s.contains("abc123") && !s.contains("r-456"), "{s}");
         assert!(
-            s.contains("[redacted]") && s.contains("\"note\": \"ok\""),
+            s.contains("[redacted]") && s.contains("\"note\":\"ok\""),
             "{s}"
         );
         assert!(!s.contains('\n'));
         let long = "x".repeat(1000);
         assert_eq!(snippet(long.as_bytes()).chars().count(), 201);
-        let form = redact("grant_type=authorization_code&code=SplxlOB&code_verifier=abc&state=s1");
-        assert_eq!(
-            form,
-            "grant_type=authorization_code&code=[redacted]&code_verifier=[redacted]&state=s1"
-        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //!   import/export format;
 //! - [`storage`]: the connections file, the keyring, the secret type, and the saved connections
 //!   that keep the two in step;
-//! - [`oauth`]: the grants, the loopback redirect listener, JWT decoding; [`http`] under them;
+//! - [`oauth`]: the grants, the loopback redirect listener, JWT decoding; [`http`] under them,
+//!   and [`redact`] for what a server said before it reaches a message or a log;
 //! - [`tokens`]: the token cache with single flight, and background renewal;
 //! - [`tester`]: the step-by-step connection test;
 //! - [`workspace`]: the one API every front end calls, on top of the rest.
@@ -18,6 +19,7 @@ pub mod facts;
 pub mod http;
 pub mod model;
 pub mod oauth;
+pub mod redact;
 pub mod storage;
 pub mod tester;
 pub mod time;

@@ -47,7 +47,7 @@ pub(crate) fn token_error(
         RequestTokenError::ServerResponse(resp) => {
             let description = resp
                 .error_description()
-                .map(|d| format!(" ({})", crate::http::redact(d)))
+                .map(|d| format!(" ({})", crate::redact::redact(d)))
                 .unwrap_or_default();
             let (code, hint) = match resp.error() {
                 BasicErrorResponseType::InvalidClient => (
