@@ -158,22 +158,25 @@ impl SavedConnections {
                 .iter_mut()
                 .find(|c| c.id == id)
                 .ok_or_else(|| Error::NotFound(id.to_owned()))?;
-            *slot = updated.clone();
-            Ok(())
+            *slot = edited(slot, &updated, tokens_stale);
+            Ok(slot.clone())
         });
-        if let Err(err) = saved {
-            if let Some(previous) = previous_secret {
-                self.rollback(id, previous.as_ref());
+        let updated = match saved {
+            Ok(updated) => updated,
+            Err(err) => {
+                if let Some(previous) = previous_secret {
+                    self.rollback(id, previous.as_ref());
+                }
+                return Err(err);
             }
-            return Err(err);
-        }
+        };
         if matches!(draft.client_secret, SecretUpdate::Remove)
             && let Err(err) = self.secrets.delete(id, SecretKind::ClientSecret)
         {
             // The file already says "no secret": put the old entry back so both halves agree.
             let restored = self.store.update(|list| {
                 if let Some(slot) = list.iter_mut().find(|c| c.id == id) {
-                    *slot = existing.clone();
+                    *slot = edited(slot, &existing, false);
                 }
                 Ok(())
             });
@@ -364,6 +367,23 @@ fn accept(
         _ => Err(Error::Internal(
             "the endpoints could not be resolved".to_owned(),
         )),
+    }
+}
+
+/// `current` (the connection as the file holds it under the lock) with what an edit changes:
+/// the settings, endpoints and secret flags of `edit`. The bookkeeping recorded since the edit
+/// was prepared (a renewal, a test, a use) is kept; the token summary goes only when the edit
+/// made the tokens stale.
+fn edited(current: &Connection, edit: &Connection, tokens_stale: bool) -> Connection {
+    Connection {
+        token: if tokens_stale {
+            None
+        } else {
+            current.token.clone()
+        },
+        last_test: current.last_test.clone(),
+        last_used: current.last_used,
+        ..edit.clone()
     }
 }
 

@@ -218,3 +218,80 @@ fn copy_names_stay_within_the_limit() {
     assert_eq!(name.chars().count(), NAME_MAX);
     assert!(name.starts_with("Copy of "));
 }
+
+/// A keyring that runs `meanwhile` once, on the first write of a client secret: what another
+/// process does while an edit is being saved.
+struct Meanwhile {
+    inner: MemoryStore,
+    meanwhile: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for Meanwhile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Meanwhile")
+    }
+}
+
+impl SecretStore for Meanwhile {
+    fn get(&self, id: &str, kind: SecretKind) -> Result<Option<Secret>, Error> {
+        self.inner.get(id, kind)
+    }
+    fn set(&self, id: &str, kind: SecretKind, value: &Secret) -> Result<(), Error> {
+        let run = self
+            .meanwhile
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(run) = run {
+            run();
+        }
+        self.inner.set(id, kind, value)
+    }
+    fn delete(&self, id: &str, kind: SecretKind) -> Result<(), Error> {
+        self.inner.delete(id, kind)
+    }
+}
+
+#[test]
+fn editing_a_connection_keeps_a_test_recorded_meanwhile() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let first = SavedConnections::new(Store::new(dir.path()), Arc::new(MemoryStore::new()));
+    let c = first.save(&draft("Acme", Some("s1"))).expect("saved");
+
+    // The edit (a new client secret) is read and prepared; before it is written, another
+    // process records a test of the same connection.
+    let other = SavedConnections::new(Store::new(dir.path()), Arc::new(MemoryStore::new()));
+    let id = c.id.clone();
+    let summary = crate::model::connection::TestSummary {
+        ok: true,
+        at: crate::time::Timestamp::now(),
+        summary: "All steps passed".to_owned(),
+    };
+    let recorded = summary.clone();
+    let secrets = Arc::new(Meanwhile {
+        inner: MemoryStore::new(),
+        meanwhile: std::sync::Mutex::new(Some(Box::new(move || {
+            other
+                .record_test(&id, recorded)
+                .expect("recorded meanwhile");
+        }))),
+    });
+    let editing = SavedConnections::new(Store::new(dir.path()), secrets);
+    let mut edit = draft("Acme renamed", Some("new-secret"));
+    edit.id = Some(c.id.clone());
+    let saved = editing.save(&edit).expect("edited");
+
+    assert_eq!(saved.settings.name, "Acme renamed");
+    assert_eq!(
+        saved.last_test.as_ref(),
+        Some(&summary),
+        "the result says it"
+    );
+    let on_disk = first.get(&c.id).expect("read again");
+    assert_eq!(on_disk.settings.name, "Acme renamed");
+    assert_eq!(
+        on_disk.last_test,
+        Some(summary),
+        "the test recorded meanwhile is kept"
+    );
+}
