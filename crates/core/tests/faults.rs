@@ -289,3 +289,37 @@ async fn every_rfc6749_error_answer_gets_its_code_and_a_hint() {
     assert_eq!(err.code(), ErrorCode::UnauthorizedClient, "{err}");
     assert!(err.to_string().contains("grant type"), "{err}");
 }
+
+#[tokio::test]
+async fn server_errors_with_a_json_body_are_retried() {
+    let sb = sandbox().await;
+    let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
+    let tokens = Tokens::new(http(), store.clone());
+    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    // 503 {"error":"temporarily_unavailable"} twice: the server answered, processed nothing.
+    sb.set_fault(Some(Fault::UnavailableJson(2)));
+    tokens
+        .renew_now(&c)
+        .await
+        .expect("two JSON 503s, then a token");
+    assert_eq!(
+        sb.stats().token_requests,
+        4,
+        "the sign-in, then three tries"
+    );
+    sb.set_fault(Some(Fault::UnavailableJson(10)));
+    let err = tokens.renew_now(&c).await.expect_err("still down");
+    assert_eq!(sb.stats().token_requests, 7, "bounded: three more tries");
+    assert!(
+        err.to_string().contains("temporarily_unavailable"),
+        "the server's own words are kept: {err}"
+    );
+    assert!(
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .is_some(),
+        "the refresh token is kept"
+    );
+    tokens.forget(&c.id).expect("clean up");
+}

@@ -55,6 +55,9 @@ pub enum Fault {
     /// 429 (too many requests, no `Retry-After`, as Coupa) this many times, then answer
     /// normally.
     TooManyRequests(usize),
+    /// 503 with a JSON error body, `{"error":"temporarily_unavailable"}`, this many times, then
+    /// answer normally (a server that explains its outage in OAuth's words).
+    UnavailableJson(usize),
     /// An RFC 6749 §5.2 error answer with this `error` code: 401 with a `WWW-Authenticate`
     /// challenge for `invalid_client`, 400 otherwise.
     OAuthError(String),
@@ -162,6 +165,16 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
             )
         }
         Fault::Unavailable(times) => refuse(shared, times, StatusCode::SERVICE_UNAVAILABLE),
+        Fault::UnavailableJson(times) => {
+            let seen = shared.unavailable_served.fetch_add(1, Ordering::Relaxed);
+            (seen < times).then(|| {
+                let body = serde_json::json!({
+                    "error": "temporarily_unavailable",
+                    "error_description": "down for maintenance (fault mode)",
+                });
+                (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+            })
+        }
         Fault::TooManyRequests(times) => refuse(shared, times, StatusCode::TOO_MANY_REQUESTS),
         Fault::OAuthError(error) => {
             let body = serde_json::json!({

@@ -253,12 +253,17 @@ impl Tokens {
                 }
                 Err(err) => {
                     let last = http.last();
+                    // A server error (5xx) or "too many requests" (429) is retried whatever
+                    // its body says: plain text, HTML, or an OAuth error such as
+                    // `temporarily_unavailable` in JSON. Other error answers are final.
+                    let overloaded = last
+                        .as_ref()
+                        .is_some_and(|(status, _)| *status >= 500 || *status == 429);
                     let retriable = match &err {
                         RequestTokenError::Request(_) => true,
-                        RequestTokenError::Other(_) | RequestTokenError::Parse(..) => last
-                            .as_ref()
-                            .is_some_and(|(status, _)| *status >= 500 || *status == 429),
-                        RequestTokenError::ServerResponse(_) => false,
+                        RequestTokenError::Other(_)
+                        | RequestTokenError::Parse(..)
+                        | RequestTokenError::ServerResponse(_) => overloaded,
                     };
                     if !retriable || attempt >= REFRESH_ATTEMPTS {
                         return Err(crate::oauth::token_error(err, last, connection));
