@@ -21,6 +21,12 @@ pub const NAME_MAX: usize = 100;
 pub(crate) const URL_MAX: usize = 2048;
 pub(crate) const HOST_MAX: usize = 253;
 const CLIENT_ID_MAX: usize = 512;
+/// The most scopes a connection may ask for (Coupa's whole catalog is under 200).
+pub const SCOPES_MAX: usize = 500;
+/// The longest scope, in characters.
+pub const SCOPE_MAX: usize = 256;
+/// The most valid domain names a connection may have.
+pub const DOMAINS_MAX: usize = 50;
 
 /// Field names, as the UI knows them.
 pub mod field {
@@ -124,23 +130,30 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
         );
     }
 
-    // Valid domain names.
+    // Valid domain names: counted before anything else is done with them, so a crafted file
+    // or paste of a million costs nothing; duplicates removed in one pass.
     let mut domains: Vec<String> = Vec::new();
-    for raw in &s.valid_domains {
-        if raw.trim().is_empty() {
-            continue;
-        }
-        match normalize_domain(raw) {
-            Ok(d) => {
-                if !domains.contains(&d) {
-                    domains.push(d);
+    let mut seen = std::collections::HashSet::new();
+    let listed = s.valid_domains.iter().filter(|d| !d.trim().is_empty());
+    if listed.clone().nth(DOMAINS_MAX).is_some() {
+        v.error(
+            field::VALID_DOMAINS,
+            format!("A connection can have at most {DOMAINS_MAX} valid domain names."),
+        );
+    } else {
+        for raw in listed {
+            match normalize_domain(raw) {
+                Ok(d) => {
+                    if seen.insert(d.clone()) {
+                        domains.push(d);
+                    }
                 }
+                Err(msg) => v.error(field::VALID_DOMAINS, msg),
             }
-            Err(msg) => v.error(field::VALID_DOMAINS, msg),
         }
     }
     s.valid_domains = domains;
-    if s.valid_domains.is_empty() {
+    if s.valid_domains.is_empty() && !v.has_error(field::VALID_DOMAINS) {
         v.error(
             field::VALID_DOMAINS,
             "Add at least one valid domain name: the hosts this connection may send its credentials to.",
@@ -254,6 +267,10 @@ impl Validator {
         });
     }
 
+    fn has_error(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
     fn warning(&mut self, field: &str, message: impl Into<String>) {
         self.warnings.push(FieldIssue {
             field: field.to_owned(),
@@ -263,24 +280,44 @@ impl Validator {
 
     fn scopes(&mut self, s: &mut ConnectionSettings) {
         let mut scopes: Vec<String> = Vec::new();
-        for raw in &s.scopes {
-            for scope in raw.split(crate::facts::is_list_separator) {
-                if scope.is_empty() || scopes.iter().any(|x| x == scope) {
-                    continue;
-                }
-                // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
-                if !scope
-                    .chars()
-                    .all(|c| c == '!' || matches!(c, '#'..='[' | ']'..='~'))
-                {
-                    self.error(
-                        field::SCOPES,
-                        format!("\u{201c}{scope}\u{201d} is not a valid scope name: quotes, backslashes and non-ASCII characters are not allowed."),
-                    );
-                    continue;
-                }
-                scopes.push(scope.to_owned());
+        let mut seen = std::collections::HashSet::new();
+        let listed = s
+            .scopes
+            .iter()
+            .flat_map(|raw| raw.split(crate::facts::is_list_separator))
+            .filter(|scope| !scope.is_empty());
+        // Counted before anything else is done with them (a crafted file may hold millions).
+        if listed.clone().nth(SCOPES_MAX).is_some() {
+            self.error(
+                field::SCOPES,
+                format!("A connection can ask for at most {SCOPES_MAX} scopes."),
+            );
+            s.scopes.clear();
+            return;
+        }
+        for scope in listed {
+            if scope.chars().count() > SCOPE_MAX {
+                self.error(
+                    field::SCOPES,
+                    format!("A scope can be at most {SCOPE_MAX} characters long."),
+                );
+                continue;
             }
+            if !seen.insert(scope) {
+                continue;
+            }
+            // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+            if !scope
+                .chars()
+                .all(|c| c == '!' || matches!(c, '#'..='[' | ']'..='~'))
+            {
+                self.error(
+                    field::SCOPES,
+                    format!("\u{201c}{scope}\u{201d} is not a valid scope name: quotes, backslashes and non-ASCII characters are not allowed."),
+                );
+                continue;
+            }
+            scopes.push(scope.to_owned());
         }
         s.scopes = scopes;
         if s.scopes.is_empty() {

@@ -323,3 +323,65 @@ fn the_domain_pasted_wins_over_the_one_chosen() {
         "an organisation alone keeps the choice"
     );
 }
+
+#[test]
+fn unbounded_input_is_capped_with_clear_errors() {
+    // 20,000 distinct scopes and domains: refused by count, at once (no quadratic dedup).
+    let mut s = coupa("acme");
+    s.scopes = (0..20_000).map(|i| format!("scope.{i}")).collect();
+    s.valid_domains = (0..20_000).map(|i| format!("h{i}.example.com")).collect();
+    let v = validate(&s, ok_ctx());
+    let message = |field: &str| {
+        v.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        message(field::SCOPES).contains(&format!("at most {SCOPES_MAX} scopes")),
+        "{:?}",
+        v.errors
+    );
+    assert!(
+        message(field::VALID_DOMAINS).contains(&format!("at most {DOMAINS_MAX} valid domain")),
+        "{:?}",
+        v.errors
+    );
+    assert_eq!(
+        v.errors.len(),
+        2,
+        "one error a field, not one per item: {:?}",
+        v.errors
+    );
+
+    // Up to the limit (duplicates count: it is what was sent) is fine, duplicates collapse, and one scope too long is named.
+    let mut s = coupa("acme");
+    s.scopes = (0..SCOPES_MAX - 1)
+        .map(|i| format!("s{}", i % 10))
+        .chain(["core.user.read".to_owned()])
+        .collect();
+    let v = validate(&s, ok_ctx());
+    assert!(
+        fields(&v).iter().all(|f| *f != field::SCOPES),
+        "{:?}",
+        v.errors
+    );
+    assert_eq!(v.normalized.scopes.len(), 11);
+    s.scopes = vec!["x".repeat(SCOPE_MAX + 1), "y".repeat(SCOPE_MAX + 1)];
+    let v = validate(&s, ok_ctx());
+    assert!(
+        message_of(&v, field::SCOPES).contains(&format!("at most {SCOPE_MAX} characters")),
+        "{:?}",
+        v.errors
+    );
+}
+
+fn message_of(v: &Validation, field: &str) -> String {
+    v.errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
