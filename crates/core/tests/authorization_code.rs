@@ -28,6 +28,9 @@ enum Script {
     Duplicate(&'static str),
     /// First an idle connection and a favicon request, then follow.
     PreconnectThenFollow,
+    /// First a head over 8 KiB, bytes that are not HTTP, a callback with a wrong state and one
+    /// with none (what another local page could send), then follow.
+    HostileThenFollow,
     /// Do nothing: the person never signs in.
     Nothing,
 }
@@ -37,6 +40,8 @@ struct Seen {
     authorize_urls: Vec<String>,
     callback: Option<(u16, String, String)>, // status, headers, body
     callback_url: Option<String>,
+    /// The statuses the hostile requests got, in order.
+    hostile: Vec<u16>,
 }
 
 struct ScriptedBrowser {
@@ -115,6 +120,10 @@ async fn walk(script: Script, seen: Arc<Mutex<Seen>>, url: String) {
             location = u.to_string();
         }
         Script::Duplicate(key) => location.push_str(&format!("&{key}=again")),
+        Script::HostileThenFollow => {
+            let statuses = hostile(&http, &location).await;
+            seen.lock().expect("lock").hostile = statuses;
+        }
         Script::PreconnectThenFollow => {
             let addr = url::Url::parse(&location)
                 .expect("url")
@@ -143,6 +152,58 @@ async fn walk(script: Script, seen: Arc<Mutex<Seen>>, url: String) {
     let headers = format!("{:?}", resp.headers());
     let body = resp.text().await.unwrap_or_default();
     seen.lock().expect("lock").callback = Some((status, headers, body));
+}
+
+/// Sends the listener at `callback` what a hostile local page could, returning each status.
+async fn hostile(http: &reqwest::Client, callback: &str) -> Vec<u16> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let u = url::Url::parse(callback).expect("callback url");
+    let addr = u.socket_addrs(|| None).expect("addr")[0];
+    let mut statuses = Vec::new();
+    let big = format!(
+        "GET /callback HTTP/1.1\r\nHost: x\r\nX-Fill: {}\r\n",
+        "a".repeat(9 * 1024)
+    );
+    for raw in [big.into_bytes(), b"\x00\x01\xffnot http\r\n\r\n".to_vec()] {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+        let _ = stream.write_all(&raw).await;
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer).await;
+        let line = String::from_utf8_lossy(&answer);
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        statuses.push(status);
+    }
+    let mut wrong = u.clone();
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "state" {
+                "WRONG".to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    wrong.query_pairs_mut().clear().extend_pairs(&pairs);
+    let mut stateless = u.clone();
+    stateless
+        .query_pairs_mut()
+        .clear()
+        .extend_pairs(pairs.iter().filter(|(k, _)| k != "state"));
+    for forged in [wrong, stateless] {
+        let resp = http
+            .get(forged.as_str())
+            .send()
+            .await
+            .expect("forged callback");
+        statuses.push(resp.status().as_u16());
+    }
+    statuses
 }
 
 async fn sandbox(consent: Consent) -> Sandbox {
@@ -288,16 +349,41 @@ async fn checklist_03_a_fixed_port_in_use_is_a_clear_error() {
 async fn checklist_05_wrong_state_makes_no_token_call() {
     let sb = sandbox(Consent::Approve).await;
     let conn = connection(&sb, &["core.user.read"]);
-    let (result, seen) = sign_in(&sb, &conn, Script::Tamper("state", "WRONG"), LONG).await;
-    assert_eq!(
-        result.expect_err("refused").code(),
-        ErrorCode::InvalidCallback
-    );
+    // Not this sign-in's answer: an error page, no token request, and the sign-in goes on
+    // waiting for its own answer (here none comes, so it times out).
+    let (result, seen) = sign_in(
+        &sb,
+        &conn,
+        Script::Tamper("state", "WRONG"),
+        Duration::from_secs(2),
+    )
+    .await;
+    assert_eq!(result.expect_err("no answer").code(), ErrorCode::Timeout);
     assert_eq!(sb.stats().token_requests, 0, "no token request");
     assert_eq!(
         seen.lock().expect("lock").callback.as_ref().map(|c| c.0),
         Some(400),
         "an error page"
+    );
+}
+
+#[tokio::test]
+async fn hostile_requests_to_the_listener_do_not_end_the_sign_in() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::HostileThenFollow, LONG).await;
+    result.expect("the real answer still signs in");
+    let seen = seen.lock().expect("lock");
+    assert_eq!(
+        seen.hostile,
+        [431, 400, 400, 400],
+        "a head over 8 KiB, bytes that are not HTTP, a wrong state, no state: each answered"
+    );
+    assert_eq!(seen.callback.as_ref().map(|c| c.0), Some(200));
+    assert_eq!(
+        sb.stats().token_requests,
+        1,
+        "one exchange, for the real code"
     );
 }
 

@@ -5,9 +5,15 @@
 //! - Each browser connection is served on its own task, so an idle preconnect never blocks the
 //!   real callback; `/favicon.ico`, `/` and anything but `GET /callback` get a 404 and change
 //!   nothing.
-//! - The first `GET /callback` decides: a wrong or missing `state`, a wrong `iss`, a repeated
+//! - A `GET /callback` whose `state` is wrong or missing does not belong to this sign-in: it
+//!   gets an error page and is otherwise ignored, and the listener keeps waiting (as AppAuth
+//!   does), so a local page that finds the port cannot end a sign-in in progress.
+//! - The first `GET /callback` with the right `state` decides: a wrong `iss`, a repeated
 //!   parameter or neither `code` nor `error` ends the flow with an error and no token request;
 //!   `error=access_denied` ends it as a refusal. The listener then closes (single use).
+//! - A request head over 8 KiB is answered 431, one that cannot be parsed 400; both are
+//!   otherwise ignored. A failing `accept()` (out of file descriptors) is retried with backoff,
+//!   never in a tight loop.
 //! - The page shown to the browser is self-contained, `no-store`, `no-referrer`, and escapes
 //!   every text it repeats.
 //! - Waiting ends after a timeout (5 minutes by default) or on cancel, and the port is released.
@@ -28,6 +34,8 @@ use crate::storage::secret::Secret;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 const HEAD_LIMIT: usize = 8 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
+const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
 /// A bound listener, ready for one callback.
 #[derive(Debug)]
@@ -122,12 +130,22 @@ impl RedirectListener {
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
         tokio::pin!(cancel);
+        let mut backoff = ACCEPT_BACKOFF_MIN;
         loop {
             tokio::select! {
                 accepted = self.listener.accept() => {
-                    if let Ok((stream, _)) = accepted {
-                        let (tx, expect) = (tx.clone(), expect.clone());
-                        tokio::spawn(async move { serve(stream, &expect, &tx).await });
+                    match accepted {
+                        Ok((stream, _)) => {
+                            backoff = ACCEPT_BACKOFF_MIN;
+                            let (tx, expect) = (tx.clone(), expect.clone());
+                            tokio::spawn(async move { serve(stream, &expect, &tx).await });
+                        }
+                        Err(err) => {
+                            // EMFILE and the like: wait before trying again, longer each time.
+                            tracing::warn!(error = %err, "the redirect listener could not accept a connection");
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(ACCEPT_BACKOFF_MAX);
+                        }
                     }
                 }
                 Some(result) = rx.recv() => {
@@ -156,12 +174,47 @@ struct Expect {
 
 /// Reads one request head; answers it; reports a decision for `GET /callback`.
 async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Result<Callback, Error>>) {
-    let Some(head) = read_head(&mut stream).await else {
-        return;
+    let head = match read_head(&mut stream).await {
+        Read::Head(head) => head,
+        Read::Closed => return,
+        Read::TooLarge => {
+            let message = "The request was too large for a sign-in answer; it was ignored.";
+            respond(
+                &mut stream,
+                "431 Request Header Fields Too Large",
+                "Not a sign-in answer",
+                message,
+            )
+            .await;
+            return;
+        }
+        Read::Malformed => {
+            let message = "The request could not be read; it was ignored.";
+            respond(
+                &mut stream,
+                "400 Bad Request",
+                "Not a sign-in answer",
+                message,
+            )
+            .await;
+            return;
+        }
     };
     let (path, query) = head.target.split_once('?').unwrap_or((&head.target, ""));
     if head.method != "GET" || path != crate::facts::REDIRECT_PATH {
         respond(&mut stream, "404 Not Found", "Not found", "Nothing here.").await;
+        return;
+    }
+    if !state_matches(query, expect) {
+        // Not this sign-in's answer (a stale tab, or another page that found the port): the
+        // sign-in in progress goes on waiting for its own.
+        respond(
+            &mut stream,
+            "400 Bad Request",
+            "Not this sign-in",
+            "This answer does not belong to the sign-in Connection Manager is waiting for (its state is wrong or missing), so it was ignored. Finish the sign-in in the tab the app opened, or start it again.",
+        )
+        .await;
         return;
     }
     let result = decide(query, expect);
@@ -188,6 +241,16 @@ async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Result<
     let _ = tx.send(result).await;
 }
 
+/// Whether the query carries this sign-in's `state` (compared in constant time), exactly once.
+fn state_matches(query: &str, expect: &Expect) -> bool {
+    let mut states = url::form_urlencoded::parse(query.as_bytes()).filter(|(k, _)| k == "state");
+    let expected = Secret::new(expect.state.clone());
+    match (states.next(), states.next()) {
+        (Some((_, state)), None) => Secret::new(state.into_owned()).matches(&expected),
+        _ => false,
+    }
+}
+
 fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
     let mut params: HashMap<String, String> = HashMap::new();
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
@@ -198,16 +261,6 @@ fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
                 "Start the sign-in again.",
             ));
         }
-    }
-    let state_ok = params
-        .get("state")
-        .is_some_and(|s| Secret::new(s.clone()).matches(&Secret::new(expect.state.clone())));
-    if !state_ok {
-        return Err(flow_error(
-            OAuthCode::InvalidCallback,
-            "The sign-in answer does not belong to this sign-in (its state is wrong or missing); no token was requested.",
-            "Start the sign-in again from the app, and use only the browser tab it opens.",
-        ));
     }
     if let (Some(iss), Some(expected)) = (params.get("iss"), &expect.issuer)
         && iss.trim_end_matches('/') != expected.trim_end_matches('/')
@@ -252,41 +305,55 @@ fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
     }
 }
 
-/// A request's method and target. A head `httparse` cannot read has neither, and gets a 404.
+/// A request's method and target.
 #[derive(Debug, Default)]
 struct Head {
     method: String,
     target: String,
 }
 
-/// Reads one request head, parsed with `httparse`; `None` when the browser closes first, sends
-/// more than [`HEAD_LIMIT`] bytes or takes longer than [`READ_TIMEOUT`].
-async fn read_head(stream: &mut TcpStream) -> Option<Head> {
+/// What reading a request head gave.
+#[derive(Debug)]
+enum Read {
+    Head(Head),
+    /// The browser closed first, or took longer than [`READ_TIMEOUT`].
+    Closed,
+    /// More than [`HEAD_LIMIT`] bytes without the head's end.
+    TooLarge,
+    /// Not an HTTP request head `httparse` can read (or not UTF-8 where it must be).
+    Malformed,
+}
+
+/// Reads one request head, parsed with `httparse`.
+async fn read_head(stream: &mut TcpStream) -> Read {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     let read = async {
         loop {
-            let n = stream.read(&mut chunk).await.ok()?;
-            if n == 0 {
-                return None;
-            }
+            let n = match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return Read::Closed,
+                Ok(n) => n,
+            };
             buf.extend_from_slice(&chunk[..n]);
             let mut headers = [httparse::EMPTY_HEADER; 64];
             let mut request = httparse::Request::new(&mut headers);
             match request.parse(&buf) {
                 Ok(httparse::Status::Complete(_)) => {
-                    return Some(Head {
+                    return Read::Head(Head {
                         method: request.method.unwrap_or_default().to_owned(),
                         target: request.path.unwrap_or_default().to_owned(),
                     });
                 }
                 Ok(httparse::Status::Partial) if buf.len() <= HEAD_LIMIT => {}
-                Ok(httparse::Status::Partial) => return None,
-                Err(_) => return Some(Head::default()),
+                Ok(httparse::Status::Partial) => return Read::TooLarge,
+                Err(httparse::Error::TooManyHeaders) => return Read::TooLarge,
+                Err(_) => return Read::Malformed,
             }
         }
     };
-    tokio::time::timeout(READ_TIMEOUT, read).await.ok()?
+    tokio::time::timeout(READ_TIMEOUT, read)
+        .await
+        .unwrap_or(Read::Closed)
 }
 
 fn escape(text: &str) -> String {
