@@ -42,6 +42,8 @@ struct Seen {
     callback_url: Option<String>,
     /// The statuses the hostile requests got, in order.
     hostile: Vec<u16>,
+    /// Where the callback sent the browser on, if it did.
+    redirected_to: Option<String>,
 }
 
 struct ScriptedBrowser {
@@ -147,7 +149,20 @@ async fn walk(script: Script, seen: Arc<Mutex<Seen>>, url: String) {
         _ => {}
     }
     seen.lock().expect("lock").callback_url = Some(location.clone());
-    let resp = http.get(&location).send().await.expect("callback");
+    let mut resp = http.get(&location).send().await.expect("callback");
+    // After the exchange, a 303 to the page that says how it ended (a clean address).
+    if resp.status() == 303 {
+        let to = resp.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let page = url::Url::parse(&location)
+            .expect("url")
+            .join(&to)
+            .expect("page url");
+        seen.lock().expect("lock").redirected_to = Some(page.to_string());
+        resp = http.get(page).send().await.expect("outcome page");
+    }
     let status = resp.status().as_u16();
     let headers = format!("{:?}", resp.headers());
     let body = resp.text().await.unwrap_or_default();
@@ -461,6 +476,11 @@ async fn checklist_10_12_single_use_and_a_safe_success_page() {
     result.expect("signed in");
     let (status, headers, body) = seen.lock().expect("lock").callback.clone().expect("page");
     assert_eq!(status, 200);
+    let page = seen.lock().expect("lock").redirected_to.clone();
+    assert!(
+        page.as_deref().is_some_and(|p| p.ends_with("/signed-in")),
+        "the browser was sent on to a clean address, without the code: {page:?}"
+    );
     assert!(
         headers.contains("\"cache-control\": \"no-store\""),
         "{headers}"
@@ -577,4 +597,27 @@ async fn the_id_token_claims_are_read_and_the_id_token_not_kept() {
     let conn = connection(&sb, &["core.user.read"]);
     let (result, _) = sign_in(&sb, &conn, Script::Follow, LONG).await;
     assert!(result.expect("signed in").info.id_token.is_none());
+}
+
+#[tokio::test]
+async fn the_browser_hears_how_the_exchange_ended_at_a_clean_address() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    // The code is refused at the token endpoint: the browser must not have been told
+    // "signed in" before the exchange.
+    sb.set_fault(Some(connmgr_sandbox::faults::Fault::OAuthError(
+        "invalid_grant".to_owned(),
+    )));
+    let (result, seen) = sign_in(&sb, &conn, Script::Follow, LONG).await;
+    assert_eq!(
+        result.expect_err("the exchange failed").code(),
+        ErrorCode::InvalidGrant
+    );
+    let seen = seen.lock().expect("lock");
+    let (status, _, body) = seen.callback.clone().expect("page");
+    assert_eq!(status, 400);
+    assert!(body.contains("invalid_grant"), "the page says why: {body}");
+    let page = seen.redirected_to.clone().unwrap_or_default();
+    assert!(page.ends_with("/not-signed-in"), "{page}");
+    assert!(!page.contains("code="), "{page}");
 }

@@ -85,8 +85,12 @@ pub async fn authorization_code(
         .set_pkce_verifier(verifier)
         .request_async(&http)
         .await;
-    match result {
+    let result = match result {
         Ok(token) => token_set(&token, &requested, &requested),
         Err(err) => Err(token_error(err, http.last(), connection)),
-    }
+    };
+    // The browser hears the outcome only now that the code has been exchanged.
+    let outcome = result.as_ref().map(|_| ()).map_err(ToString::to_string);
+    callback.browser.finish(outcome).await;
+    result
 }

@@ -14,8 +14,12 @@
 //! - A request head over 8 KiB is answered 431, one that cannot be parsed 400; both are
 //!   otherwise ignored. A failing `accept()` (out of file descriptors) is retried with backoff,
 //!   never in a tight loop.
-//! - The page shown to the browser is self-contained, `no-store`, `no-referrer`, and escapes
-//!   every text it repeats.
+//! - The browser's request for the callback is held open while the app exchanges the code;
+//!   only then is it answered, with a `303` to a clean address (`/signed-in` or
+//!   `/not-signed-in`, no code in it) whose page says how the sign-in ended. The listener serves
+//!   that one page and closes.
+//! - The pages shown to the browser are self-contained, `no-store`, `no-referrer`, and escape
+//!   every text they repeat.
 //! - Waiting ends after a timeout (5 minutes by default) or on cancel, and the port is released.
 
 use std::collections::HashMap;
@@ -49,6 +53,78 @@ pub struct RedirectListener {
 pub struct Callback {
     /// The authorization code: a secret until exchanged.
     pub code: Secret,
+    /// The browser, waiting to hear how the sign-in ended.
+    pub browser: BrowserAnswer,
+}
+
+/// The browser's callback request, held open until the code has been exchanged.
+#[derive(Debug)]
+pub struct BrowserAnswer {
+    stream: TcpStream,
+    listener: TcpListener,
+}
+
+/// How long the listener stays open, after the callback, for the browser to fetch the page
+/// that says how the sign-in ended.
+const OUTCOME_PAGE_WAIT: Duration = Duration::from_secs(10);
+
+impl BrowserAnswer {
+    /// Tells the browser how the sign-in ended: a `303` to a clean address, whose page the
+    /// listener then serves once before it closes. `outcome` is `Err` with what went wrong.
+    pub async fn finish(self, outcome: Result<(), String>) {
+        let BrowserAnswer {
+            mut stream,
+            listener,
+        } = self;
+        let (path, status, title, message) = match outcome {
+            Ok(()) => (
+                "/signed-in",
+                "200 OK",
+                "Signed in",
+                "You are signed in. You can close this tab and go back to Connection Manager."
+                    .to_owned(),
+            ),
+            Err(why) => (
+                "/not-signed-in",
+                "400 Bad Request",
+                "Sign-in not completed",
+                format!("{why} Go back to Connection Manager."),
+            ),
+        };
+        let head = format!(
+            "HTTP/1.1 303 See Other\r\nLocation: {path}\r\nContent-Length: 0\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n"
+        );
+        let _ = stream.write_all(head.as_bytes()).await;
+        let _ = stream.shutdown().await;
+        drop(stream);
+        tokio::spawn(async move {
+            let page = async {
+                loop {
+                    let Ok((mut browser, _)) = listener.accept().await else {
+                        return None;
+                    };
+                    match read_head(&mut browser).await {
+                        Read::Head(head) if head.method == "GET" && head.target == path => {
+                            return Some(browser);
+                        }
+                        Read::Closed => {}
+                        _ => {
+                            respond(&mut browser, "404 Not Found", "Not found", "Nothing here.")
+                                .await
+                        }
+                    }
+                }
+            };
+            let browser = tokio::time::timeout(OUTCOME_PAGE_WAIT, page)
+                .await
+                .ok()
+                .flatten();
+            drop(listener); // single use: closed before the page is sent
+            if let Some(mut browser) = browser {
+                respond(&mut browser, status, title, &message).await;
+            }
+        });
+    }
 }
 
 fn flow_error(code: OAuthCode, message: impl Into<String>, hint: impl Into<String>) -> Error {
@@ -122,7 +198,7 @@ impl RedirectListener {
         timeout: Duration,
         cancel: impl Future<Output = ()>,
     ) -> Result<Callback, Error> {
-        let (tx, mut rx) = mpsc::channel::<Result<Callback, Error>>(1);
+        let (tx, mut rx) = mpsc::channel::<Decided>(1);
         let expect = Expect {
             state: state.to_owned(),
             issuer: issuer.map(str::to_owned),
@@ -148,8 +224,14 @@ impl RedirectListener {
                         }
                     }
                 }
-                Some(result) = rx.recv() => {
-                    return result; // dropping self closes the listener: single use
+                Some(decided) = rx.recv() => {
+                    // The answer that decides: it keeps the listener for the outcome page, or
+                    // (an error) drops it: single use either way.
+                    let (code, stream) = decided?;
+                    return Ok(Callback {
+                        code,
+                        browser: BrowserAnswer { stream, listener: self.listener },
+                    });
                 }
                 () = &mut deadline => {
                     return Err(flow_error(
@@ -166,6 +248,9 @@ impl RedirectListener {
     }
 }
 
+/// A decided callback: the code and the browser's open request, or why the sign-in ended.
+type Decided = Result<(Secret, TcpStream), Error>;
+
 #[derive(Debug, Clone)]
 struct Expect {
     state: String,
@@ -173,7 +258,7 @@ struct Expect {
 }
 
 /// Reads one request head; answers it; reports a decision for `GET /callback`.
-async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Result<Callback, Error>>) {
+async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Decided>) {
     let head = match read_head(&mut stream).await {
         Read::Head(head) => head,
         Read::Closed => return,
@@ -217,28 +302,23 @@ async fn serve(mut stream: TcpStream, expect: &Expect, tx: &mpsc::Sender<Result<
         .await;
         return;
     }
-    let result = decide(query, expect);
-    match &result {
-        Ok(_) => {
-            respond(
-                &mut stream,
-                "200 OK",
-                "Signed in",
-                "You are signed in. You can close this tab and go back to Connection Manager.",
-            )
-            .await;
+    match decide(query, expect) {
+        // The browser waits while the code is exchanged (see [`BrowserAnswer::finish`]).
+        Ok(code) => {
+            let _ = tx.send(Ok((code, stream))).await;
         }
         Err(err) => {
+            let page = format!("{err} Go back to Connection Manager.");
             respond(
                 &mut stream,
                 "400 Bad Request",
                 "Sign-in not completed",
-                &format!("{err} Go back to Connection Manager."),
+                &page,
             )
             .await;
+            let _ = tx.send(Err(err)).await;
         }
     }
-    let _ = tx.send(result).await;
 }
 
 /// Whether the query carries this sign-in's `state` (compared in constant time), exactly once.
@@ -251,7 +331,7 @@ fn state_matches(query: &str, expect: &Expect) -> bool {
     }
 }
 
-fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
+fn decide(query: &str, expect: &Expect) -> Result<Secret, Error> {
     let mut params: HashMap<String, String> = HashMap::new();
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         if params.insert(k.to_string(), v.to_string()).is_some() {
@@ -294,9 +374,7 @@ fn decide(query: &str, expect: &Expect) -> Result<Callback, Error> {
         ));
     }
     match params.get("code") {
-        Some(code) if !code.is_empty() => Ok(Callback {
-            code: Secret::new(code.clone()),
-        }),
+        Some(code) if !code.is_empty() => Ok(Secret::new(code.clone())),
         _ => Err(flow_error(
             OAuthCode::InvalidCallback,
             "The sign-in answer has neither a code nor an error.",
