@@ -27,17 +27,20 @@ use std::future::Future;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
 use crate::error::{Error, OAuthCode};
 use crate::storage::secret::Secret;
 
+mod answer;
+mod wire;
+
+pub use answer::BrowserAnswer;
+use wire::{Read, read_head, respond};
+
 /// How long the app waits for the browser by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-const HEAD_LIMIT: usize = 8 * 1024;
-const READ_TIMEOUT: Duration = Duration::from_secs(10);
 const ACCEPT_BACKOFF_MIN: Duration = Duration::from_millis(50);
 const ACCEPT_BACKOFF_MAX: Duration = Duration::from_secs(1);
 
@@ -55,76 +58,6 @@ pub struct Callback {
     pub code: Secret,
     /// The browser, waiting to hear how the sign-in ended.
     pub browser: BrowserAnswer,
-}
-
-/// The browser's callback request, held open until the code has been exchanged.
-#[derive(Debug)]
-pub struct BrowserAnswer {
-    stream: TcpStream,
-    listener: TcpListener,
-}
-
-/// How long the listener stays open, after the callback, for the browser to fetch the page
-/// that says how the sign-in ended.
-const OUTCOME_PAGE_WAIT: Duration = Duration::from_secs(10);
-
-impl BrowserAnswer {
-    /// Tells the browser how the sign-in ended: a `303` to a clean address, whose page the
-    /// listener then serves once before it closes. `outcome` is `Err` with what went wrong.
-    pub async fn finish(self, outcome: Result<(), String>) {
-        let BrowserAnswer {
-            mut stream,
-            listener,
-        } = self;
-        let (path, status, title, message) = match outcome {
-            Ok(()) => (
-                "/signed-in",
-                "200 OK",
-                "Signed in",
-                "You are signed in. You can close this tab and go back to Connection Manager."
-                    .to_owned(),
-            ),
-            Err(why) => (
-                "/not-signed-in",
-                "400 Bad Request",
-                "Sign-in not completed",
-                format!("{why} Go back to Connection Manager."),
-            ),
-        };
-        let head = format!(
-            "HTTP/1.1 303 See Other\r\nLocation: {path}\r\nContent-Length: 0\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n"
-        );
-        let _ = stream.write_all(head.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        drop(stream);
-        tokio::spawn(async move {
-            let page = async {
-                loop {
-                    let Ok((mut browser, _)) = listener.accept().await else {
-                        return None;
-                    };
-                    match read_head(&mut browser).await {
-                        Read::Head(head) if head.method == "GET" && head.target == path => {
-                            return Some(browser);
-                        }
-                        Read::Closed => {}
-                        _ => {
-                            respond(&mut browser, "404 Not Found", "Not found", "Nothing here.")
-                                .await
-                        }
-                    }
-                }
-            };
-            let browser = tokio::time::timeout(OUTCOME_PAGE_WAIT, page)
-                .await
-                .ok()
-                .flatten();
-            drop(listener); // single use: closed before the page is sent
-            if let Some(mut browser) = browser {
-                respond(&mut browser, status, title, &message).await;
-            }
-        });
-    }
 }
 
 fn flow_error(code: OAuthCode, message: impl Into<String>, hint: impl Into<String>) -> Error {
@@ -381,79 +314,4 @@ fn decide(query: &str, expect: &Expect) -> Result<Secret, Error> {
             "Start the sign-in again.",
         )),
     }
-}
-
-/// A request's method and target.
-#[derive(Debug, Default)]
-struct Head {
-    method: String,
-    target: String,
-}
-
-/// What reading a request head gave.
-#[derive(Debug)]
-enum Read {
-    Head(Head),
-    /// The browser closed first, or took longer than [`READ_TIMEOUT`].
-    Closed,
-    /// More than [`HEAD_LIMIT`] bytes without the head's end.
-    TooLarge,
-    /// Not an HTTP request head `httparse` can read (or not UTF-8 where it must be).
-    Malformed,
-}
-
-/// Reads one request head, parsed with `httparse`.
-async fn read_head(stream: &mut TcpStream) -> Read {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    let read = async {
-        loop {
-            let n = match stream.read(&mut chunk).await {
-                Ok(0) | Err(_) => return Read::Closed,
-                Ok(n) => n,
-            };
-            buf.extend_from_slice(&chunk[..n]);
-            let mut headers = [httparse::EMPTY_HEADER; 64];
-            let mut request = httparse::Request::new(&mut headers);
-            match request.parse(&buf) {
-                Ok(httparse::Status::Complete(_)) => {
-                    return Read::Head(Head {
-                        method: request.method.unwrap_or_default().to_owned(),
-                        target: request.path.unwrap_or_default().to_owned(),
-                    });
-                }
-                Ok(httparse::Status::Partial) if buf.len() <= HEAD_LIMIT => {}
-                Ok(httparse::Status::Partial) => return Read::TooLarge,
-                Err(httparse::Error::TooManyHeaders) => return Read::TooLarge,
-                Err(_) => return Read::Malformed,
-            }
-        }
-    };
-    tokio::time::timeout(READ_TIMEOUT, read)
-        .await
-        .unwrap_or(Read::Closed)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-async fn respond(stream: &mut TcpStream, status: &str, title: &str, message: &str) {
-    let body = format!(
-        "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{t}</title>\
-<style>body{{font:15px system-ui,sans-serif;margin:15vh auto;max-width:32em;padding:0 1em;color:#1d2330}}</style>\
-<h1>{t}</h1><p>{m}</p></html>",
-        t = escape(title),
-        m = escape(message)
-    );
-    let response = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    let _ = stream.write_all(response.as_bytes()).await;
-    let _ = stream.shutdown().await;
 }
