@@ -376,7 +376,8 @@ pub async fn choose_file(
     Ok(rx.await.ok().flatten().map(|p| p.display().to_string()))
 }
 
-/// Exports the connections with the given ids (all for `None`) to `path`, without secrets.
+/// Exports the connections with the given ids (all for `None`) to `path`, without secrets. An
+/// existing file is replaced only with `replace` (else `file_exists`, at the path field).
 /// Returns how many were written.
 #[tauri::command]
 #[specta::specta]
@@ -385,11 +386,13 @@ pub async fn export_connections(
     state: State<'_, AppState>,
     ids: Option<Vec<String>>,
     path: String,
+    replace: bool,
 ) -> CommandResult<u32> {
     let count = off_main(&state, move |w| {
         w.export(
             ids.as_deref(),
             &transfer::resolve_path(&path, home().as_deref())?,
+            replace,
         )
     })
     .await?;

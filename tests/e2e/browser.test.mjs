@@ -4,7 +4,7 @@
 // export, delete all, import: the same connections, their secrets asked for again.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as nodeTest from "node:test";
 import {
@@ -259,6 +259,22 @@ nodeTest.describe("saved-connections browser", () => {
     await typeInto(browser, '[data-testid="export-path"]', file);
     await (await visible(browser, '[data-testid="export-run"]')).click();
     await toastSaying(browser, /^2 connections exported to .+exported connections\.json \(without secrets\)\.$/);
+    // Exporting to a file that exists asks before replacing it.
+    const exported = readFileSync(file, "utf8");
+    writeFileSync(file, "an older file");
+    await (await visible(browser, '[data-testid="export"]')).click();
+    await (await visible(browser, '[data-testid="export-all"]')).click();
+    await typeInto(browser, '[data-testid="export-path"]', file);
+    await (await visible(browser, '[data-testid="export-run"]')).click();
+    const replace = await visible(browser, '[data-testid="export-replace"]');
+    assert.match(await (await browser.$('[data-testid="export-dialog"]')).getText(), /already exists/);
+    assert.equal(readFileSync(file, "utf8"), "an older file", "nothing is written before the admin says so");
+    await replace.click();
+    await browser.waitUntil(async () => readFileSync(file, "utf8").includes('"connections"'), {
+      timeout: 10_000,
+      timeoutMsg: "the file is replaced once the admin says so",
+    });
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).connections.length, JSON.parse(exported).connections.length);
     const text = readFileSync(file, "utf8");
     assert.ok(!text.includes(SECRET), "the export holds no secret");
 

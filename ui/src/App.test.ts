@@ -319,6 +319,27 @@ describe("App", () => {
     expect((await screen.findByTestId("toast")).textContent).toContain("1 connection exported to /tmp/out.json");
   });
 
+  it("asks before replacing an existing file, and exports only when told to", async () => {
+    const backend = new FakeBackend();
+    backend.connections = [makeConnection({ name: "Acme" })];
+    backend.existingFiles.add("/tmp/notes.json");
+    render(App, { backend });
+    await fireEvent.click(await screen.findByTestId("export"));
+    const path = screen.getByTestId("export-path") as HTMLInputElement;
+    await waitFor(() => expect(path.value).toBe("/home/admin/connections.json"));
+    await fireEvent.input(path, { target: { value: "/tmp/notes.json" } });
+    await fireEvent.click(screen.getByTestId("export-run"));
+    expect((await screen.findByRole("alert")).textContent).toContain("/tmp/notes.json already exists");
+    expect(backend.exported).toEqual([]);
+    // Another name: back to a plain Export.
+    await fireEvent.input(path, { target: { value: "/tmp/other.json" } });
+    expect(screen.queryByTestId("export-replace")).toBeNull();
+    expect(screen.getByTestId("export-run")).toBeTruthy();
+    await fireEvent.input(path, { target: { value: "/tmp/notes.json" } });
+    await fireEvent.click(await screen.findByTestId("export-replace"));
+    await waitFor(() => expect(backend.exported).toEqual([{ ids: null, path: "/tmp/notes.json" }]));
+  });
+
   it("after a test reads the rows in view again, and the tested one shows the result", async () => {
     const { backend } = acmeAndBeta();
     const asked = spyOnList(backend);

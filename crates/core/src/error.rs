@@ -66,6 +66,8 @@ pub enum ErrorCode {
     TokenExpired,
     /// A file offered for import is not a usable export.
     ImportInvalid,
+    /// The file to write exists already and replacing it was not asked for.
+    FileExists,
     /// The clipboard could not be read or written.
     Clipboard,
     /// What was asked cannot be done as things stand (nothing to export, no API base URL for
@@ -203,6 +205,10 @@ pub enum Error {
         reason: String,
     },
 
+    /// The file to write exists already, and replacing it was not asked for.
+    #[error("{} already exists. Choose another name, or replace it.", .0.display())]
+    FileExists(PathBuf),
+
     /// The system clipboard could not be used.
     #[error("The clipboard could not be used ({0}).")]
     Clipboard(String),
@@ -241,6 +247,7 @@ impl Error {
             Error::KeyringLocked => ErrorCode::KeyringLocked,
             Error::OAuth { code, .. } => (*code).into(),
             Error::ImportInvalid { .. } => ErrorCode::ImportInvalid,
+            Error::FileExists(_) => ErrorCode::FileExists,
             Error::Clipboard(_) => ErrorCode::Clipboard,
             Error::Refused(_) => ErrorCode::Refused,
             Error::Internal(_) => ErrorCode::Internal,
@@ -251,6 +258,7 @@ impl Error {
     pub fn field(&self) -> Option<&str> {
         match self {
             Error::Validation(issues) => issues.first().map(|i| i.field.as_str()),
+            Error::FileExists(_) => Some(crate::model::transfer::PATH_FIELD),
             _ => None,
         }
     }

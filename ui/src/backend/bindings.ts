@@ -69,10 +69,11 @@ export const commands = {
 	/**  The system's file dialog; `None` when the admin cancels it. */
 	chooseFile: (purpose: FilePurpose, current: string) => typedError<string | null, AppError_Serialize>(__TAURI_INVOKE("choose_file", { purpose, current })),
 	/**
-	 *  Exports the connections with the given ids (all for `None`) to `path`, without secrets.
+	 *  Exports the connections with the given ids (all for `None`) to `path`, without secrets. An
+	 *  existing file is replaced only with `replace` (else `file_exists`, at the path field).
 	 *  Returns how many were written.
 	 */
-	exportConnections: (ids: string[] | null, path: string) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("export_connections", { ids, path })),
+	exportConnections: (ids: string[] | null, path: string, replace: boolean) => typedError<number, AppError_Serialize>(__TAURI_INVOKE("export_connections", { ids, path, replace })),
 	/**  Checks a file for import and says what importing it would do. Changes nothing. */
 	previewImport: (path: string) => typedError<ImportPreview_Serialize, AppError_Serialize>(__TAURI_INVOKE("preview_import", { path })),
 	/**  Imports a file with the admin's choice for each connection; all or nothing. */
@@ -506,6 +507,8 @@ export type ErrorCode =
 "token_expired" | 
 /**  A file offered for import is not a usable export. */
 "import_invalid" | 
+/**  The file to write exists already and replacing it was not asked for. */
+"file_exists" | 
 /**  The clipboard could not be read or written. */
 "clipboard" | 
 /**

@@ -84,7 +84,7 @@ export interface Backend {
   /** The system's file dialog; null when cancelled. */
   chooseFile(purpose: FilePurpose, current: string): Promise<string | null>;
   /** Exports the given connections (all for null), without secrets; how many were written. */
-  exportConnections(ids: string[] | null, path: string): Promise<number>;
+  exportConnections(ids: string[] | null, path: string, replace: boolean): Promise<number>;
   /** Checks a file for import and says what importing it would do. */
   previewImport(path: string): Promise<ImportPreview>;
   importConnections(path: string, choices: ImportChoice[]): Promise<ImportOutcome>;

@@ -37,7 +37,7 @@ export function createTauriBackend(): Backend {
     },
     defaultExportPath: async () => unwrap(await commands.defaultExportPath()),
     chooseFile: async (purpose, current) => unwrap(await commands.chooseFile(purpose, current)),
-    exportConnections: async (ids, path) => unwrap(await commands.exportConnections(ids, path)),
+    exportConnections: async (ids, path, replace) => unwrap(await commands.exportConnections(ids, path, replace)),
     previewImport: async (path) => unwrap(await commands.previewImport(path)),
     importConnections: async (path, choices) => unwrap(await commands.importConnections(path, choices)),
     sandboxStatus: async () => unwrap(await commands.sandboxStatus()),

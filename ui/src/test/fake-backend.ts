@@ -203,8 +203,13 @@ export class FakeBackend implements Backend {
   defaultExportPath = async () => "/home/admin/connections.json";
   chooseFile = async () => null;
   exported: { ids: string[] | null; path: string }[] = [];
-  exportConnections = async (ids: string[] | null, path: string) => {
+  /** Paths that exist already: exporting there needs `replace`. */
+  existingFiles = new Set<string>();
+  exportConnections = async (ids: string[] | null, path: string, replace: boolean) => {
     if (!path.startsWith("/")) throw new BackendError({ code: "validation_failed", message: "Give the full path.", field: "path" });
+    if (!replace && this.existingFiles.has(path)) {
+      throw new BackendError({ code: "file_exists", message: `${path} already exists. Choose another name, or replace it.`, field: "path" });
+    }
     this.exported.push({ ids, path });
     return ids?.length ?? this.connections.length;
   };

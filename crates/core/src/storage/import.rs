@@ -17,8 +17,17 @@ use crate::time::Timestamp;
 
 impl SavedConnections {
     /// Writes the connections with the given ids (all of them for `None`) to `path`, without
-    /// secrets. Returns how many were written.
-    pub fn export_to(&self, ids: Option<&[String]>, path: &Path) -> Result<usize, Error> {
+    /// secrets. An existing file is replaced only with `replace`. Returns how many were written.
+    pub fn export_to(
+        &self,
+        ids: Option<&[String]>,
+        path: &Path,
+        replace: bool,
+    ) -> Result<usize, Error> {
+        // An existing file is replaced only when asked: it may be another export, or anything.
+        if !replace && path.symlink_metadata().is_ok() {
+            return Err(Error::FileExists(path.to_owned()));
+        }
         let all = self.list()?;
         let chosen: Vec<Connection> = match ids {
             None => all,

@@ -149,10 +149,16 @@ impl Workspace {
         self.inner.connections.delete(id)
     }
 
-    /// Writes the connections with the given ids (all for `None`) to `path`, without secrets.
-    /// Returns how many were written.
-    pub fn export(&self, ids: Option<&[String]>, path: &Path) -> Result<usize, Error> {
-        self.inner.connections.export_to(ids, path)
+    /// Writes the connections with the given ids (all for `None`) to `path`, without secrets;
+    /// an existing file only with `replace` ([`Error::FileExists`] otherwise). Returns how many
+    /// were written.
+    pub fn export(
+        &self,
+        ids: Option<&[String]>,
+        path: &Path,
+        replace: bool,
+    ) -> Result<usize, Error> {
+        self.inner.connections.export_to(ids, path, replace)
     }
 
     /// Checks a file for import and says what importing it would do. Changes nothing.

@@ -47,7 +47,7 @@ fn export_then_import_gives_back_the_same_connections_without_secrets() {
     let a = save(&conns, "Acme", "client-a", "secret-a-123");
     let b = save(&conns, "Beta", "client-b", "secret-b-456");
     let path = dir.path().join("export.json");
-    assert_eq!(conns.export_to(None, &path).expect("export"), 2);
+    assert_eq!(conns.export_to(None, &path, false).expect("export"), 2);
     let text = std::fs::read_to_string(&path).expect("read");
     assert!(!text.contains("secret-a-123") && !text.contains("secret-b-456"));
     assert!(text.contains(FORMAT));
@@ -113,7 +113,7 @@ fn export_of_chosen_ids_only() {
     let path = dir.path().join("one.json");
     assert_eq!(
         conns
-            .export_to(Some(std::slice::from_ref(&a.id)), &path)
+            .export_to(Some(std::slice::from_ref(&a.id)), &path, false)
             .expect("export"),
         1
     );
@@ -128,7 +128,7 @@ fn a_bad_file_is_refused_with_its_reason_and_nothing_changes() {
     let before = std::fs::read(conns.store().path()).expect("store");
     let good = {
         let path = dir.path().join("good.json");
-        conns.export_to(None, &path).expect("export");
+        conns.export_to(None, &path, false).expect("export");
         std::fs::read_to_string(&path).expect("read")
     };
     let cases = [
@@ -187,7 +187,7 @@ fn two_connections_of_the_same_name_in_a_file_are_refused() {
     let (dir, conns, _) = setup();
     save(&conns, "Acme", "client-a", "s");
     let path = dir.path().join("x.json");
-    conns.export_to(None, &path).expect("export");
+    conns.export_to(None, &path, false).expect("export");
     let mut file = ExportFile::read(&path).expect("read");
     file.connections.push(file.connections[0].clone());
     std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
@@ -205,7 +205,7 @@ fn name_clashes_rename_skip_or_replace() {
     let beta = save(&conns, "Beta", "client-b", "secret-b");
     let gamma = save(&conns, "Gamma", "client-g", "secret-g");
     let path = dir.path().join("all.json");
-    conns.export_to(None, &path).expect("export");
+    conns.export_to(None, &path, false).expect("export");
     // The file's Gamma has another client: replacing drops the old client's secret.
     let mut file = ExportFile::read(&path).expect("read");
     file.connections[2].settings.client_id = "client-g2".to_owned();
@@ -278,4 +278,32 @@ fn name_clashes_rename_skip_or_replace() {
         .import(&path, &choose(&preview, ImportAction::Skip))
         .expect("skip all");
     assert_eq!((skipped.imported.len(), skipped.skipped), (0, 3));
+}
+
+#[test]
+fn export_overwrites_an_existing_file_only_when_asked() {
+    let (dir, conns, _) = setup();
+    save(&conns, "Acme", "client-a", "s");
+    let path = dir.path().join("notes.json");
+    std::fs::write(&path, "someone's notes").expect("write");
+    let err = conns
+        .export_to(None, &path, false)
+        .expect_err("the file exists");
+    assert_eq!(err.code(), crate::ErrorCode::FileExists);
+    assert_eq!(err.field(), Some("path"), "the form shows it at the path");
+    assert!(
+        err.to_string().contains("notes.json already exists"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).expect("read"),
+        "someone's notes",
+        "left as it was"
+    );
+    assert_eq!(conns.export_to(None, &path, true).expect("replaced"), 1);
+    assert!(
+        std::fs::read_to_string(&path)
+            .expect("read")
+            .contains(FORMAT)
+    );
 }
