@@ -113,9 +113,10 @@ impl SavedConnections {
                     }
                     (ImportAction::Replace, Some(at)) => {
                         let old = list[at].clone();
-                        let keep_secret = old.has_client_secret
-                            && old.settings.client_id.trim() == settings.client_id.trim();
-                        let connection = build(settings, Some(&old), keep_secret, exported, &now)?;
+                        let mut connection = build(settings, Some(&old), false, exported, &now)?;
+                        let keep_secret = secret_may_follow(&old, &connection);
+                        connection.has_client_secret = keep_secret;
+                        connection.needs_client_secret &= !keep_secret;
                         secrets_to_drop.push((old.id.clone(), !keep_secret));
                         replaced_ids.push(old.id.clone());
                         list[at] = connection.clone();
@@ -164,6 +165,34 @@ fn clash_error(name: &str) -> Error {
             "A connection named \u{201c}{name}\u{201d} already exists; choose rename, skip or replace."
         ),
     }])
+}
+
+/// Whether `old`'s saved client secret may stay with `new`, which replaces it: only for the
+/// same client sending it to the same places (every endpoint's scheme, host and port, and the
+/// valid domain names, unchanged). Otherwise a file could have a saved secret sent to a host it
+/// names, even one inside the valid domains; the admin is asked for the secret again.
+fn secret_may_follow(old: &Connection, new: &Connection) -> bool {
+    fn places(c: &Connection) -> Vec<Option<url::Origin>> {
+        let e = &c.endpoints;
+        [
+            e.instance_url.as_deref(),
+            e.authorization_url.as_deref(),
+            Some(e.token_url.as_str()),
+            e.api_base_url.as_deref(),
+        ]
+        .iter()
+        .map(|u| Some(url::Url::parse((*u)?).ok()?.origin()))
+        .collect()
+    }
+    fn domains(c: &Connection) -> Vec<String> {
+        let mut d = c.settings.valid_domains.clone();
+        d.sort();
+        d
+    }
+    old.has_client_secret
+        && old.settings.client_id.trim() == new.settings.client_id.trim()
+        && places(old) == places(new)
+        && domains(old) == domains(new)
 }
 
 /// A saved connection from imported settings: a new one, or `old` with the settings replaced.

@@ -307,3 +307,51 @@ fn export_overwrites_an_existing_file_only_when_asked() {
             .contains(FORMAT)
     );
 }
+
+#[test]
+fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
+    let (dir, conns, secrets) = setup();
+    let a = save(&conns, "Acme", "client-a", "secret-a");
+    let b = save(&conns, "Beta", "client-b", "secret-b");
+    let c = save(&conns, "Gamma", "client-g", "secret-g");
+    let path = dir.path().join("file.json");
+    conns.export_to(None, &path, false).expect("export");
+    let mut file = ExportFile::read(&path).expect("read");
+    // Acme: another instance inside the same valid domains (coupahost.com), same client ID.
+    file.connections[0].settings.subdomain = "someone-else".to_owned();
+    // Beta: a valid domain more, where a token URL could later point.
+    file.connections[1]
+        .settings
+        .valid_domains
+        .push("collector.example".to_owned());
+    // Gamma: only its scopes change.
+    file.connections[2].settings.scopes = vec!["core.invoice.read".to_owned()];
+    std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
+
+    let preview = conns.preview_import(&path).expect("preview");
+    conns
+        .import(&path, &choose(&preview, ImportAction::Replace))
+        .expect("imported");
+    let secret = |id: &str| {
+        secrets
+            .get(id, SecretKind::ClientSecret)
+            .expect("keyring")
+            .map(|s| s.expose().to_owned())
+    };
+    for moved in [&a, &b] {
+        let now = conns.get(&moved.id).expect("replaced");
+        assert!(
+            !now.has_client_secret && now.needs_client_secret,
+            "{}: the secret is asked for again",
+            now.settings.name
+        );
+        assert_eq!(secret(&moved.id), None, "and removed from the keyring");
+    }
+    let same = conns.get(&c.id).expect("replaced");
+    assert!(same.has_client_secret && !same.needs_client_secret);
+    assert_eq!(
+        secret(&c.id).as_deref(),
+        Some("secret-g"),
+        "same places: kept"
+    );
+}
