@@ -273,15 +273,30 @@ describe("App", () => {
       exportedAt: "2026-11-24T10:00:00.000Z",
       exportedBy: "Connection Manager 0.1.0",
       items: [
-        { index: 0, name: "Acme", provider: "coupa", host: "acme.coupahost.com", grantType: "client_credentials", scopeCount: 1, needsClientSecret: true, clash: { id: saved.id, name: "Acme" }, renameTo: "Acme (2)" },
-        { index: 1, name: "Beta", provider: "coupa", host: "acme.coupahost.com", grantType: "client_credentials", scopeCount: 1, needsClientSecret: false, clash: null, renameTo: "Beta" },
+        {
+          index: 0, name: "Acme", provider: "coupa", host: "other.coupahost.com", tokenHost: "other.coupahost.com", validDomains: ["coupahost.com"],
+          grantType: "client_credentials", scopeCount: 1, needsClientSecret: true, renameTo: "Acme (2)",
+          clash: { id: saved.id, name: "Acme", changes: ["Token host: https://acme.coupahost.com → https://other.coupahost.com"], keepsSecret: false },
+        },
+        {
+          index: 1, name: "Beta", provider: "coupa", host: "acme.coupahost.com", tokenHost: "acme.coupahost.com", validDomains: ["coupahost.com"],
+          grantType: "client_credentials", scopeCount: 1, needsClientSecret: false, clash: null, renameTo: "Beta",
+        },
       ],
     };
     backend.importOutcome = { imported: [imported, fresh], skipped: 0 };
     await fireEvent.click(screen.getByTestId("import-check"));
     const items = await screen.findAllByTestId("import-item");
     expect(items[0]?.textContent).toContain("Acme");
+    expect(items[0]?.textContent).toContain("Secret sent to other.coupahost.com · valid domains coupahost.com");
     const action = screen.getByTestId("import-action") as HTMLSelectElement;
+    // Replacing says what changes, and that the saved secret will be asked for again.
+    await fireEvent.change(action, { target: { value: "replace" } });
+    const changes = screen.getByTestId("import-changes");
+    expect(changes.textContent).toContain("Token host: https://acme.coupahost.com → https://other.coupahost.com");
+    expect(changes.textContent).toContain("Its saved client secret is not kept");
+    await fireEvent.change(action, { target: { value: "rename" } });
+    expect(screen.queryByTestId("import-changes")).toBeNull();
     expect(action.value).toBe("rename");
     expect(action.selectedOptions[0]?.textContent).toBe("Add as “Acme (2)”");
     await fireEvent.change(action, { target: { value: "skip" } });

@@ -569,6 +569,16 @@ export type ImportClash = {
 	id: string,
 	/**  Its name. */
 	name: string,
+	/**
+	 *  What replacing it would change, one line each ("Token host: a → b"); empty when the
+	 *  file holds the same settings.
+	 */
+	changes: string[],
+	/**
+	 *  Whether replacing it keeps its saved client secret: only for the same client sending it
+	 *  to the same places. Otherwise the secret is asked for again.
+	 */
+	keepsSecret: boolean,
 };
 
 /**  What an import would do with one connection of the file. */
@@ -584,6 +594,10 @@ export type ImportItem_Deserialize = {
 	provider: Provider,
 	/**  The host it talks to. */
 	host: string,
+	/**  The host its token endpoint is on (where its client secret is sent). */
+	tokenHost: string,
+	/**  Its valid domain names: the hosts it may send credentials to. */
+	validDomains: string[],
 	/**  Its grant type. */
 	grantType: GrantType,
 	/**  How many scopes it requests. */
@@ -606,6 +620,10 @@ export type ImportItem_Serialize = {
 	provider: Provider,
 	/**  The host it talks to. */
 	host: string,
+	/**  The host its token endpoint is on (where its client secret is sent). */
+	tokenHost: string,
+	/**  Its valid domain names: the hosts it may send credentials to. */
+	validDomains: string[],
 	/**  Its grant type. */
 	grantType: GrantType,
 	/**  How many scopes it requests. */

@@ -61,6 +61,10 @@ pub struct ImportItem {
     pub provider: Provider,
     /// The host it talks to.
     pub host: String,
+    /// The host its token endpoint is on (where its client secret is sent).
+    pub token_host: String,
+    /// Its valid domain names: the hosts it may send credentials to.
+    pub valid_domains: Vec<String>,
     /// Its grant type.
     pub grant_type: GrantType,
     /// How many scopes it requests.
@@ -81,6 +85,12 @@ pub struct ImportClash {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// What replacing it would change, one line each ("Token host: a → b"); empty when the
+    /// file holds the same settings.
+    pub changes: Vec<String>,
+    /// Whether replacing it keeps its saved client secret: only for the same client sending it
+    /// to the same places. Otherwise the secret is asked for again.
+    pub keeps_secret: bool,
 }
 
 /// What the file holds and what importing it would do.

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use crate::error::Error;
-use crate::model::connection::{Connection, ConnectionSettings};
+use crate::model::connection::{Connection, ConnectionSettings, Endpoints};
 use crate::model::names::{free_name, name_taken};
 use crate::model::transfer::*;
 use crate::model::validate;
@@ -114,7 +114,8 @@ impl SavedConnections {
                     (ImportAction::Replace, Some(at)) => {
                         let old = list[at].clone();
                         let mut connection = build(settings, Some(&old), false, exported, &now)?;
-                        let keep_secret = secret_may_follow(&old, &connection);
+                        let keep_secret =
+                            secret_may_follow(&old, &connection.settings, &connection.endpoints);
                         connection.has_client_secret = keep_secret;
                         connection.needs_client_secret &= !keep_secret;
                         secrets_to_drop.push((old.id.clone(), !keep_secret));
@@ -167,13 +168,16 @@ fn clash_error(name: &str) -> Error {
     }])
 }
 
-/// Whether `old`'s saved client secret may stay with `new`, which replaces it: only for the
-/// same client sending it to the same places (every endpoint's scheme, host and port, and the
+/// Whether `old`'s saved client secret may stay when `settings` (resolved to `endpoints`)
+/// replace it: only for the same client sending it to the same places (every endpoint's scheme, host and port, and the
 /// valid domain names, unchanged). Otherwise a file could have a saved secret sent to a host it
 /// names, even one inside the valid domains; the admin is asked for the secret again.
-fn secret_may_follow(old: &Connection, new: &Connection) -> bool {
-    fn places(c: &Connection) -> Vec<Option<url::Origin>> {
-        let e = &c.endpoints;
+fn secret_may_follow(
+    old: &Connection,
+    settings: &ConnectionSettings,
+    endpoints: &Endpoints,
+) -> bool {
+    fn places(e: &Endpoints) -> Vec<Option<url::Origin>> {
         [
             e.instance_url.as_deref(),
             e.authorization_url.as_deref(),
@@ -184,15 +188,63 @@ fn secret_may_follow(old: &Connection, new: &Connection) -> bool {
         .map(|u| Some(url::Url::parse((*u)?).ok()?.origin()))
         .collect()
     }
-    fn domains(c: &Connection) -> Vec<String> {
-        let mut d = c.settings.valid_domains.clone();
+    fn domains(s: &ConnectionSettings) -> Vec<String> {
+        let mut d = s.valid_domains.clone();
         d.sort();
         d
     }
     old.has_client_secret
-        && old.settings.client_id.trim() == new.settings.client_id.trim()
-        && places(old) == places(new)
-        && domains(old) == domains(new)
+        && old.settings.client_id.trim() == settings.client_id.trim()
+        && places(&old.endpoints) == places(endpoints)
+        && domains(&old.settings) == domains(settings)
+}
+
+/// What replacing `old` with `settings` (resolved to `endpoints`) changes, one line each, in
+/// the terms of the form.
+fn changes(old: &Connection, settings: &ConnectionSettings, endpoints: &Endpoints) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut differ = |what: &str, before: String, after: String| {
+        if before != after {
+            out.push(format!("{what}: {before} \u{2192} {after}"));
+        }
+    };
+    let host = |url: Option<&str>| {
+        url.and_then(|u| url::Url::parse(u).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_else(|| "none".to_owned())
+    };
+    let e = &old.endpoints;
+    differ(
+        "Client ID",
+        old.settings.client_id.clone(),
+        settings.client_id.clone(),
+    );
+    differ(
+        "Token host",
+        host(Some(&e.token_url)),
+        host(Some(&endpoints.token_url)),
+    );
+    differ(
+        "Sign-in host",
+        host(e.authorization_url.as_deref()),
+        host(endpoints.authorization_url.as_deref()),
+    );
+    differ(
+        "API host",
+        host(e.api_base_url.as_deref()),
+        host(endpoints.api_base_url.as_deref()),
+    );
+    differ(
+        "Valid domain names",
+        old.settings.valid_domains.join(", "),
+        settings.valid_domains.join(", "),
+    );
+    differ(
+        "Scopes",
+        old.settings.scopes.join(" "),
+        settings.scopes.join(" "),
+    );
+    out
 }
 
 /// A saved connection from imported settings: a new one, or `old` with the settings replaced.
@@ -223,14 +275,31 @@ fn build(
 
 fn item(i: usize, c: &ExportedConnection, saved: &[Connection], file: &ExportFile) -> ImportItem {
     let name = c.settings.name.trim().to_owned();
+    let verdict = verdict(&c.settings);
     let clash = saved
         .iter()
         .find(|s| s.settings.name.trim().to_lowercase() == name.to_lowercase())
-        .map(|s| ImportClash {
-            id: s.id.clone(),
-            name: s.settings.name.clone(),
+        .map(|s| {
+            let (changes, keeps_secret) = match &verdict.endpoints {
+                Some(e) => (
+                    changes(s, &verdict.normalized, e),
+                    secret_may_follow(s, &verdict.normalized, e),
+                ),
+                None => (Vec::new(), false),
+            };
+            ImportClash {
+                id: s.id.clone(),
+                name: s.settings.name.clone(),
+                changes,
+                keeps_secret,
+            }
         });
-    let verdict = verdict(&c.settings);
+    let token_host = verdict
+        .endpoints
+        .as_ref()
+        .and_then(|e| url::Url::parse(&e.token_url).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_default();
     let host = verdict
         .endpoints
         .as_ref()
@@ -264,6 +333,8 @@ fn item(i: usize, c: &ExportedConnection, saved: &[Connection], file: &ExportFil
         index: u32::try_from(i).unwrap_or(u32::MAX),
         provider: c.settings.provider,
         host,
+        token_host,
+        valid_domains: verdict.normalized.valid_domains.clone(),
         grant_type: c.settings.grant_type,
         scope_count: u32::try_from(c.settings.scopes.len()).unwrap_or(u32::MAX),
         needs_client_secret: c.needs_client_secret,

@@ -329,6 +329,29 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
     std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
 
     let preview = conns.preview_import(&path).expect("preview");
+    // The preview says where each one sends its secret, what replacing changes, and whether
+    // the saved secret stays.
+    let clash = |i: usize| preview.items[i].clash.clone().expect("a clash");
+    assert_eq!(preview.items[0].token_host, "someone-else.coupahost.com");
+    assert_eq!(
+        preview.items[1].valid_domains,
+        ["coupahost.com", "collector.example"]
+    );
+    assert!(!clash(0).keeps_secret && !clash(1).keeps_secret && clash(2).keeps_secret);
+    assert!(
+        clash(0).changes.contains(
+            &"Token host: https://acme.coupahost.com \u{2192} https://someone-else.coupahost.com"
+                .to_owned()
+        ),
+        "{:?}",
+        clash(0).changes
+    );
+    assert_eq!(
+        clash(1).changes,
+        ["Valid domain names: coupahost.com \u{2192} coupahost.com, collector.example"]
+    );
+    assert_eq!(clash(2).changes.len(), 1, "{:?}", clash(2).changes);
+    assert!(clash(2).changes[0].starts_with("Scopes: "));
     conns
         .import(&path, &choose(&preview, ImportAction::Replace))
         .expect("imported");
