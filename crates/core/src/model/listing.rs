@@ -2,6 +2,7 @@
 //! one page of them. A front end shows a window onto a list of thousands: it asks for the rows
 //! in view and gets them with the totals, so what crosses to it stays small whatever the count.
 
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
@@ -101,8 +102,9 @@ impl ListIndex {
         let order = self.orders[query.sort.slot()].get_or_init(|| order(connections, query.sort));
         let query_text = query.search.to_lowercase();
         let words: Vec<&str> = query_text.split_whitespace().collect();
-        let matching: Vec<u32> = if words.is_empty() {
-            order.clone()
+        // No search: the order itself, not a copy of it.
+        let matching: Cow<'_, [u32]> = if words.is_empty() {
+            Cow::Borrowed(order)
         } else {
             order
                 .iter()
