@@ -1,4 +1,5 @@
-//! Writing a file so that a reader, or a crash, sees the old content or the new, never a mix.
+//! Writing a file so that a reader, or a crash, sees the old content or the new, never a mix;
+//! and the advisory lock files that keep two processes' changes apart.
 
 use std::fs::File;
 use std::io::Write;
@@ -28,4 +29,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     };
     // On failure the temporary file is removed when `tmp` is dropped.
     write().map_err(|e| io_error(path, e))
+}
+
+/// Opens (creating it 0600) the lock file at `path` and waits for its exclusive advisory lock,
+/// which lasts until the returned file is closed, or the process ends.
+pub fn hold_lock_file(path: &Path) -> Result<File, Error> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path).map_err(|e| io_error(path, e))?;
+    file.lock().map_err(|e| io_error(path, e))?;
+    Ok(file)
 }

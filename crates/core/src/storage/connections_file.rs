@@ -18,7 +18,7 @@
 //! Why not `tauri-plugin-store`: its save truncates then writes (not atomic) and it silently
 //! drops a file it cannot parse, which the next save overwrites; it keeps UI preferences only.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -174,6 +174,11 @@ impl Store {
         }
     }
 
+    /// The folder holding the connections file.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The connections file's path.
     pub fn path(&self) -> PathBuf {
         self.dir.join(FILE_NAME)
@@ -243,17 +248,7 @@ impl Store {
     }
 
     fn lock(&self) -> Result<File, Error> {
-        let path = self.lock_path();
-        let mut options = OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(&path).map_err(|e| io_error(&path, e))?;
-        file.lock().map_err(|e| io_error(&path, e))?;
-        Ok(file)
+        crate::storage::atomic::hold_lock_file(&self.lock_path())
     }
 
     /// Removes temporary files left by writers that were killed mid-write. Called under the

@@ -17,7 +17,11 @@
 //!   it expires, is kept) and asks for a new sign-in, with no retry; a server error (5xx, or 429
 //!   for too many requests) or a network failure is retried a few times with backoff and the
 //!   tokens are kept.
+//! - Across processes (the app and the command-line tool), a renewal, a sign-in's answer and
+//!   forget hold the connection's lock file ([`lock`]) and read the tokens again after taking
+//!   it, so a refresh token is never sent twice by two processes either.
 
+pub mod lock;
 pub mod renewal;
 
 use std::collections::HashMap;
@@ -34,6 +38,7 @@ use crate::model::connection::{Connection, GrantType};
 use crate::oauth::{BrowserOpener, TokenInfo, TokenSet};
 use crate::storage::keyring::{SecretKind, SecretStore};
 use crate::storage::secret::Secret;
+use lock::GrantLocks;
 
 /// A cached token is used only while it has at least this long left.
 pub const MIN_LIFETIME: Duration = Duration::from_secs(60);
@@ -74,6 +79,7 @@ pub struct Tokens {
     http: HttpClient,
     secrets: Arc<dyn SecretStore>,
     flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    locks: GrantLocks,
 }
 
 fn unix(t: SystemTime) -> u64 {
@@ -83,13 +89,29 @@ fn unix(t: SystemTime) -> u64 {
 }
 
 impl Tokens {
-    /// Tokens renewed through `http` and kept in `secrets`.
+    /// Tokens renewed through `http` and kept in `secrets`, one renewal at a time per
+    /// connection inside this process.
     pub fn new(http: HttpClient, secrets: Arc<dyn SecretStore>) -> Self {
         Tokens {
             http,
             secrets,
             flights: Arc::new(Mutex::new(HashMap::new())),
+            locks: GrantLocks::default(),
         }
+    }
+
+    /// The same, one renewal at a time per connection across every process whose connections
+    /// file is in `data_dir` (see [`lock`]).
+    pub fn shared_in(self, data_dir: impl Into<std::path::PathBuf>) -> Self {
+        Tokens {
+            locks: GrantLocks::in_folder(data_dir),
+            ..self
+        }
+    }
+
+    /// The per-connection locks this instance holds while it changes a connection's tokens.
+    pub fn locks(&self) -> &GrantLocks {
+        &self.locks
     }
 
     fn flight(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -155,27 +177,54 @@ impl Tokens {
     pub async fn get(&self, connection: &Connection) -> Result<AccessToken, Error> {
         let flight = self.flight(&connection.id);
         let _one_at_a_time = flight.lock().await;
-        if let Some((token, expires_at)) = self.read_cache(&connection.id)? {
-            let fresh = expires_at.is_none_or(|t| t >= unix(SystemTime::now() + MIN_LIFETIME));
-            if fresh {
-                return Ok(token);
-            }
-            if !connection.settings.auto_refresh {
-                return Err(Error::OAuth {
-                    code: OAuthCode::TokenExpired,
-                    message: "The token has expired or expires within a minute.".to_owned(),
-                    hint: "Get a new token, or turn on auto-refresh for this connection."
-                        .to_owned(),
-                });
-            }
+        if let Some(token) = self.usable(connection)? {
+            return Ok(token);
+        }
+        let _across_processes = self.locks.hold(&connection.id).await?;
+        // Another process may have renewed while this one waited: read again.
+        if let Some(token) = self.usable(connection)? {
+            return Ok(token);
         }
         self.renew(connection).await
     }
 
+    /// The cached token while it has at least [`MIN_LIFETIME`] left; `None` when it must be
+    /// renewed; an error when it has expired and auto-refresh is off.
+    fn usable(&self, connection: &Connection) -> Result<Option<AccessToken>, Error> {
+        let Some((token, expires_at)) = self.read_cache(&connection.id)? else {
+            return Ok(None);
+        };
+        if expires_at.is_none_or(|t| t >= unix(SystemTime::now() + MIN_LIFETIME)) {
+            return Ok(Some(token));
+        }
+        if !connection.settings.auto_refresh {
+            return Err(Error::OAuth {
+                code: OAuthCode::TokenExpired,
+                message: "The token has expired or expires within a minute.".to_owned(),
+                hint: "Get a new token, or turn on auto-refresh for this connection.".to_owned(),
+            });
+        }
+        Ok(None)
+    }
+
     /// Gets a new token now, whatever is cached: refresh, or client credentials.
     pub async fn renew_now(&self, connection: &Connection) -> Result<AccessToken, Error> {
+        self.renew_unless(connection, |_| false).await
+    }
+
+    /// Gets a new token unless, once this process holds the connection's lock, the cached one
+    /// is `good_enough` (another process renewed it meanwhile); then that one is returned.
+    pub async fn renew_unless(
+        &self,
+        connection: &Connection,
+        good_enough: impl Fn(&AccessToken) -> bool,
+    ) -> Result<AccessToken, Error> {
         let flight = self.flight(&connection.id);
         let _one_at_a_time = flight.lock().await;
+        let _across_processes = self.locks.hold(&connection.id).await?;
+        if let Some(token) = self.cached(&connection.id)?.filter(|t| good_enough(t)) {
+            return Ok(token);
+        }
         self.renew(connection).await
     }
 
@@ -294,11 +343,14 @@ impl Tokens {
         .await?;
         let flight = self.flight(&connection.id);
         let _one_at_a_time = flight.lock().await;
+        let _across_processes = self.locks.hold(&connection.id).await?;
         self.store(&connection.id, &set, Grant::New)
     }
 
-    /// Removes the cached access token and the refresh token (not the client secret).
+    /// Removes the cached access token and the refresh token (not the client secret), holding
+    /// the connection's lock so that no renewal in another process is halfway through.
     pub fn forget(&self, connection_id: &str) -> Result<(), Error> {
+        let _across_processes = self.locks.hold_blocking(connection_id)?;
         self.secrets
             .delete(connection_id, SecretKind::AccessToken)?;
         self.secrets.delete(connection_id, SecretKind::RefreshToken)

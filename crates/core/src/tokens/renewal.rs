@@ -10,8 +10,10 @@
 //! - Judged from the connections' token summaries in the store, never the keyring: a timer
 //!   over 10,000 connections costs one file read.
 //! - Only what needs no person: client credentials with a stored secret, or authorization
-//!   code with a refresh token. Renewal goes through [`Tokens::renew_now`], so it is single
-//!   flight with every other use of the connection and stores a rotated refresh token first.
+//!   code with a refresh token. Renewal goes through [`Tokens::renew_unless`], so it is single
+//!   flight with every other use of the connection (in this process and, through the lock
+//!   file, in others), stores a rotated refresh token first, and keeps a token another process
+//!   renewed while this one waited.
 //! - A connection whose renewal failed is left alone for [`RETRY_AFTER`]. A refused refresh
 //!   token (`invalid_grant`) is forgotten by [`Tokens`], so it is not tried again.
 
@@ -44,6 +46,15 @@ pub fn due(summary: &TokenSummary, now: SystemTime) -> bool {
     }
     let lifetime = expires.duration_since(obtained).unwrap_or_default();
     left <= (lifetime / 6).max(MIN_AHEAD).min(lifetime / 2)
+}
+
+/// The summary of a cached token, to judge it as the store's summaries are judged.
+fn summary_of(token: &AccessToken) -> TokenSummary {
+    TokenSummary {
+        obtained_at: token.info.obtained_at,
+        expires_at: token.info.expires_at,
+        has_refresh_token: token.info.has_refresh_token,
+    }
 }
 
 /// Whether `connection` can be renewed with no person involved, and wants to be.
@@ -104,7 +115,11 @@ impl Renewal {
     pub async fn run(&self, connections: &[Connection], now: SystemTime) -> Vec<Renewed> {
         let mut done = Vec::new();
         for connection in self.due(connections, now) {
-            let result = self.tokens.renew_now(connection).await;
+            // A token another process (the command-line tool) renewed meanwhile is kept.
+            let result = self
+                .tokens
+                .renew_unless(connection, |cached| !due(&summary_of(cached), now))
+                .await;
             let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
             if result.is_ok() {
                 failed.remove(&connection.id);

@@ -52,7 +52,7 @@ impl Workspace {
     /// The connections kept in `store`, their secrets in `secrets`, every server reached
     /// through `http`.
     pub fn new(store: Store, secrets: Arc<dyn SecretStore>, http: HttpClient) -> Self {
-        let tokens = Tokens::new(http.clone(), secrets.clone());
+        let tokens = Tokens::new(http.clone(), secrets.clone()).shared_in(store.dir());
         Workspace {
             inner: Arc::new(Inner {
                 connections: SavedConnections::new(store, secrets),
@@ -143,10 +143,15 @@ impl Workspace {
         self.inner.connections.duplicate(id)
     }
 
-    /// Deletes a connection and its keyring entries, cancelling its sign-ins.
+    /// Deletes a connection and its keyring entries, cancelling its sign-ins. Holds the
+    /// connection's lock, so no renewal in another process is halfway through.
     pub fn delete(&self, id: &str) -> Result<(), Error> {
         self.inner.sign_ins.cancel(id);
-        self.inner.connections.delete(id)
+        let locks = self.inner.tokens.locks();
+        let _held = locks.hold_blocking(id)?;
+        self.inner.connections.delete(id)?;
+        locks.remove(id);
+        Ok(())
     }
 
     /// Writes the connections with the given ids (all for `None`) to `path`, without secrets;
