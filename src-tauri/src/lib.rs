@@ -9,12 +9,17 @@ mod demo;
 mod error;
 mod logging;
 mod prefs;
+mod single_instance;
 mod state;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     let specta = commands::builder();
+    let context = tauri::generate_context!();
+    let identifier = context.config().identifier.clone();
     let app = tauri::Builder::default()
+        // First: a second launch on the same data folder focuses this window and exits.
+        .plugin(single_instance::plugin(&identifier))
         .plugin(tauri_plugin_opener::init())
         // Used from Rust only (no UI permission): the UI asks the app to copy, and tokens never
         // pass through the UI to reach the clipboard.
@@ -34,7 +39,7 @@ pub fn run() {
             tracing::info!(version = connmgr_core::VERSION, "app started");
             Ok(())
         })
-        .build(tauri::generate_context!());
+        .build(context);
     match app {
         Ok(app) => app.run(|_, _| {}),
         Err(err) => startup_failed(&err),
