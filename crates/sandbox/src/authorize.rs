@@ -70,9 +70,11 @@ fn redirect(location: &str) -> Response {
         .into_response()
 }
 
+/// The redirect URI with `params` added; a parameter with no value (`iss` when the sandbox is
+/// set not to send it) is left out.
 fn with_params(redirect_uri: &str, params: &[(&str, &str)]) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
+        .extend_pairs(params.iter().filter(|(_, v)| !v.is_empty()))
         .finish();
     format!("{redirect_uri}?{query}")
 }
@@ -109,7 +111,7 @@ pub(crate) async fn authorize(
             "redirect_uri must be http://127.0.0.1:<port>/callback (or [::1], localhost).",
         );
     }
-    let iss = shared.issuer();
+    let iss = shared.sent_iss();
     let back = |error: &str, description: &str| {
         redirect(&with_params(
             &redirect_uri,
@@ -190,7 +192,7 @@ fn approve(shared: &Shared, request: PendingConsent) -> Response {
         &[
             ("code", &code),
             ("state", &request.state),
-            ("iss", &shared.issuer()),
+            ("iss", &shared.sent_iss()),
         ],
     ))
 }
@@ -202,7 +204,7 @@ fn deny(shared: &Shared, request: &PendingConsent) -> Response {
             ("error", "access_denied"),
             ("error_description", "The user denied access."),
             ("state", &request.state),
-            ("iss", &shared.issuer()),
+            ("iss", &shared.sent_iss()),
         ],
     ))
 }

@@ -82,6 +82,17 @@ pub struct Config {
     /// The API's rate limit, as Coupa applies one per instance; `None` for no limit.
     #[serde(default)]
     pub api_rate_limit: Option<RateLimit>,
+    /// A path after the base URL in the issuer identifier, as Keycloak (`/realms/x`), Okta
+    /// (`/oauth2/default`) and Microsoft Entra (`/{tenant}/v2.0`) have; empty for none.
+    #[serde(default)]
+    pub issuer_path: String,
+    /// Whether sign-in answers carry `iss` (RFC 9207); on by default.
+    #[serde(default = "yes")]
+    pub send_iss: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A token bucket: `burst` calls at once, refilled at `per_second`. Coupa allows 25 requests
@@ -167,6 +178,8 @@ impl Config {
             code_lifetime_secs: default_code_lifetime(),
             jwt_access_tokens: true,
             api_rate_limit: Some(RateLimit::COUPA),
+            issuer_path: String::new(),
+            send_iss: true,
         }
     }
 

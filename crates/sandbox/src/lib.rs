@@ -6,6 +6,7 @@
 //!
 //! - `GET /healthz`: liveness.
 //! - `POST /oauth2/token`: tokens (see [`oauth`]).
+//! - `POST /oauth2/revoke`: token revocation (RFC 7009).
 //! - `GET /api/{users,suppliers,invoices,accounts}`: the scoped API (see [`api`]).
 
 pub mod api;
@@ -48,7 +49,8 @@ pub(crate) struct Shared {
     pub consents: Mutex<HashMap<String, authorize::PendingConsent>>,
     pub refresh_tokens: Mutex<HashMap<String, oauth::RefreshGrant>>,
     pub stats: Counters,
-    /// The base URL, known once the listener is bound; sent as `iss`.
+    /// The base URL and the configured issuer path, known once the listener is bound; sent
+    /// as `iss`.
     pub issuer: OnceLock<String>,
     /// The token endpoint's fault mode, if any.
     pub fault: Mutex<Option<faults::Fault>>,
@@ -63,12 +65,22 @@ impl Shared {
     pub fn issuer(&self) -> String {
         self.issuer.get().cloned().unwrap_or_default()
     }
+
+    /// The `iss` a sign-in answer carries: the issuer, or nothing when configured not to send it.
+    pub fn sent_iss(&self) -> String {
+        if self.config.send_iss {
+            self.issuer()
+        } else {
+            String::new()
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Counters {
     pub token_requests: AtomicUsize,
     pub api_requests: AtomicUsize,
+    pub revocations: AtomicUsize,
 }
 
 /// How many requests the sandbox has answered, for tests to assert on.
@@ -78,6 +90,8 @@ pub struct Stats {
     pub token_requests: usize,
     /// Requests to `/api/…`.
     pub api_requests: usize,
+    /// Requests to `POST /oauth2/revoke`.
+    pub revocations: usize,
 }
 
 /// The sandbox's routes over `shared`.
@@ -85,6 +99,7 @@ fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/oauth2/token", post(oauth::token))
+        .route("/oauth2/revoke", post(oauth::revoke))
         .route("/oauth2/authorizations/new", get(authorize::authorize))
         .route("/oauth2/authorizations/decide", post(authorize::decide))
         .route("/api/{resource}", get(api::list))
@@ -131,7 +146,9 @@ impl Sandbox {
         let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
-        let _ = shared.issuer.set(format!("http://{addr}"));
+        let _ = shared
+            .issuer
+            .set(format!("http://{addr}{}", shared.config.issuer_path));
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let served = axum::serve(listener, app)
@@ -161,6 +178,7 @@ impl Sandbox {
         Stats {
             token_requests: self.shared.stats.token_requests.load(Ordering::Relaxed),
             api_requests: self.shared.stats.api_requests.load(Ordering::Relaxed),
+            revocations: self.shared.stats.revocations.load(Ordering::Relaxed),
         }
     }
 
@@ -197,6 +215,11 @@ impl Sandbox {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clear();
+    }
+
+    /// The issuer identifier it names in `iss`: the base URL and the configured issuer path.
+    pub fn issuer(&self) -> String {
+        self.shared.issuer()
     }
 
     /// `http://127.0.0.1:PORT`, with no trailing slash.

@@ -26,10 +26,12 @@ use crate::config::{ClientConfig, Grant, UnknownScope};
 
 mod grants;
 mod issue;
+mod revoke;
 
 use grants::{exchange_code, refresh};
 use issue::issue;
 pub use issue::{SANDBOX_USER_EMAIL, SANDBOX_USER_ID, SANDBOX_USER_LOGIN, SANDBOX_USER_NAME};
+pub(crate) use revoke::revoke;
 
 /// A token the sandbox issued.
 #[derive(Debug, Clone)]
