@@ -14,6 +14,7 @@ use connmgr_core::model::transfer::{self, ImportChoice, ImportOutcome, ImportPre
 use connmgr_core::model::validate::Validation;
 use connmgr_core::oauth::TokenInfo;
 use connmgr_core::oauth::redirect::DEFAULT_TIMEOUT;
+use connmgr_core::oauth::revoke::Revocation;
 use connmgr_core::tester::{StepReport, TestReport};
 use connmgr_core::tokens::AccessToken;
 use connmgr_core::workspace::CopyReceipt;
@@ -92,12 +93,16 @@ pub async fn save_connection(
     off_main(&state, move |w| w.save(&draft)).await
 }
 
-/// Deletes a connection and its keyring entries.
+/// Deletes a connection and its keyring entries, its tokens revoked at the server first when
+/// it has a revocation endpoint; says what became of them there.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn delete_connection(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    off_main(&state, move |w| w.delete(&id)).await
+pub async fn delete_connection(
+    state: State<'_, AppState>,
+    id: String,
+) -> CommandResult<Revocation> {
+    Ok(state.workspace.delete(&id).await?)
 }
 
 /// Copies a connection as "Copy of …", with its client secret.
@@ -238,12 +243,13 @@ pub async fn cancel_authorization(state: State<'_, AppState>, id: String) -> Com
     Ok(())
 }
 
-/// Removes the connection's cached access token and refresh token.
+/// Removes the connection's cached access token and refresh token, revoked at the server
+/// first when it has a revocation endpoint; says what became of them there.
 #[tauri::command]
 #[specta::specta]
 #[tracing::instrument(skip(state))]
-pub async fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    off_main(&state, move |w| w.forget(&id)).await
+pub async fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<Revocation> {
+    Ok(state.workspace.forget(&id).await?)
 }
 
 /// Copies the connection's access token (as the token, a header or a curl command) and clears

@@ -68,6 +68,8 @@ async fn main() {
             authorization_url: None,
             token_url: format!("{base}/oauth2/token"),
             api_base_url: Some(base.clone()),
+            issuer: None,
+            revocation_url: None,
         },
         has_client_secret: true,
         created_at: connmgr_core::time::Timestamp::now(),
@@ -141,8 +143,12 @@ async fn main() {
         let t = Instant::now();
         let listener = RedirectListener::bind(None).await.expect("bind");
         let port = listener.port();
-        let waiting =
-            tokio::spawn(listener.wait("s", None, Duration::from_secs(5), std::future::pending()));
+        let waiting = tokio::spawn(listener.wait(
+            "s",
+            Default::default(),
+            Duration::from_secs(5),
+            std::future::pending(),
+        ));
         let _conn = tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
             .expect("connect");

@@ -176,8 +176,8 @@ async fn a_token_is_recorded_with_its_use_and_a_refused_one_leaves_none() {
     assert!(row.token.is_none(), "no token after a refusal");
     assert!(row.last_used.is_none(), "a refused attempt is not a use");
 
-    ws.delete(&good.id).expect("clean up");
-    ws.delete(&bad.id).expect("clean up");
+    ws.delete(&good.id).await.expect("clean up");
+    ws.delete(&bad.id).await.expect("clean up");
 }
 
 #[tokio::test]
@@ -208,7 +208,7 @@ async fn invalid_grant_on_renewal_is_recorded_as_no_refresh_token() {
         "the same access token"
     );
     assert_eq!(after.last_used, before.last_used, "a failure is not a use");
-    ws.delete(&c.id).expect("clean up");
+    ws.delete(&c.id).await.expect("clean up");
 }
 
 #[tokio::test]
@@ -234,7 +234,7 @@ async fn a_failed_background_renewal_is_recorded_too() {
     );
     // With nothing to refresh with, the next rounds leave it alone.
     assert!(ws.renew_due(due_at).await.expect("renewal ran").is_empty());
-    ws.delete(&c.id).expect("clean up");
+    ws.delete(&c.id).await.expect("clean up");
 }
 
 #[tokio::test]
@@ -255,7 +255,7 @@ async fn a_cancelled_sign_in_ends_untracked_and_records_nothing() {
     assert_eq!(ws.sign_ins_in_progress(&c.id), 0);
     let after = ws.get(&c.id).expect("saved");
     assert!(after.token.is_none() && after.last_used.is_none());
-    ws.delete(&c.id).expect("clean up");
+    ws.delete(&c.id).await.expect("clean up");
 }
 
 #[tokio::test]
@@ -291,7 +291,7 @@ async fn two_sign_ins_of_one_connection_do_not_cancel_each_other() {
         ws.get(&c.id).expect("saved").token.is_some(),
         "the token of the one that finished is recorded"
     );
-    ws.delete(&c.id).expect("clean up");
+    ws.delete(&c.id).await.expect("clean up");
 }
 
 #[tokio::test]
@@ -317,7 +317,7 @@ async fn a_test_records_its_outcome_and_the_token_it_left() {
     let after = ws.get(&c.id).expect("saved");
     assert!(after.last_test.as_ref().is_some_and(|t| t.ok));
     assert!(after.token.is_some(), "the test's token is recorded");
-    ws.delete(&c.id).expect("clean up");
+    ws.delete(&c.id).await.expect("clean up");
 }
 
 #[test]

@@ -20,8 +20,11 @@ export const commands = {
 	validateConnection: (draft: ConnectionDraft_Deserialize) => typedError<Validation_Serialize, AppError_Serialize>(__TAURI_INVOKE("validate_connection", { draft })),
 	/**  Creates or updates a connection; all or nothing across the file and the keyring. */
 	saveConnection: (draft: ConnectionDraft_Deserialize) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_connection", { draft })),
-	/**  Deletes a connection and its keyring entries. */
-	deleteConnection: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("delete_connection", { id })),
+	/**
+	 *  Deletes a connection and its keyring entries, its tokens revoked at the server first when
+	 *  it has a revocation endpoint; says what became of them there.
+	 */
+	deleteConnection: (id: string) => typedError<Revocation, AppError_Serialize>(__TAURI_INVOKE("delete_connection", { id })),
 	/**  Copies a connection as "Copy of …", with its client secret. */
 	duplicateConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("duplicate_connection", { id })),
 	/**  Coupa's scope catalog, grouped by object (the standard OpenID Connect scopes first). */
@@ -47,8 +50,11 @@ export const commands = {
 	startAuthorization: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("start_authorization", { id })),
 	/**  Cancels the connection's sign-ins waiting for the browser; their redirect ports are released. */
 	cancelAuthorization: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_authorization", { id })),
-	/**  Removes the connection's cached access token and refresh token. */
-	forgetTokens: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("forget_tokens", { id })),
+	/**
+	 *  Removes the connection's cached access token and refresh token, revoked at the server
+	 *  first when it has a revocation endpoint; says what became of them there.
+	 */
+	forgetTokens: (id: string) => typedError<Revocation, AppError_Serialize>(__TAURI_INVOKE("forget_tokens", { id })),
 	/**  Puts text that is not a secret (a redirect URI, a scope string) on the clipboard. */
 	copyText: (text: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("copy_text", { text })),
 	/**
@@ -94,7 +100,7 @@ export const events = {
 };
 
 /* Constants */
-export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","grantType":"client_credentials","name":"","provider":"coupa","redirectPort":null,"scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
+export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","grantType":"client_credentials","issuer":"","name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
 
 /* Types */
 /**  An error as the UI receives it from any command. */
@@ -205,6 +211,22 @@ export type ConnectionSettings_Deserialize = {
 	tokenUrl: string,
 	/**  Generic: the API's base URL. Coupa: an override of the instance URL. */
 	apiBaseUrl: string,
+	/**
+	 *  The authorization server's issuer identifier (RFC 8414 §2), e.g.
+	 *  `https://login.example.com/realms/acme`: a sign-in answer's `iss` must equal it exactly
+	 *  (RFC 9207 §2.4). Empty: Coupa's instance URL; for a generic server, `iss` is not checked.
+	 */
+	issuer?: string,
+	/**
+	 *  Whether the server sends `iss` in every sign-in answer (its metadata's
+	 *  `authorization_response_iss_parameter_supported`); an answer without one is then refused.
+	 */
+	requireIss?: boolean,
+	/**
+	 *  Where tokens are revoked (RFC 7009) when the connection is deleted or its tokens
+	 *  forgotten. Empty: the server offers none (Coupa documents none).
+	 */
+	revocationUrl?: string,
 	/**  The OAuth client's identifier (Coupa calls it "Identifier"). */
 	clientId: string,
 	/**  Authorization code or client credentials. */
@@ -242,6 +264,22 @@ export type ConnectionSettings_Serialize = {
 	tokenUrl: string,
 	/**  Generic: the API's base URL. Coupa: an override of the instance URL. */
 	apiBaseUrl: string,
+	/**
+	 *  The authorization server's issuer identifier (RFC 8414 §2), e.g.
+	 *  `https://login.example.com/realms/acme`: a sign-in answer's `iss` must equal it exactly
+	 *  (RFC 9207 §2.4). Empty: Coupa's instance URL; for a generic server, `iss` is not checked.
+	 */
+	issuer: string,
+	/**
+	 *  Whether the server sends `iss` in every sign-in answer (its metadata's
+	 *  `authorization_response_iss_parameter_supported`); an answer without one is then refused.
+	 */
+	requireIss: boolean,
+	/**
+	 *  Where tokens are revoked (RFC 7009) when the connection is deleted or its tokens
+	 *  forgotten. Empty: the server offers none (Coupa documents none).
+	 */
+	revocationUrl: string,
 	/**  The OAuth client's identifier (Coupa calls it "Identifier"). */
 	clientId: string,
 	/**  Authorization code or client credentials. */
@@ -438,6 +476,10 @@ export type Endpoints_Deserialize = {
 	tokenUrl: string,
 	/**  The base the test request's path is appended to; `None` when the connection has no API. */
 	apiBaseUrl?: string | null,
+	/**  The issuer a sign-in answer's `iss` must equal; `None` when it is not known. */
+	issuer?: string | null,
+	/**  The token revocation endpoint (RFC 7009), if the server has one. */
+	revocationUrl?: string | null,
 };
 
 /**  The endpoints a connection calls, resolved from its settings. */
@@ -450,6 +492,10 @@ export type Endpoints_Serialize = {
 	tokenUrl: string,
 	/**  The base the test request's path is appended to; `None` when the connection has no API. */
 	apiBaseUrl: string | null,
+	/**  The issuer a sign-in answer's `iss` must equal; `None` when it is not known. */
+	issuer: string | null,
+	/**  The token revocation endpoint (RFC 7009), if the server has one. */
+	revocationUrl: string | null,
 };
 
 /**
@@ -784,6 +830,22 @@ export type Provider =
 "coupa" | 
 /**  Any OAuth 2.0 server: endpoints entered by hand. */
 "generic";
+
+/**  What became of a connection's tokens at the server when they were dropped here. */
+export type Revocation = 
+/**  No token was held: there was nothing to revoke. */
+{ outcome: "nothing_held" } | 
+/**
+ *  The connection has no revocation endpoint: the tokens stay valid at the server until
+ *  they expire.
+ */
+{ outcome: "not_offered" } | 
+/**  The server revoked them. */
+{ outcome: "revoked" } | 
+/**  The server could not be told; the tokens were dropped here all the same. */
+{ outcome: "failed"; 
+/**  Why, and what to do. */
+message: string };
 
 /**  A group of scopes on one object, e.g. "Invoices — read, write, create, delete". */
 export type ScopeGroup = ScopeGroup_Serialize | ScopeGroup_Deserialize;

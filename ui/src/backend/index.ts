@@ -47,6 +47,7 @@ export type ImportItem = B.ImportItem_Serialize;
 export type ImportAction = B.ImportAction;
 export type ImportChoice = B.ImportChoice;
 export type ImportOutcome = B.ImportOutcome_Serialize;
+export type Revocation = B.Revocation;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
 export interface Backend {
@@ -57,7 +58,7 @@ export interface Backend {
   getConnection(id: string): Promise<Connection>;
   validateConnection(draft: ConnectionDraft): Promise<Validation>;
   saveConnection(draft: ConnectionDraft): Promise<Connection>;
-  deleteConnection(id: string): Promise<void>;
+  deleteConnection(id: string): Promise<Revocation>;
   duplicateConnection(id: string): Promise<Connection>;
   scopeCatalog(): Promise<ScopeGroup[]>;
   searchScopes(query: string): Promise<ScopeInfo[]>;
@@ -70,7 +71,7 @@ export interface Backend {
   /** Signs in through the system browser (authorization code). */
   startAuthorization(id: string): Promise<TokenView>;
   cancelAuthorization(id: string): Promise<void>;
-  forgetTokens(id: string): Promise<void>;
+  forgetTokens(id: string): Promise<Revocation>;
   /** A new token now: a refresh, or a new client-credentials token. */
   renewToken(id: string): Promise<TokenView>;
   /** Puts text that is not a secret on the clipboard. */

@@ -11,9 +11,7 @@ export function createTauriBackend(): Backend {
     getConnection: async (id) => unwrap(await commands.getConnection(id)),
     validateConnection: async (draft) => unwrap(await commands.validateConnection(draft)),
     saveConnection: async (draft) => unwrap(await commands.saveConnection(draft)),
-    deleteConnection: async (id) => {
-      unwrap(await commands.deleteConnection(id));
-    },
+    deleteConnection: async (id) => unwrap(await commands.deleteConnection(id)),
     duplicateConnection: async (id) => unwrap(await commands.duplicateConnection(id)),
     scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
     searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
@@ -24,9 +22,7 @@ export function createTauriBackend(): Backend {
       unwrap(await commands.cancelAuthorization(id));
     },
     renewToken: async (id) => unwrap(await commands.renewToken(id)),
-    forgetTokens: async (id) => {
-      unwrap(await commands.forgetTokens(id));
-    },
+    forgetTokens: async (id) => unwrap(await commands.forgetTokens(id)),
     copyText: async (text) => {
       unwrap(await commands.copyText(text));
     },

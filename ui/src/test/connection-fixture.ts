@@ -36,6 +36,8 @@ export function makeConnection(shape: Shape): Connection {
       authorizationUrl: null,
       tokenUrl: `https://${host}/oauth2/token`,
       apiBaseUrl: `https://${host}`,
+      issuer: `https://${host}`,
+      revocationUrl: null,
     },
     hasClientSecret: !shape.needsSecret,
     createdAt: "2026-11-01T00:00:00.000Z",

@@ -14,6 +14,7 @@ import {
   type ListPage,
   type ListQuery,
   type Prefs,
+  type Revocation,
   type ScopeGroup,
   type StepReport,
   type StoreNotice,
@@ -41,6 +42,8 @@ export function okVerdict(draft: ConnectionDraft): Validation {
       authorizationUrl: null,
       tokenUrl: "https://acme.coupahost.com/oauth2/token",
       apiBaseUrl: "https://acme.coupahost.com",
+      issuer: "https://acme.coupahost.com",
+      revocationUrl: null,
     },
     normalized: draft.settings as Validation["normalized"],
   };
@@ -114,8 +117,11 @@ export class FakeBackend implements Backend {
       : [...this.connections, conn];
     return structuredClone(conn);
   };
-  deleteConnection = async (id: string) => {
+  /** What the server is said to have done with the tokens on delete and forget. */
+  revocation: Revocation = { outcome: "nothing_held" };
+  deleteConnection = async (id: string): Promise<Revocation> => {
     this.connections = this.connections.filter((c) => c.id !== id);
+    return this.revocation;
   };
   duplicateConnection = async (id: string) => {
     const c = await this.getConnection(id);
@@ -160,8 +166,9 @@ export class FakeBackend implements Backend {
     throw new BackendError({ code: "cancelled", message: "The sign-in was cancelled." });
   };
   cancelAuthorization = async () => {};
-  forgetTokens = async () => {
+  forgetTokens = async (): Promise<Revocation> => {
     this.token = null;
+    return this.revocation;
   };
   copied: string[] = [];
   copyText = async (text: string) => {

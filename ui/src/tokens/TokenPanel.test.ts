@@ -4,12 +4,13 @@ import type { Connection, TokenView } from "../backend";
 import { newSettings } from "../connections/form";
 import { FakeBackend } from "../test/fake-backend";
 import WithBackend from "../test/WithBackend.svelte";
+import { toastState } from "../shared/toast.svelte";
 import TokenPanel from "./TokenPanel.svelte";
 
 const connection = (grantType: "client_credentials" | "authorization_code"): Connection => ({
   id: "c1",
   settings: { ...newSettings(), name: "Acme", grantType },
-  endpoints: { instanceUrl: null, authorizationUrl: null, tokenUrl: "https://acme.coupahost.com/oauth2/token", apiBaseUrl: null },
+  endpoints: { instanceUrl: null, authorizationUrl: null, tokenUrl: "https://acme.coupahost.com/oauth2/token", apiBaseUrl: null, issuer: null, revocationUrl: null },
   hasClientSecret: true,
   createdAt: "2026-11-24T10:00:00Z",
   updatedAt: "2026-11-24T10:00:00Z",
@@ -86,6 +87,16 @@ describe("TokenPanel", () => {
     await fireEvent.click(screen.getByTestId("forget-tokens"));
     await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("No token"));
     expect(screen.queryByTestId("token-value")).toBeNull();
+  });
+
+  it("Forget tokens says when the server could not revoke them", async () => {
+    const backend = new FakeBackend();
+    backend.token = token(false);
+    backend.revocation = { outcome: "failed", message: "The revocation endpoint answered 503." };
+    show(backend, "client_credentials");
+    await fireEvent.click(await screen.findByTestId("forget-tokens"));
+    await waitFor(() => expect(toastState.current?.text).toMatch(/^Tokens forgotten\. The server did not revoke/));
+    expect(toastState.current?.text).toContain("answered 503");
   });
 
   it("a renewal in the background replaces the token on screen and its expiry", async () => {

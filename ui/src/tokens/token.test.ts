@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { TokenInfo } from "../backend";
-import { claimText, expiryText, mask } from "./token";
+import { claimText, expiryText, mask, revocationText } from "./token";
 
 const info = (expiresAt: string | null, hasRefreshToken = false): TokenInfo => ({
   tokenType: "Bearer",
@@ -40,5 +40,16 @@ describe("token view text", () => {
     expect(claimText("exp", "1795000000")).toBe("1795000000 (2026-11-18 11:06:40 UTC)");
     expect(claimText("sub", "1795000000")).toBe("1795000000");
     expect(claimText("exp", '"soon"')).toBe('"soon"');
+  });
+});
+
+describe("revocationText", () => {
+  it("says what became of the tokens at the server, and nothing when none was held", () => {
+    expect(revocationText({ outcome: "revoked" })).toBe("Its tokens were revoked at the server.");
+    expect(revocationText({ outcome: "not_offered" })).toMatch(/stays valid until it expires/);
+    expect(revocationText({ outcome: "failed", message: "It answered 503." })).toBe(
+      "The server did not revoke its tokens: It answered 503.",
+    );
+    expect(revocationText({ outcome: "nothing_held" })).toBe("");
   });
 });

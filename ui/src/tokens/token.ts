@@ -1,5 +1,5 @@
 // What the token view says about a token, kept out of the component to be tested alone.
-import type { TokenInfo } from "../backend";
+import type { Revocation, TokenInfo } from "../backend";
 
 /**
  * "Valid — expires in 23 h 59 m", "Expired", "No token"; for a connection where a person signs in
@@ -35,4 +35,23 @@ export function claimText(name: string, value: string): string {
   if (!TIME_CLAIMS.has(name) || !/^\d{1,12}$/.test(value)) return value;
   const date = new Date(Number(value) * 1000).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, " UTC");
   return `${value} (${date})`;
+}
+
+/**
+ * What became of the tokens at the server when they were dropped here (delete, forget): a
+ * sentence to add to the confirmation, empty when no token was held. `failed` also says to
+ * revoke them by hand.
+ */
+export function revocationText(r: Revocation): string {
+  switch (r.outcome) {
+    case "revoked":
+      return "Its tokens were revoked at the server.";
+    case "not_offered":
+      return "The server offers no revocation: a token copied before stays valid until it expires.";
+    case "failed":
+      return `The server did not revoke its tokens: ${r.message}`;
+    case "nothing_held":
+    default:
+      return "";
+  }
 }

@@ -110,6 +110,19 @@ pub struct ConnectionSettings {
     pub token_url: String,
     /// Generic: the API's base URL. Coupa: an override of the instance URL.
     pub api_base_url: String,
+    /// The authorization server's issuer identifier (RFC 8414 §2), e.g.
+    /// `https://login.example.com/realms/acme`: a sign-in answer's `iss` must equal it exactly
+    /// (RFC 9207 §2.4). Empty: Coupa's instance URL; for a generic server, `iss` is not checked.
+    #[serde(default)]
+    pub issuer: String,
+    /// Whether the server sends `iss` in every sign-in answer (its metadata's
+    /// `authorization_response_iss_parameter_supported`); an answer without one is then refused.
+    #[serde(default)]
+    pub require_iss: bool,
+    /// Where tokens are revoked (RFC 7009) when the connection is deleted or its tokens
+    /// forgotten. Empty: the server offers none (Coupa documents none).
+    #[serde(default)]
+    pub revocation_url: String,
     /// The OAuth client's identifier (Coupa calls it "Identifier").
     pub client_id: String,
     /// Authorization code or client credentials.
@@ -139,6 +152,9 @@ impl ConnectionSettings {
             authorization_url: String::new(),
             token_url: String::new(),
             api_base_url: String::new(),
+            issuer: String::new(),
+            require_iss: false,
+            revocation_url: String::new(),
             client_id: String::new(),
             grant_type: GrantType::ClientCredentials,
             client_auth: ClientAuth::Body,
@@ -163,6 +179,12 @@ pub struct Endpoints {
     pub token_url: String,
     /// The base the test request's path is appended to; `None` when the connection has no API.
     pub api_base_url: Option<String>,
+    /// The issuer a sign-in answer's `iss` must equal; `None` when it is not known.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// The token revocation endpoint (RFC 7009), if the server has one.
+    #[serde(default)]
+    pub revocation_url: Option<String>,
 }
 
 /// The outcome of the last connection test, kept with the connection.

@@ -10,6 +10,7 @@ use crate::http::HttpClient;
 use crate::model::connection::Connection;
 use crate::storage::secret::Secret;
 
+use super::redirect::IssuerCheck;
 use super::{Recording, TokenSet, auth_type, check_target, oauth_client, token_error, token_set};
 
 /// Opens the authorization URL in the system browser. The app passes one that uses the
@@ -68,13 +69,12 @@ pub async fn authorization_code(
         message: format!("The browser could not be opened: {why}."),
         hint: "Check that a default web browser is set up.".to_owned(),
     })?;
-    let issuer = connection
-        .endpoints
-        .instance_url
-        .clone()
-        .unwrap_or_else(|| auth_url.origin().ascii_serialization());
+    let issuer = IssuerCheck {
+        issuer: connection.endpoints.issuer.clone(),
+        required: connection.settings.require_iss,
+    };
     let callback = listener
-        .wait(state.secret(), Some(&issuer), timeout, cancel)
+        .wait(state.secret(), issuer, timeout, cancel)
         .await?;
 
     let http = Recording::new(http);

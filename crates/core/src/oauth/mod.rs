@@ -9,6 +9,7 @@ mod authorization_code;
 mod errors;
 pub mod jwt;
 pub mod redirect;
+pub mod revoke;
 
 pub use authorization_code::{BrowserOpener, authorization_code};
 pub use errors::transport_error;

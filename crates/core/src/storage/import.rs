@@ -183,6 +183,8 @@ fn secret_may_follow(
             e.authorization_url.as_deref(),
             Some(e.token_url.as_str()),
             e.api_base_url.as_deref(),
+            // The client authenticates there too (RFC 7009 §2.1).
+            e.revocation_url.as_deref(),
         ]
         .iter()
         .map(|u| Some(url::Url::parse((*u)?).ok()?.origin()))
@@ -219,21 +221,33 @@ fn changes(old: &Connection, settings: &ConnectionSettings, endpoints: &Endpoint
         old.settings.client_id.clone(),
         settings.client_id.clone(),
     );
-    differ(
-        "Token host",
-        host(Some(&e.token_url)),
-        host(Some(&endpoints.token_url)),
-    );
-    differ(
-        "Sign-in host",
-        host(e.authorization_url.as_deref()),
-        host(endpoints.authorization_url.as_deref()),
-    );
-    differ(
-        "API host",
-        host(e.api_base_url.as_deref()),
-        host(endpoints.api_base_url.as_deref()),
-    );
+    let hosts = [
+        (
+            "Token host",
+            Some(e.token_url.as_str()),
+            Some(endpoints.token_url.as_str()),
+        ),
+        (
+            "Sign-in host",
+            e.authorization_url.as_deref(),
+            endpoints.authorization_url.as_deref(),
+        ),
+        (
+            "API host",
+            e.api_base_url.as_deref(),
+            endpoints.api_base_url.as_deref(),
+        ),
+        (
+            "Revocation host",
+            e.revocation_url.as_deref(),
+            endpoints.revocation_url.as_deref(),
+        ),
+    ];
+    for (what, before, after) in hosts {
+        differ(what, host(before), host(after));
+    }
+    let issuer = |i: &Option<String>| i.clone().unwrap_or_else(|| "none".to_owned());
+    differ("Issuer", issuer(&e.issuer), issuer(&endpoints.issuer));
     differ(
         "Valid domain names",
         old.settings.valid_domains.join(", "),

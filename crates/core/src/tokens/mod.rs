@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
 use crate::model::connection::{Connection, GrantType};
+use crate::oauth::revoke::Revocation;
 use crate::oauth::{BrowserOpener, TokenInfo, TokenSet};
 use crate::storage::keyring::{SecretKind, SecretStore};
 use crate::storage::secret::Secret;
@@ -351,8 +352,61 @@ impl Tokens {
     /// the connection's lock so that no renewal in another process is halfway through.
     pub fn forget(&self, connection_id: &str) -> Result<(), Error> {
         let _across_processes = self.locks.hold_blocking(connection_id)?;
+        self.drop_tokens(connection_id)
+    }
+
+    fn drop_tokens(&self, connection_id: &str) -> Result<(), Error> {
         self.secrets
             .delete(connection_id, SecretKind::AccessToken)?;
         self.secrets.delete(connection_id, SecretKind::RefreshToken)
+    }
+
+    /// Asks the server to revoke the connection's tokens (RFC 7009) when it has a revocation
+    /// endpoint, then removes them here whatever the server said. The refresh token goes first:
+    /// revoking it ends the grant, and with it (at most servers) its access tokens (§2.1); the
+    /// access token next, for the servers that keep it. A server that does not revoke access
+    /// tokens (`unsupported_token_type`, §2.2.1) is no failure. A keyring that cannot be read
+    /// stops everything before anything is sent or removed.
+    pub async fn revoke_and_forget(&self, connection: &Connection) -> Result<Revocation, Error> {
+        let id = &connection.id;
+        let flight = self.flight(id);
+        let _one_at_a_time = flight.lock().await;
+        let _across_processes = self.locks.hold(id).await?;
+        let refresh = self.secrets.get(id, SecretKind::RefreshToken)?;
+        let access = self.read_cache(id)?.map(|(token, _)| token.token);
+        let held = [
+            (refresh, crate::oauth::revoke::Hint::RefreshToken),
+            (access, crate::oauth::revoke::Hint::AccessToken),
+        ];
+        let outcome = if held.iter().all(|(t, _)| t.is_none()) {
+            Revocation::NothingHeld
+        } else if let Some(url) = &connection.endpoints.revocation_url {
+            let secret = self.secrets.get(id, SecretKind::ClientSecret)?;
+            let mut failed = None;
+            for (token, hint) in &held {
+                let Some(token) = token else { continue };
+                let answer = crate::oauth::revoke::revoke(
+                    &self.http,
+                    connection,
+                    url,
+                    secret.as_ref(),
+                    token,
+                    *hint,
+                )
+                .await;
+                if let Err(err) = answer {
+                    tracing::warn!(id = %id, error = %err, "the server could not revoke a token");
+                    failed.get_or_insert(err.to_string());
+                }
+            }
+            match failed {
+                None => Revocation::Revoked,
+                Some(message) => Revocation::Failed { message },
+            }
+        } else {
+            Revocation::NotOffered
+        };
+        self.drop_tokens(id)?;
+        Ok(outcome)
     }
 }

@@ -19,6 +19,7 @@ use crate::model::connection::{Connection, ConnectionDraft};
 use crate::model::listing::{ListIndex, ListPage, ListQuery};
 use crate::model::transfer::{ImportChoice, ImportOutcome, ImportPreview};
 use crate::model::validate::Validation;
+use crate::oauth::revoke::Revocation;
 use crate::storage::connections_file::{SetAside, Store};
 use crate::storage::keyring::SecretStore;
 use crate::storage::saved::SavedConnections;
@@ -143,15 +144,26 @@ impl Workspace {
         self.inner.connections.duplicate(id)
     }
 
-    /// Deletes a connection and its keyring entries, cancelling its sign-ins. Holds the
-    /// connection's lock, so no renewal in another process is halfway through.
-    pub fn delete(&self, id: &str) -> Result<(), Error> {
+    /// Deletes a connection and its keyring entries, cancelling its sign-ins. Its tokens are
+    /// first revoked at the server when it has a revocation endpoint (RFC 7009); the answer
+    /// says what became of them there. Holds the connection's lock, so no renewal in another
+    /// process is halfway through.
+    pub async fn delete(&self, id: &str) -> Result<Revocation, Error> {
+        let connection = self.get(id)?;
         self.inner.sign_ins.cancel(id);
-        let locks = self.inner.tokens.locks();
-        let _held = locks.hold_blocking(id)?;
-        self.inner.connections.delete(id)?;
-        locks.remove(id);
-        Ok(())
+        let revocation = self.inner.tokens.revoke_and_forget(&connection).await?;
+        let locks = self.inner.tokens.locks().clone();
+        let id = id.to_owned();
+        let connections = self.inner.connections.clone();
+        tokio::task::spawn_blocking(move || {
+            let _held = locks.hold_blocking(&id)?;
+            connections.delete(&id)?;
+            locks.remove(&id);
+            Ok::<_, Error>(())
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("deleting a connection: {e}")))??;
+        Ok(revocation)
     }
 
     /// Writes the connections with the given ids (all for `None`) to `path`, without secrets;

@@ -11,6 +11,7 @@ use specta::Type;
 use super::Workspace;
 use crate::clipboard::{ClearAfter, Clipboard, CopyFormat};
 use crate::error::Error;
+use crate::oauth::revoke::Revocation;
 use crate::oauth::{BrowserOpener, TokenInfo};
 use crate::tester::{SignIn, StepReport, TestReport};
 use crate::time::Timestamp;
@@ -93,10 +94,12 @@ impl Workspace {
         self.inner.sign_ins.count(id)
     }
 
-    /// Removes the connection's cached access token and refresh token.
-    pub fn forget(&self, id: &str) -> Result<(), Error> {
-        self.get(id)?;
-        let result = self.inner.tokens.forget(id);
+    /// Removes the connection's cached access token and refresh token, first asking the
+    /// server to revoke them when it has a revocation endpoint (RFC 7009). Says what became of
+    /// them at the server; a server that could not be told does not stop the removal here.
+    pub async fn forget(&self, id: &str) -> Result<Revocation, Error> {
+        let connection = self.get(id)?;
+        let result = self.inner.tokens.revoke_and_forget(&connection).await;
         self.note_left(id, Use::InBackground);
         result
     }

@@ -93,6 +93,8 @@ pub fn sandbox_connection(
             authorization_url: Some(format!("{base}/oauth2/authorizations/new")),
             token_url: format!("{base}/oauth2/token"),
             api_base_url: Some(base.to_owned()),
+            issuer: Some(base.to_owned()),
+            revocation_url: Some(format!("{base}/oauth2/revoke")),
         },
         has_client_secret: false,
         created_at: connmgr_core::time::Timestamp::now(),

@@ -19,6 +19,8 @@ fn connection(name: &str, host: &str, scopes: &[&str]) -> Connection {
             authorization_url: None,
             token_url: format!("https://{host}/oauth2/token"),
             api_base_url: Some(format!("https://{host}")),
+            issuer: None,
+            revocation_url: None,
         },
         has_client_secret: true,
         created_at: at("2026-11-01T00:00:00Z"),

@@ -47,11 +47,16 @@ impl Validator {
         } else {
             self.url_field(field::API_BASE_URL, &s.api_base_url, "API base URL")
         };
+        // Coupa publishes no metadata; its instance URL is the issuer it would name.
+        let issuer = self.issuer(s).unwrap_or_else(|| Some(base.clone()));
+        let revocation_url = self.revocation_url(s);
         Some(Endpoints {
             instance_url: Some(base),
             authorization_url,
             token_url: token_url?,
             api_base_url,
+            issuer,
+            revocation_url,
         })
     }
 
@@ -89,6 +94,8 @@ impl Validator {
         } else {
             self.url_field(field::API_BASE_URL, &s.api_base_url, "API base URL")
         };
+        let issuer = self.issuer(s).unwrap_or_default();
+        let revocation_url = self.revocation_url(s);
         if needs_authorize && authorization_url.is_none() {
             return None;
         }
@@ -97,7 +104,47 @@ impl Validator {
             authorization_url,
             token_url: token_url?,
             api_base_url,
+            issuer,
+            revocation_url,
         })
+    }
+
+    /// The issuer as typed: `None` when none was typed, `Some(None)` when it is wrong (the error
+    /// is noted). Kept exactly as typed, not in a URL's normal form: RFC 9207 §2.4 compares
+    /// `iss` with it as a plain string, and `https://a.example` and `https://a.example/` differ.
+    fn issuer(&mut self, s: &ConnectionSettings) -> Option<Option<String>> {
+        if s.issuer.is_empty() {
+            if s.require_iss {
+                self.error(
+                    field::ISSUER,
+                    "Enter the issuer: sign-in answers are refused unless their iss equals it.",
+                );
+            }
+            return None;
+        }
+        // RFC 8414 §2: an https URL with no query or fragment.
+        let checked = match check_url(&s.issuer, "issuer") {
+            Ok(url) => url,
+            Err(msg) => {
+                self.error(field::ISSUER, msg);
+                return Some(None);
+            }
+        };
+        if Url::parse(&checked).is_ok_and(|u| u.query().is_some()) {
+            self.error(
+                field::ISSUER,
+                "The issuer must not contain a ?query (RFC 8414); copy it from the server's metadata.",
+            );
+            return Some(None);
+        }
+        Some(Some(s.issuer.clone()))
+    }
+
+    fn revocation_url(&mut self, s: &ConnectionSettings) -> Option<String> {
+        if s.revocation_url.is_empty() {
+            return None;
+        }
+        self.url_field(field::REVOCATION_URL, &s.revocation_url, "revocation URL")
     }
 
     fn url_field(&mut self, field: &str, raw: &str, what: &str) -> Option<String> {
@@ -120,6 +167,12 @@ impl Validator {
             (ep.authorization_url.as_deref(), field::AUTHORIZATION_URL),
             (Some(ep.token_url.as_str()), field::TOKEN_URL),
             (ep.api_base_url.as_deref(), field::API_BASE_URL),
+            (ep.revocation_url.as_deref(), field::REVOCATION_URL),
+            // A typed issuer only: Coupa's derived one is the instance, checked above.
+            (
+                ep.issuer.as_deref().filter(|_| !s.issuer.is_empty()),
+                field::ISSUER,
+            ),
         ];
         for (url, url_field) in urls {
             let Some(url) = url else { continue };
@@ -135,6 +188,7 @@ impl Validator {
                     && match url_field {
                         field::AUTHORIZATION_URL => s.authorization_url.is_empty(),
                         field::TOKEN_URL => s.token_url.is_empty(),
+                        field::ISSUER | field::REVOCATION_URL => false,
                         _ => s.api_base_url.is_empty(),
                     };
                 let target = if derived {
@@ -150,5 +204,149 @@ impl Validator {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Context, field, validate};
+    use crate::model::connection::{ConnectionSettings, GrantType, Provider};
+
+    fn generic() -> ConnectionSettings {
+        ConnectionSettings {
+            name: "Keycloak".to_owned(),
+            provider: Provider::Generic,
+            grant_type: GrantType::AuthorizationCode,
+            authorization_url: "https://id.example.com/realms/acme/protocol/openid-connect/auth"
+                .to_owned(),
+            token_url: "https://id.example.com/realms/acme/protocol/openid-connect/token"
+                .to_owned(),
+            client_id: "connmgr".to_owned(),
+            valid_domains: vec!["id.example.com".to_owned()],
+            ..ConnectionSettings::new_coupa()
+        }
+    }
+
+    fn check(s: &ConnectionSettings) -> super::super::Validation {
+        validate(
+            s,
+            Context {
+                other_names: &[],
+                has_client_secret: false,
+                secret_is_empty: false,
+            },
+        )
+    }
+
+    fn errors_at(v: &super::super::Validation, at: &str) -> Vec<String> {
+        v.errors
+            .iter()
+            .filter(|e| e.field == at)
+            .map(|e| e.message.clone())
+            .collect()
+    }
+
+    #[test]
+    fn the_issuer_is_kept_exactly_as_typed_and_resolved() {
+        for typed in [
+            "https://id.example.com/realms/acme",
+            "https://id.example.com/realms/acme/",
+        ] {
+            let v = check(&ConnectionSettings {
+                issuer: format!("  {typed} "),
+                revocation_url: "https://id.example.com/realms/acme/revoke".to_owned(),
+                ..generic()
+            });
+            assert!(v.is_valid(), "{:?}", v.errors);
+            assert_eq!(v.normalized.issuer, typed);
+            let ep = v.endpoints.expect("endpoints");
+            assert_eq!(ep.issuer.as_deref(), Some(typed), "no slash added or taken");
+            assert_eq!(
+                ep.revocation_url.as_deref(),
+                Some("https://id.example.com/realms/acme/revoke")
+            );
+        }
+        let none = check(&generic());
+        assert_eq!(none.endpoints.expect("endpoints").issuer, None);
+    }
+
+    #[test]
+    fn a_coupa_issuer_is_its_instance_unless_one_is_typed() {
+        let s = ConnectionSettings {
+            name: "Acme".to_owned(),
+            subdomain: "acme".to_owned(),
+            client_id: "c".to_owned(),
+            ..ConnectionSettings::new_coupa()
+        };
+        let ep = check(&s).endpoints.expect("endpoints");
+        assert_eq!(ep.issuer.as_deref(), Some("https://acme.coupahost.com"));
+        assert_eq!(
+            ep.revocation_url, None,
+            "Coupa documents no revocation endpoint"
+        );
+    }
+
+    #[test]
+    fn a_wrong_issuer_or_revocation_url_is_an_error_at_its_field() {
+        let cases = [
+            (
+                "http://id.example.com/realms/acme",
+                "",
+                field::ISSUER,
+                "https",
+            ),
+            (
+                "https://id.example.com/?realm=acme",
+                "",
+                field::ISSUER,
+                "query",
+            ),
+            (
+                "https://elsewhere.example/realms/acme",
+                "",
+                field::ISSUER,
+                "valid domain",
+            ),
+            (
+                "",
+                "ftp://id.example.com/revoke",
+                field::REVOCATION_URL,
+                "https",
+            ),
+            (
+                "",
+                "https://elsewhere.example/revoke",
+                field::REVOCATION_URL,
+                "valid domain",
+            ),
+        ];
+        for (issuer, revocation_url, at, says) in cases {
+            let v = check(&ConnectionSettings {
+                issuer: issuer.to_owned(),
+                revocation_url: revocation_url.to_owned(),
+                ..generic()
+            });
+            let errors = errors_at(&v, at);
+            assert!(
+                errors.iter().any(|m| m.contains(says)),
+                "{issuer} {revocation_url}: {:?}",
+                v.errors
+            );
+        }
+    }
+
+    #[test]
+    fn requiring_iss_needs_an_issuer() {
+        let v = check(&ConnectionSettings {
+            require_iss: true,
+            ..generic()
+        });
+        assert_eq!(errors_at(&v, field::ISSUER).len(), 1, "{:?}", v.errors);
+        let v = check(&ConnectionSettings {
+            require_iss: true,
+            issuer: "https://id.example.com/realms/acme".to_owned(),
+            ..generic()
+        });
+        assert!(v.is_valid(), "{:?}", v.errors);
     }
 }

@@ -40,6 +40,10 @@ pub mod field {
     pub const TOKEN_URL: &str = "tokenUrl";
     /// API base URL.
     pub const API_BASE_URL: &str = "apiBaseUrl";
+    /// Issuer.
+    pub const ISSUER: &str = "issuer";
+    /// Revocation URL.
+    pub const REVOCATION_URL: &str = "revocationUrl";
     /// Client ID.
     pub const CLIENT_ID: &str = "clientId";
     /// Client secret.
@@ -165,6 +169,8 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
     s.authorization_url = s.authorization_url.trim().to_owned();
     s.token_url = s.token_url.trim().to_owned();
     s.api_base_url = s.api_base_url.trim().trim_end_matches('/').to_owned();
+    s.issuer = s.issuer.trim().to_owned();
+    s.revocation_url = s.revocation_url.trim().to_owned();
     let needs_authorize = s.grant_type == GrantType::AuthorizationCode;
     let endpoints = match s.provider {
         Provider::Coupa => v.coupa_endpoints(&mut s, needs_authorize),

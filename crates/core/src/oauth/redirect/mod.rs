@@ -122,19 +122,19 @@ impl RedirectListener {
         }
     }
 
-    /// Waits for the callback. Returns the code when `state` matches and, if the server sent
-    /// `iss`, it equals `issuer`.
+    /// Waits for the callback. Returns the code when `state` matches and `iss` is as `issuer`
+    /// expects.
     pub async fn wait(
         self,
         state: &str,
-        issuer: Option<&str>,
+        issuer: IssuerCheck,
         timeout: Duration,
         cancel: impl Future<Output = ()>,
     ) -> Result<Callback, Error> {
         let (tx, mut rx) = mpsc::channel::<Decided>(1);
         let expect = Expect {
             state: state.to_owned(),
-            issuer: issuer.map(str::to_owned),
+            issuer,
         };
         let deadline = tokio::time::sleep(timeout);
         tokio::pin!(deadline);
@@ -187,7 +187,17 @@ type Decided = Result<(Secret, TcpStream), Error>;
 #[derive(Debug, Clone)]
 struct Expect {
     state: String,
-    issuer: Option<String>,
+    issuer: IssuerCheck,
+}
+
+/// What a sign-in answer's `iss` must be (RFC 9207 §2.4): equal, as a plain string, to the
+/// connection's issuer when one is known; present when the server is known to send it.
+#[derive(Debug, Clone, Default)]
+pub struct IssuerCheck {
+    /// The issuer `iss` must equal; `None` when the connection has none (nothing to compare).
+    pub issuer: Option<String>,
+    /// Whether an answer without `iss` is refused.
+    pub required: bool,
 }
 
 /// Reads one request head; answers it; reports a decision for `GET /callback`.
@@ -275,16 +285,25 @@ fn decide(query: &str, expect: &Expect) -> Result<Secret, Error> {
             ));
         }
     }
-    if let (Some(iss), Some(expected)) = (params.get("iss"), &expect.issuer)
-        && iss.trim_end_matches('/') != expected.trim_end_matches('/')
-    {
-        return Err(flow_error(
-            OAuthCode::InvalidCallback,
-            format!(
-                "The sign-in answer comes from another issuer ({iss}, expected {expected}); it was refused."
-            ),
-            "Check the authorization URL: it must belong to the same server as the token URL.",
-        ));
+    // RFC 9207 §2.4: compared as plain strings (RFC 3986 §6.2.1), no normal form applied.
+    match (params.get("iss"), &expect.issuer.issuer) {
+        (Some(iss), Some(expected)) if iss != expected => {
+            return Err(flow_error(
+                OAuthCode::InvalidCallback,
+                format!(
+                    "The sign-in answer comes from another issuer ({iss}, expected {expected}); it was refused."
+                ),
+                "Check the connection's issuer and authorization URL: both must be the same server's.",
+            ));
+        }
+        (None, _) if expect.issuer.required => {
+            return Err(flow_error(
+                OAuthCode::InvalidCallback,
+                "The sign-in answer has no iss, which this server always sends (RFC 9207); it was refused.",
+                "Start the sign-in again. If it happens every time, turn off \u{201c}The server sends iss\u{201d} in the connection's settings.",
+            ));
+        }
+        _ => {}
     }
     if let Some(error) = params.get("error") {
         let description = params

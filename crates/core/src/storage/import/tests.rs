@@ -314,6 +314,7 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
     let a = save(&conns, "Acme", "client-a", "secret-a");
     let b = save(&conns, "Beta", "client-b", "secret-b");
     let c = save(&conns, "Gamma", "client-g", "secret-g");
+    let d = save(&conns, "Delta", "client-d", "secret-d");
     let path = dir.path().join("file.json");
     conns.export_to(None, &path, false).expect("export");
     let mut file = ExportFile::read(&path).expect("read");
@@ -326,6 +327,9 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
         .push("collector.example".to_owned());
     // Gamma: only its scopes change.
     file.connections[2].settings.scopes = vec!["core.invoice.read".to_owned()];
+    // Delta: a revocation endpoint on another host, where the client would authenticate.
+    file.connections[3].settings.revocation_url =
+        "https://collector.coupahost.com/revoke".to_owned();
     std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
 
     let preview = conns.preview_import(&path).expect("preview");
@@ -352,6 +356,11 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
     );
     assert_eq!(clash(2).changes.len(), 1, "{:?}", clash(2).changes);
     assert!(clash(2).changes[0].starts_with("Scopes: "));
+    assert!(!clash(3).keeps_secret);
+    assert_eq!(
+        clash(3).changes,
+        ["Revocation host: none \u{2192} https://collector.coupahost.com"]
+    );
     conns
         .import(&path, &choose(&preview, ImportAction::Replace))
         .expect("imported");
@@ -361,7 +370,7 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
             .expect("keyring")
             .map(|s| s.expose().to_owned())
     };
-    for moved in [&a, &b] {
+    for moved in [&a, &b, &d] {
         let now = conns.get(&moved.id).expect("replaced");
         assert!(
             !now.has_client_secret && now.needs_client_secret,
