@@ -142,8 +142,19 @@ pub fn parse_coupa_instance(input: &str, selected: CoupaDomain) -> Result<CoupaI
     }
     check_host_labels(&host)
         .map_err(|why| format!("\u{201c}{host}\u{201d} is not a valid host name: {why}."))?;
+    let base_url = format!("{scheme}://{host}{port_suffix}");
+    // Labels of digits only can make a URL parser read an IP address ("0127.0.0.1", "1.2.3"):
+    // the host must come out of the URL as it went in.
+    if Url::parse(&base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .as_deref()
+        != Some(host.as_str())
+    {
+        return Err("Use the instance's host name, not an IP address.".to_owned());
+    }
     Ok(CoupaInstance {
-        base_url: format!("{scheme}://{host}{port_suffix}"),
+        base_url,
         host,
         domain,
     })
@@ -253,6 +264,9 @@ mod tests {
                 "user name or password",
             ),
             ("10.0.0.1", "not an IP address"),
+            // Found by the property tests: a URL parser reads these as IP addresses.
+            ("0127.0.0.1", "not an IP address"),
+            ("1.2.3", "not an IP address"),
         ];
         for (input, expected) in cases {
             let err = parse(input).expect_err(input);
