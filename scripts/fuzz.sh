@@ -9,6 +9,10 @@ cases=${FUZZ_CASES:-1000000}
 # Each target: a module of `proptest!` properties in connmgr-core.
 targets=(
   "redact::tests::properties"
+  "oauth::redirect::properties"
+  "oauth::properties"
+  "model::validate::properties"
+  "model::transfer::properties"
 )
 
 for target in "${targets[@]}"; do

@@ -16,6 +16,9 @@ use crate::model::validate::{self, Context};
 use crate::time::Timestamp;
 
 /// What an export file says it is.
+#[cfg(test)]
+mod properties;
+
 pub const FORMAT: &str = "connection-manager/connections";
 /// The version this build writes; it reads this one and every earlier one.
 pub const VERSION: u32 = 1;
@@ -178,34 +181,45 @@ impl ExportFile {
             )));
         }
         let bytes = std::fs::read(path).map_err(|e| invalid(format!("it cannot be read ({e})")))?;
-        let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-            invalid(format!(
+        Self::from_bytes(&bytes).map_err(invalid)
+    }
+
+    /// Reads and checks an export file's content: JSON, format, version and every
+    /// connection's settings. The error says what is wrong, down to the connection and field.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, String> {
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Err(format!(
+                "it is larger than any export ({} MiB at most)",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ));
+        }
+        let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+            format!(
                 "it is not JSON (line {}, column {}: {})",
                 e.line(),
                 e.column(),
                 short_reason(&e)
-            ))
+            )
         })?;
         match value.get("format").and_then(|f| f.as_str()) {
             Some(FORMAT) => {}
             _ => {
-                return Err(invalid(
+                return Err(
                     "it is not a Connection Manager export (no \"format\": \"connection-manager/connections\")".to_owned(),
-                ));
+                );
             }
         }
         match value.get("version").and_then(serde_json::Value::as_u64) {
             Some(v) if v >= 1 && v <= u64::from(VERSION) => {}
             Some(v) => {
-                return Err(invalid(format!(
+                return Err(format!(
                     "it was written by a newer version of Connection Manager (file format {v}; this version reads up to {VERSION})"
-                )));
+                ));
             }
-            None => return Err(invalid("it has no file format version".to_owned())),
+            None => return Err("it has no file format version".to_owned()),
         }
-        let file: ExportFile =
-            serde_json::from_value(value).map_err(|e| invalid(shape_reason(&e)))?;
-        file.check().map_err(invalid)?;
+        let file: ExportFile = serde_json::from_value(value).map_err(|e| shape_reason(&e))?;
+        file.check()?;
         Ok(file)
     }
 

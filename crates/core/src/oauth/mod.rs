@@ -8,6 +8,8 @@
 mod authorization_code;
 mod errors;
 pub mod jwt;
+#[cfg(test)]
+mod properties;
 pub mod redirect;
 pub mod revoke;
 

@@ -11,6 +11,8 @@ use crate::model::scopes::ScopeCatalog;
 
 mod coupa;
 mod endpoints;
+#[cfg(test)]
+mod properties;
 mod urls;
 
 pub use coupa::{CoupaInstance, parse_coupa_instance};

@@ -34,6 +34,8 @@ use crate::error::{Error, OAuthCode};
 use crate::storage::secret::Secret;
 
 mod answer;
+#[cfg(test)]
+mod properties;
 mod wire;
 
 pub use answer::BrowserAnswer;

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const HEAD_LIMIT: usize = 8 * 1024;
+pub(super) const HEAD_LIMIT: usize = 8 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A request's method and target.
@@ -39,25 +39,31 @@ pub(super) async fn read_head(stream: &mut TcpStream) -> Read {
                 Ok(n) => n,
             };
             buf.extend_from_slice(&chunk[..n]);
-            let mut headers = [httparse::EMPTY_HEADER; 64];
-            let mut request = httparse::Request::new(&mut headers);
-            match request.parse(&buf) {
-                Ok(httparse::Status::Complete(_)) => {
-                    return Read::Head(Head {
-                        method: request.method.unwrap_or_default().to_owned(),
-                        target: request.path.unwrap_or_default().to_owned(),
-                    });
-                }
-                Ok(httparse::Status::Partial) if buf.len() <= HEAD_LIMIT => {}
-                Ok(httparse::Status::Partial) => return Read::TooLarge,
-                Err(httparse::Error::TooManyHeaders) => return Read::TooLarge,
-                Err(_) => return Read::Malformed,
+            if let Some(read) = parse_head(&buf) {
+                return read;
             }
         }
     };
     tokio::time::timeout(READ_TIMEOUT, read)
         .await
         .unwrap_or(Read::Closed)
+}
+
+/// What the bytes read so far make: a head, too much or nonsense; `None` while more may come.
+pub(super) fn parse_head(buf: &[u8]) -> Option<Read> {
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    match request.parse(buf) {
+        Ok(httparse::Status::Complete(_)) => Some(Read::Head(Head {
+            method: request.method.unwrap_or_default().to_owned(),
+            target: request.path.unwrap_or_default().to_owned(),
+        })),
+        Ok(httparse::Status::Partial) if buf.len() <= HEAD_LIMIT => None,
+        Ok(httparse::Status::Partial) | Err(httparse::Error::TooManyHeaders) => {
+            Some(Read::TooLarge)
+        }
+        Err(_) => Some(Read::Malformed),
+    }
 }
 
 fn escape(text: &str) -> String {
