@@ -180,7 +180,7 @@ pub enum Error {
 
     /// The keyring is locked.
     #[error(
-        "The system keyring is locked. Unlock it (for example by signing in again) and try again."
+        "The system keyring is locked, so nothing was changed. Unlock it (sign in to your desktop again, or unlock the Login keyring in Passwords and Keys) and try again."
     )]
     KeyringLocked,
 

@@ -117,22 +117,23 @@ impl SecretStore for KeyringStore {
 }
 
 /// Maps the keyring crate's errors to ours. The platform's own message is kept for the log-free
-/// detail: it names the store's failure, never a secret (the crate does not echo values).
+/// detail: it names the store's failure, never a secret (the crate does not echo values). A
+/// locked keyring shows up as no access (reading: the unlock prompt was dismissed) or as a
+/// platform failure (writing: gnome-keyring's "Cannot create an item in a locked collection",
+/// the Secret Service's `IsLocked` error); both are said as locked.
 fn map_keyring_error(err: keyring::Error) -> Error {
-    match err {
-        keyring::Error::NoStorageAccess(inner) => {
-            let detail = inner.to_string();
-            if detail.to_ascii_lowercase().contains("lock")
-                || detail.to_ascii_lowercase().contains("prompt")
-            {
-                Error::KeyringLocked
-            } else {
-                Error::KeyringUnavailable(detail)
-            }
+    let detail = match err {
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            inner.to_string()
         }
-        keyring::Error::PlatformFailure(inner) => Error::KeyringUnavailable(inner.to_string()),
-        keyring::Error::NoEntry => Error::KeyringUnavailable("no entry".to_owned()),
-        other => Error::KeyringUnavailable(other.to_string()),
+        keyring::Error::NoEntry => "no entry".to_owned(),
+        other => other.to_string(),
+    };
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("lock") || lower.contains("prompt") {
+        Error::KeyringLocked
+    } else {
+        Error::KeyringUnavailable(detail)
     }
 }
 
