@@ -50,16 +50,24 @@ pub fn start(app: &AppHandle) {
     };
     let app = app.clone();
     let workspace = app.state::<AppState>().workspace.clone();
-    tauri::async_runtime::spawn(async move {
-        loop {
-            tokio::time::sleep(every).await;
-            // Each round in a task of its own: a panic in one ends that round, not the timer.
-            let round = tauri::async_runtime::spawn(renew_due(app.clone(), workspace.clone()));
-            if let Err(err) = round.await {
-                tracing::error!(error = %err, "an auto-refresh round stopped unexpectedly");
-            }
+    tauri::async_runtime::spawn(every_round(every, move || {
+        renew_due(app.clone(), workspace.clone())
+    }));
+}
+
+/// Runs `round` every `every`, until the app exits. Each round runs in a task of its own: a
+/// panic in one ends that round (it is logged), never the timer.
+async fn every_round<F, R>(every: Duration, mut round: F)
+where
+    F: FnMut() -> R,
+    R: std::future::Future<Output = ()> + Send + 'static,
+{
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(err) = tauri::async_runtime::spawn(round()).await {
+            tracing::error!(error = %err, "an auto-refresh round stopped unexpectedly");
         }
-    });
+    }
 }
 
 /// Renews what is due (the workspace records each outcome) and tells the window.
@@ -78,6 +86,38 @@ async fn renew_due(app: AppHandle, workspace: Workspace) {
         };
         if let Err(err) = event.emit(&app) {
             tracing::warn!(error = %err, "could not tell the window of a renewal");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use super::every_round;
+
+    #[test]
+    fn a_round_that_panics_does_not_stop_the_timer() {
+        let rounds = Arc::new(AtomicUsize::new(0));
+        let counted = rounds.clone();
+        tauri::async_runtime::spawn(every_round(Duration::from_millis(5), move || {
+            let n = counted.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    panic!("a defect in the first round");
+                }
+            }
+        }));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while rounds.load(Ordering::SeqCst) < 3 {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the timer stopped after {} rounds",
+                rounds.load(Ordering::SeqCst)
+            );
+            std::thread::sleep(Duration::from_millis(5));
         }
     }
 }

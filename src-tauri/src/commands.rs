@@ -5,7 +5,6 @@
 //! Commands that receive a secret (`save_connection`) are instrumented with the secret skipped;
 //! [`connmgr_core::Secret`] prints as `<redacted>` in any case.
 
-use connmgr_core::Workspace;
 use connmgr_core::clipboard::CopyFormat;
 use connmgr_core::model::connection::{Connection, ConnectionDraft};
 use connmgr_core::model::listing::{ListPage, ListQuery};
@@ -27,6 +26,7 @@ use crate::browser::SystemBrowser;
 use crate::error::CommandResult;
 use crate::prefs::Prefs;
 use crate::state::{AppState, StoreNotice};
+use crate::tasks::{guarded, off_main, off_main_app};
 
 /// The app's name and version, shown in the window and used to check that the UI reaches Rust.
 #[derive(Debug, Clone, Serialize, Type)]
@@ -102,7 +102,8 @@ pub async fn delete_connection(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<Revocation> {
-    Ok(state.workspace.delete(&id).await?)
+    let w = state.workspace.clone();
+    guarded(async move { w.delete(&id).await }).await
 }
 
 /// Copies a connection as "Copy of …", with its client secret.
@@ -155,20 +156,18 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<TestReport> {
-    let progress = |step: StepReport| {
+    let (events, browser) = (id.clone(), SystemBrowser::new(app.clone()));
+    let progress = move |step: StepReport| {
         let event = TestProgress {
-            connection_id: id.clone(),
+            connection_id: events.clone(),
             step,
         };
         if let Err(err) = event.emit(&app) {
             tracing::warn!(error = %err, "could not send test progress");
         }
     };
-    let browser = SystemBrowser::new(app.clone());
-    Ok(state
-        .workspace
-        .test(&id, &browser, DEFAULT_TIMEOUT, &progress)
-        .await?)
+    let w = state.workspace.clone();
+    guarded(async move { w.test(&id, &browser, DEFAULT_TIMEOUT, &progress).await }).await
 }
 
 /// A token as the UI receives it: the value (for copy and reveal) and what is known about it.
@@ -195,7 +194,8 @@ impl From<AccessToken> for TokenView {
 #[specta::specta]
 #[tracing::instrument(skip(state))]
 pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
-    Ok(state.workspace.token(&id).await?.into())
+    let w = state.workspace.clone();
+    guarded(async move { w.token(&id).await.map(TokenView::from) }).await
 }
 
 /// A new access token now, whatever is cached: a refresh (authorization code) or a new
@@ -204,7 +204,8 @@ pub async fn get_token(state: State<'_, AppState>, id: String) -> CommandResult<
 #[specta::specta]
 #[tracing::instrument(skip(state))]
 pub async fn renew_token(state: State<'_, AppState>, id: String) -> CommandResult<TokenView> {
-    Ok(state.workspace.renew(&id).await?.into())
+    let w = state.workspace.clone();
+    guarded(async move { w.renew(&id).await.map(TokenView::from) }).await
 }
 
 /// What is known of the cached token, without renewing it; `None` when there is none.
@@ -227,11 +228,13 @@ pub async fn start_authorization(
     id: String,
 ) -> CommandResult<TokenView> {
     let browser = SystemBrowser::new(app);
-    Ok(state
-        .workspace
-        .sign_in(&id, &browser, DEFAULT_TIMEOUT)
-        .await?
-        .into())
+    let w = state.workspace.clone();
+    guarded(async move {
+        w.sign_in(&id, &browser, DEFAULT_TIMEOUT)
+            .await
+            .map(TokenView::from)
+    })
+    .await
 }
 
 /// Cancels the connection's sign-ins waiting for the browser; their redirect ports are released.
@@ -249,7 +252,8 @@ pub async fn cancel_authorization(state: State<'_, AppState>, id: String) -> Com
 #[specta::specta]
 #[tracing::instrument(skip(state))]
 pub async fn forget_tokens(state: State<'_, AppState>, id: String) -> CommandResult<Revocation> {
-    Ok(state.workspace.forget(&id).await?)
+    let w = state.workspace.clone();
+    guarded(async move { w.forget(&id).await }).await
 }
 
 /// Copies the connection's access token (as the token, a header or a curl command) and clears
@@ -270,31 +274,8 @@ pub async fn copy_token(
         .map_err(crate::error::task_failed)??
         .clear_clipboard;
     let clipboard = std::sync::Arc::new(crate::clipboard::SystemClipboard::new(app));
-    Ok(state.workspace.copy(&id, format, clipboard, clear).await?)
-}
-
-/// Runs `work` on the workspace on a thread for blocking work: never on the window's main
-/// thread, which Tauri uses for a command that is not `async`.
-async fn off_main<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce(&Workspace) -> Result<T, connmgr_core::Error> + Send + 'static,
-) -> CommandResult<T> {
-    let workspace = state.workspace.clone();
-    Ok(
-        tauri::async_runtime::spawn_blocking(move || work(&workspace))
-            .await
-            .map_err(crate::error::task_failed)??,
-    )
-}
-
-/// Runs `work` with the app handle on a thread for blocking work.
-async fn off_main_app<T: Send + 'static>(
-    app: AppHandle,
-    work: impl FnOnce(&AppHandle) -> CommandResult<T> + Send + 'static,
-) -> CommandResult<T> {
-    tauri::async_runtime::spawn_blocking(move || work(&app))
-        .await
-        .map_err(crate::error::task_failed)?
+    let w = state.workspace.clone();
+    guarded(async move { w.copy(&id, format, clipboard, clear).await }).await
 }
 
 /// The saved preferences (or the defaults).

@@ -11,6 +11,7 @@ mod logging;
 mod prefs;
 mod single_instance;
 mod state;
+mod tasks;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
