@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d /tmp/connmgr-e2e-run-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export CONNMGR_E2E_LEDGER="$work/ledger"
+# Every app logs everything it can (its own and its libraries' trace), so the sweep would find
+# a secret that any layer logs.
+export CONNMGR_LOG="${CONNMGR_LOG:-trace}"
 : >"$CONNMGR_E2E_LEDGER"
 
 npm run --silent test:e2e 2>&1 | tee "$work/output"
