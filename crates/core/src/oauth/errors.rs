@@ -62,7 +62,7 @@ pub(crate) fn token_error(
                     OAuthCode::InvalidScope,
                     if coupa {
                         format!(
-                            "The OAuth client in Coupa ({COUPA_CLIENTS}) does not allow: {}. Add those scopes to the client or remove them here.",
+                            "The OAuth client in Coupa ({COUPA_CLIENTS}) does not allow every scope asked for ({}). Compare them with the client's scopes, then add the missing ones there or remove them here.",
                             connection.settings.scopes.join(" ")
                         )
                     } else {
