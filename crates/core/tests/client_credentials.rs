@@ -122,7 +122,8 @@ async fn a_scope_the_client_may_not_have_names_coupas_setup_screen() {
     );
     // The server does not say which scope it refused: the hint names none as the culprit.
     assert!(
-        err.to_string().contains("does not allow every scope asked for"),
+        err.to_string()
+            .contains("does not allow every scope asked for"),
         "{err}"
     );
 }

@@ -312,7 +312,14 @@ fn item(i: usize, c: &ExportedConnection, saved: &[Connection], file: &ExportFil
         .endpoints
         .as_ref()
         .and_then(|e| url::Url::parse(&e.token_url).ok())
-        .and_then(|u| u.host_str().map(str::to_owned))
+        // With its port when it is not the scheme's own: another port is another server.
+        .and_then(|u| {
+            let host = u.host_str()?;
+            Some(match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            })
+        })
         .unwrap_or_default();
     let host = verdict
         .endpoints

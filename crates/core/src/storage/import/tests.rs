@@ -327,9 +327,12 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
         .push("collector.example".to_owned());
     // Gamma: only its scopes change.
     file.connections[2].settings.scopes = vec!["core.invoice.read".to_owned()];
-    // Delta: a revocation endpoint on another host, where the client would authenticate.
+    // Delta: a revocation endpoint on another host, where the client would authenticate, and
+    // the token endpoint on another port of the same host.
     file.connections[3].settings.revocation_url =
         "https://collector.coupahost.com/revoke".to_owned();
+    file.connections[3].settings.token_url =
+        "https://acme.coupahost.com:8443/oauth2/token".to_owned();
     std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
 
     let preview = conns.preview_import(&path).expect("preview");
@@ -358,8 +361,15 @@ fn import_keeps_a_saved_secret_only_for_the_same_hosts_and_domains() {
     assert!(clash(2).changes[0].starts_with("Scopes: "));
     assert!(!clash(3).keeps_secret);
     assert_eq!(
+        preview.items[3].token_host, "acme.coupahost.com:8443",
+        "the port says which server"
+    );
+    assert_eq!(
         clash(3).changes,
-        ["Revocation host: none \u{2192} https://collector.coupahost.com"]
+        [
+            "Token host: https://acme.coupahost.com \u{2192} https://acme.coupahost.com:8443",
+            "Revocation host: none \u{2192} https://collector.coupahost.com"
+        ]
     );
     conns
         .import(&path, &choose(&preview, ImportAction::Replace))
