@@ -100,8 +100,15 @@ pub fn parse_coupa_instance(input: &str, selected: CoupaDomain) -> Result<CoupaI
     let port_suffix = port.map(|p| format!(":{p}")).unwrap_or_default();
 
     if is_loopback_host(&host) {
+        let base_url = format!("{scheme}://{host}{port_suffix}");
+        // A bracket left open ("[127.0.0.1") makes no URL.
+        if Url::parse(&base_url).is_err() {
+            return Err(
+                "That is not a valid address; check the brackets around the IP address.".to_owned(),
+            );
+        }
         return Ok(CoupaInstance {
-            base_url: format!("{scheme}://{host}{port_suffix}"),
+            base_url,
             host: host
                 .trim_start_matches('[')
                 .trim_end_matches(']')
@@ -267,6 +274,7 @@ mod tests {
             // Found by the property tests: a URL parser reads these as IP addresses.
             ("0127.0.0.1", "not an IP address"),
             ("1.2.3", "not an IP address"),
+            ("[127.0.0.1", "brackets"),
         ];
         for (input, expected) in cases {
             let err = parse(input).expect_err(input);
