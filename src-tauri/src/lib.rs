@@ -33,7 +33,7 @@ pub fn run() {
         .setup(move |app| {
             logging::init(app.handle())?;
             prefs::set_aside_if_unreadable(app.handle());
-            let state = state::init(app.handle())?;
+            let state = state::init()?;
             tauri::Manager::manage(app, state);
             specta.mount_events(app);
             auto_refresh::start(app.handle());

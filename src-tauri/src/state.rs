@@ -6,9 +6,9 @@ use std::sync::Arc;
 use connmgr_core::Workspace;
 use connmgr_core::storage::connections_file::Store;
 use connmgr_core::storage::keyring::KeyringStore;
+use connmgr_core::storage::place;
 use serde::Serialize;
 use specta::Type;
-use tauri::{AppHandle, Manager};
 
 /// What the app holds for the commands.
 #[derive(Debug)]
@@ -29,20 +29,13 @@ pub struct StoreNotice {
     pub reason: String,
 }
 
-/// The keyring service name: the app's own, unless `CONNMGR_KEYRING_SERVICE` names another
-/// (the tests do, so they never touch a person's real entries).
-fn keyring_service() -> String {
-    std::env::var("CONNMGR_KEYRING_SERVICE")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or_else(|| KeyringStore::APP_SERVICE.to_owned())
-}
-
 /// Opens the connections in the app's data folder, setting an unreadable file aside.
-pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
-    let dir = app.path().app_data_dir()?;
+pub fn init() -> Result<AppState, Box<dyn std::error::Error>> {
+    // The core's data folder, the one the command-line tool opens too (the same path as
+    // Tauri's app data folder: `tests::the_identifier_is_the_cores` checks the name).
+    let dir = place::data_dir()?;
     let keyring: Arc<dyn connmgr_core::storage::keyring::SecretStore> =
-        Arc::new(KeyringStore::new(keyring_service()));
+        Arc::new(KeyringStore::new(place::keyring_service()));
     let http = connmgr_core::http::HttpClient::new()?;
     let workspace = Workspace::new(Store::new(&dir), keyring, http);
     let store_notice = match workspace.open() {
@@ -64,4 +57,19 @@ pub fn init(app: &AppHandle) -> Result<AppState, Box<dyn std::error::Error>> {
         workspace,
         store_notice,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_identifier_is_the_cores() {
+        // Tauri names the app's folders (logs, preferences) after the bundle identifier; the
+        // core names the connections' folder after its own: they must be one name.
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json");
+        assert_eq!(
+            config["identifier"].as_str(),
+            Some(connmgr_core::storage::place::APP_IDENTIFIER)
+        );
+    }
 }

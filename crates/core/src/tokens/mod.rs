@@ -83,6 +83,16 @@ pub struct Tokens {
     locks: GrantLocks,
 }
 
+/// "a minute", "5 minutes", "90 seconds".
+fn span(d: Duration) -> String {
+    match d.as_secs() {
+        60 => "a minute".to_owned(),
+        s if s % 60 == 0 => format!("{} minutes", s / 60),
+        1 => "a second".to_owned(),
+        s => format!("{s} seconds"),
+    }
+}
+
 fn unix(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -174,34 +184,44 @@ impl Tokens {
         })
     }
 
-    /// A usable access token: cached, refreshed or new.
+    /// A usable access token: cached while it has [`MIN_LIFETIME`] left, refreshed or new.
     pub async fn get(&self, connection: &Connection) -> Result<AccessToken, Error> {
+        self.get_valid_for(connection, MIN_LIFETIME).await
+    }
+
+    /// A usable access token with at least `min` left: cached, refreshed or new.
+    pub async fn get_valid_for(
+        &self,
+        connection: &Connection,
+        min: Duration,
+    ) -> Result<AccessToken, Error> {
         let flight = self.flight(&connection.id);
         let _one_at_a_time = flight.lock().await;
-        if let Some(token) = self.usable(connection)? {
+        if let Some(token) = self.usable(connection, min)? {
             return Ok(token);
         }
         let _across_processes = self.locks.hold(&connection.id).await?;
         // Another process may have renewed while this one waited: read again.
-        if let Some(token) = self.usable(connection)? {
+        if let Some(token) = self.usable(connection, min)? {
             return Ok(token);
         }
         self.renew(connection).await
     }
 
-    /// The cached token while it has at least [`MIN_LIFETIME`] left; `None` when it must be
-    /// renewed; an error when it has expired and auto-refresh is off.
-    fn usable(&self, connection: &Connection) -> Result<Option<AccessToken>, Error> {
+    /// The cached token while it has at least `min` left; `None` when it must be renewed; an
+    /// error when it has not and auto-refresh is off.
+    fn usable(&self, connection: &Connection, min: Duration) -> Result<Option<AccessToken>, Error> {
         let Some((token, expires_at)) = self.read_cache(&connection.id)? else {
             return Ok(None);
         };
-        if expires_at.is_none_or(|t| t >= unix(SystemTime::now() + MIN_LIFETIME)) {
+        let wanted = SystemTime::now().checked_add(min).map_or(u64::MAX, unix);
+        if expires_at.is_none_or(|t| t >= wanted) {
             return Ok(Some(token));
         }
         if !connection.settings.auto_refresh {
             return Err(Error::OAuth {
                 code: OAuthCode::TokenExpired,
-                message: "The token has expired or expires within a minute.".to_owned(),
+                message: format!("The token has expired or expires within {}.", span(min)),
                 hint: "Get a new token, or turn on auto-refresh for this connection.".to_owned(),
             });
         }
@@ -353,6 +373,20 @@ impl Tokens {
     pub fn forget(&self, connection_id: &str) -> Result<(), Error> {
         let _across_processes = self.locks.hold_blocking(connection_id)?;
         self.drop_tokens(connection_id)
+    }
+
+    /// Drops the cached access token if it is `refused` (a server turned it away before its
+    /// expiry), so the next use gets a new one; the refresh token stays. Returns whether it was.
+    pub fn discard_if_cached(&self, connection_id: &str, refused: &Secret) -> Result<bool, Error> {
+        let _across_processes = self.locks.hold_blocking(connection_id)?;
+        match self.read_cache(connection_id)? {
+            Some((token, _)) if token.token.matches(refused) => {
+                self.secrets
+                    .delete(connection_id, SecretKind::AccessToken)?;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     fn drop_tokens(&self, connection_id: &str) -> Result<(), Error> {

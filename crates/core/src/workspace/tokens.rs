@@ -13,6 +13,7 @@ use crate::clipboard::{ClearAfter, Clipboard, CopyFormat};
 use crate::error::Error;
 use crate::oauth::revoke::Revocation;
 use crate::oauth::{BrowserOpener, TokenInfo};
+use crate::storage::secret::Secret;
 use crate::tester::{SignIn, StepReport, TestReport};
 use crate::time::Timestamp;
 use crate::tokens::AccessToken;
@@ -49,8 +50,13 @@ impl Workspace {
 
     /// A usable access token: cached, refreshed or new (client credentials).
     pub async fn token(&self, id: &str) -> Result<AccessToken, Error> {
+        self.token_valid_for(id, crate::tokens::MIN_LIFETIME).await
+    }
+
+    /// A usable access token with at least `min` left: cached, or renewed first.
+    pub async fn token_valid_for(&self, id: &str, min: Duration) -> Result<AccessToken, Error> {
         let connection = self.get(id)?;
-        let result = self.inner.tokens.get(&connection).await;
+        let result = self.inner.tokens.get_valid_for(&connection, min).await;
         self.note(id, &result, Use::ByPerson);
         result
     }
@@ -102,6 +108,18 @@ impl Workspace {
         let result = self.inner.tokens.revoke_and_forget(&connection).await;
         self.note_left(id, Use::InBackground);
         result
+    }
+
+    /// A tool reports that a server refused `token` (a git credential helper's `erase`): when it
+    /// is the cached access token, it is dropped so the next use gets a new one. Returns
+    /// whether it was.
+    pub fn token_refused(&self, id: &str, token: &Secret) -> Result<bool, Error> {
+        self.get(id)?;
+        let dropped = self.inner.tokens.discard_if_cached(id, token)?;
+        if dropped {
+            self.note_left(id, Use::InBackground);
+        }
+        Ok(dropped)
     }
 
     /// Copies the connection's access token as `format` to `clipboard` and clears it after
