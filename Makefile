@@ -30,7 +30,7 @@ ui: setup
 	npm run --silent build:ui
 
 app: ui
-	cargo build --locked -p connmgr-app -p connmgr-sandbox
+	cargo build --locked -p connmgr-app -p connmgr-sandbox -p connmgr-cli
 
 run: app
 	@scripts/run-demo.sh

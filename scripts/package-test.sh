@@ -19,7 +19,8 @@ echo "package-test: installing $deb ($name)"
 $SUDO dpkg -i "$deb"
 trap 'echo "package-test: removing $name"; $SUDO dpkg -r "$name" >/dev/null' EXIT
 
-app=$(dpkg -L "$name" | grep -E '^/usr/bin/' | head -n 1)
-echo "package-test: installed program $app"
-CONNMGR_APP="$app" xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh \
+app=$(dpkg -L "$name" | grep -E '^/usr/bin/connmgr-app$')
+cli=$(dpkg -L "$name" | grep -E '^/usr/bin/connmgr$')
+echo "package-test: installed programs $app and $cli"
+CONNMGR_APP="$app" CONNMGR_CLI="$cli" xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh \
   node --test --test-concurrency=1 tests/package/

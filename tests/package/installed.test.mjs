@@ -33,6 +33,11 @@ nodeTest.describe("the installed package", () => {
       });
       const rows = await browser.$$('[data-testid="connection-row"]');
       assert.equal(rows.length, COUNT, "every saved connection has a row");
+      // The command-line tool the package installed beside it reads the same connections.
+      const cli = process.env.CONNMGR_CLI;
+      assert.ok(cli?.startsWith("/usr/bin/"), `CONNMGR_CLI names the installed connmgr: ${cli}`);
+      const listed = JSON.parse(execFileSync(cli, ["list", "--json"], { env: { ...process.env, ...home.env } }));
+      assert.equal(listed.length, COUNT, "connmgr lists the same connections");
       await saveScreenshot(browser, "installed-package");
     } finally {
       await app.stop();

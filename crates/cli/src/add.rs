@@ -1,0 +1,213 @@
+//! `connmgr add` and `connmgr secret set`: the same validation as the app's form, every error
+//! said with the flag it comes from; secrets only from standard input.
+
+use std::io::Read;
+
+use connmgr_core::model::connection::{
+    ClientAuth, ConnectionDraft, ConnectionSettings, GrantType, Provider, SecretUpdate,
+};
+use connmgr_core::model::transfer::ExportedConnection;
+use connmgr_core::{Secret, Workspace};
+
+use crate::args::{AddArgs, ClientAuthArg, GrantArg};
+use crate::failure::Failure;
+use crate::{open, out, out_json};
+
+/// The longest secret read from standard input: far more than any client secret.
+const SECRET_MAX: u64 = 64 * 1024;
+
+/// Creates a connection from `--file` and the flags; prints its id (or `--json` the connection).
+pub fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
+    let settings = settings(args)?;
+    if args.file.as_deref() == Some("-") && args.secret_from_stdin {
+        return Err(Failure::usage(
+            "--file - and --secret-from-stdin both read standard input; give the file by its path.",
+        ));
+    }
+    let public = args.client_auth == Some(ClientAuthArg::None);
+    if public && args.secret_from_stdin {
+        return Err(Failure::usage(
+            "--client-auth none is a public client: it has no secret to read.",
+        ));
+    }
+    let client_secret = if args.secret_from_stdin {
+        SecretUpdate::Replace {
+            value: read_secret()?,
+        }
+    } else {
+        SecretUpdate::Keep
+    };
+    let draft = ConnectionDraft {
+        id: None,
+        settings,
+        client_secret,
+    };
+    let verdict = ws.validate(&draft)?;
+    // Every error, each with its flag, in the form's order; the last one ends the command.
+    let mut failures: Vec<Failure> = verdict
+        .errors
+        .iter()
+        .map(|e| Failure {
+            code: "validation_failed".to_owned(),
+            message: format!("{}: {}", flag(&e.field), e.message),
+            exit: 2,
+        })
+        .collect();
+    if let Some(last) = failures.pop() {
+        for failure in &failures {
+            failure.report();
+        }
+        return Err(last);
+    }
+    let saved = ws.save(&draft)?;
+    if args.json {
+        out_json(&saved)
+    } else {
+        out(format!("{}\n", saved.id))
+    }
+}
+
+/// Reads the client secret from standard input and stores it (`connmgr secret set NAME`).
+pub fn set_secret(ws: &Workspace, key: &str) -> Result<(), Failure> {
+    let c = open::find(ws, key)?;
+    let value = read_secret()?;
+    let draft = ConnectionDraft {
+        id: Some(c.id.clone()),
+        settings: c.settings.clone(),
+        client_secret: SecretUpdate::Replace { value },
+    };
+    ws.save(&draft)?;
+    out(format!(
+        "The client secret of \u{201c}{}\u{201d} is stored in the system keyring.\n",
+        c.settings.name
+    ))
+}
+
+/// The settings `--file` holds, changed by the flags; without `--file`, a new connection's.
+fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
+    let mut s = match &args.file {
+        Some(file) => from_file(file)?,
+        None => {
+            let mut s = ConnectionSettings::new_coupa();
+            if args.coupa.is_none() {
+                s.provider = Provider::Generic;
+                s.valid_domains.clear();
+                s.scopes.clear();
+            }
+            s
+        }
+    };
+    let set = |target: &mut String, value: &Option<String>| {
+        if let Some(v) = value {
+            v.clone_into(target);
+        }
+    };
+    set(&mut s.name, &args.name);
+    if let Some(coupa) = &args.coupa {
+        s.provider = Provider::Coupa;
+        coupa.clone_into(&mut s.subdomain);
+    }
+    set(&mut s.token_url, &args.token_url);
+    set(&mut s.authorization_url, &args.authorization_url);
+    set(&mut s.api_base_url, &args.api_base_url);
+    set(&mut s.issuer, &args.issuer);
+    set(&mut s.revocation_url, &args.revocation_url);
+    set(&mut s.client_id, &args.client_id);
+    if let Some(path) = &args.test_path {
+        path.clone_into(&mut s.test_request.path);
+    }
+    if let Some(grant) = args.grant {
+        s.grant_type = match grant {
+            GrantArg::ClientCredentials => GrantType::ClientCredentials,
+            GrantArg::AuthorizationCode => GrantType::AuthorizationCode,
+        };
+    }
+    if let Some(auth) = args.client_auth {
+        s.client_auth = match auth {
+            ClientAuthArg::Body | ClientAuthArg::None => ClientAuth::Body,
+            ClientAuthArg::Basic => ClientAuth::Basic,
+        };
+    }
+    if !args.scopes.is_empty() {
+        s.scopes.clone_from(&args.scopes);
+    }
+    if !args.valid_domains.is_empty() {
+        s.valid_domains.clone_from(&args.valid_domains);
+    }
+    if args.redirect_port.is_some() {
+        s.redirect_port = args.redirect_port;
+    }
+    s.require_iss |= args.require_iss;
+    if args.no_auto_refresh {
+        s.auto_refresh = false;
+    }
+    Ok(s)
+}
+
+/// One connection object of the export format (`{"settings": …, "needsClientSecret": …}`), or
+/// its bare settings.
+fn from_file(file: &str) -> Result<ConnectionSettings, Failure> {
+    let text = if file == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .take(connmgr_core::model::transfer::MAX_FILE_BYTES)
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::usage(format!("Standard input could not be read: {e}.")))?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| Failure::usage(format!("{file} could not be read: {e}.")))?
+    };
+    if let Ok(exported) = serde_json::from_str::<ExportedConnection>(&text) {
+        return Ok(exported.settings);
+    }
+    serde_json::from_str::<ConnectionSettings>(&text).map_err(|e| {
+        Failure::usage(format!(
+            "{file} is not one connection of the export format ({{\"settings\": …}}): {e}."
+        ))
+    })
+}
+
+/// The client secret from standard input: one line (its end of line dropped), not empty.
+fn read_secret() -> Result<Secret, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(SECRET_MAX)
+        .read_to_string(&mut text)
+        .map_err(|e| {
+            Failure::usage(format!(
+                "The secret could not be read from standard input: {e}."
+            ))
+        })?;
+    let value = text
+        .strip_suffix('\n')
+        .map(|t| t.strip_suffix('\r').unwrap_or(t))
+        .unwrap_or(&text);
+    if value.is_empty() {
+        return Err(Failure::usage(
+            "Standard input held no secret: pipe the client secret in, e.g. `connmgr secret set NAME < secret.txt`.",
+        ));
+    }
+    Ok(Secret::new(value))
+}
+
+/// The flag a form field is set with.
+fn flag(field: &str) -> &str {
+    use connmgr_core::model::validate::field as f;
+    match field {
+        f::NAME => "--name",
+        f::SUBDOMAIN => "--coupa",
+        f::AUTHORIZATION_URL => "--authorization-url",
+        f::TOKEN_URL => "--token-url",
+        f::API_BASE_URL => "--api-base-url",
+        f::ISSUER => "--issuer",
+        f::REVOCATION_URL => "--revocation-url",
+        f::CLIENT_ID => "--client-id",
+        f::CLIENT_SECRET => "--secret-from-stdin",
+        f::VALID_DOMAINS => "--valid-domain",
+        f::SCOPES => "--scope",
+        f::REDIRECT_PORT => "--redirect-port",
+        f::TEST_REQUEST => "--test-path",
+        other => other,
+    }
+}

@@ -1,0 +1,224 @@
+//! `connmgr` as a script uses it: add, list, show, token in every format, test, delete, and
+//! every exit code. The built binary, the sandbox over real HTTP, the real test keyring.
+
+mod common;
+
+use common::{Fixture, SECRET, run};
+use serde_json::Value;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_added_listed_shown_used_and_deleted() {
+    let fx = Fixture::new().await;
+    let id = fx.add_client_credentials("Sandbox CC", SECRET);
+
+    let list = run(fx.connmgr().arg("list"));
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    assert!(list.stdout.starts_with("NAME"), "{}", list.stdout);
+    assert!(list.stdout.contains("Sandbox CC"));
+    let rows: Value = serde_json::from_str(&run(fx.connmgr().args(["list", "--json"])).stdout)
+        .expect("list --json");
+    assert_eq!(rows[0]["id"], id.as_str());
+    assert_eq!(rows[0]["grantType"], "client_credentials");
+
+    // By name in any case, or by id.
+    let shown: Value =
+        serde_json::from_str(&run(fx.connmgr().args(["show", "sandbox cc", "--json"])).stdout)
+            .expect("show --json");
+    assert_eq!(shown["id"], id.as_str());
+    assert_eq!(shown["hasClientSecret"], true);
+    assert!(!shown.to_string().contains(SECRET), "no secret in show");
+    let text = run(fx.connmgr().args(["show", &id]));
+    assert!(
+        text.stdout.contains("stored in the system keyring"),
+        "{}",
+        text.stdout
+    );
+
+    // raw: the token bytes alone, no newline; the other formats carry the same token.
+    let raw = run(fx.connmgr().args(["token", "Sandbox CC"]));
+    assert_eq!(raw.code, 0, "{}", raw.stderr);
+    assert!(raw.stderr.is_empty(), "{}", raw.stderr);
+    let token = raw.stdout.clone();
+    assert!(
+        !token.is_empty() && !token.contains(['\n', ' ']),
+        "{token:?}"
+    );
+    let json: Value = serde_json::from_str(
+        &run(fx
+            .connmgr()
+            .args(["token", "Sandbox CC", "--format", "json"]))
+        .stdout,
+    )
+    .expect("json");
+    assert_eq!(
+        json["accessToken"],
+        token.as_str(),
+        "the cached token, not a new one"
+    );
+    assert_eq!(json["tokenType"], "Bearer");
+    assert_eq!(json["scopes"][0], "core.user.read");
+    assert_eq!(json["hasRefreshToken"], false);
+    assert!(json["expiresAt"].as_str().is_some_and(|t| t.ends_with('Z')));
+    let header = run(fx
+        .connmgr()
+        .args(["token", "Sandbox CC", "--format", "header"]));
+    assert_eq!(header.stdout, format!("Authorization: Bearer {token}\n"));
+    let env = run(fx
+        .connmgr()
+        .args(["token", "Sandbox CC", "--format", "env"]));
+    assert!(
+        env.stdout
+            .starts_with(&format!("export CONNMGR_ACCESS_TOKEN='{token}'\n")),
+        "{}",
+        env.stdout
+    );
+    let curl = run(fx
+        .connmgr()
+        .args(["token", "Sandbox CC", "--format", "curl"]));
+    assert!(curl.stdout.contains("/api/users?limit=1") && curl.stdout.contains(&token));
+
+    // kubectl's ExecCredential (client.authentication.k8s.io/v1): kind, apiVersion, a status
+    // with the token and an RFC 3339 expirationTimestamp, nothing else at the top.
+    let exec: Value = serde_json::from_str(
+        &run(fx
+            .connmgr()
+            .args(["token", "Sandbox CC", "--format", "exec-credential"]))
+        .stdout,
+    )
+    .expect("exec-credential");
+    assert_eq!(exec["apiVersion"], "client.authentication.k8s.io/v1");
+    assert_eq!(exec["kind"], "ExecCredential");
+    assert_eq!(exec["status"]["token"], token.as_str());
+    let at = exec["status"]["expirationTimestamp"]
+        .as_str()
+        .expect("a timestamp");
+    assert!(connmgr_core::time::Timestamp::parse(at).is_some(), "{at}");
+    assert_eq!(exec.as_object().map(|o| o.len()), Some(3));
+
+    // --renew gets a new one; --min-valid past the lifetime renews too.
+    let before = fx.sandbox.stats().token_requests;
+    let renewed = run(fx.connmgr().args(["token", "Sandbox CC", "--renew"]));
+    assert_ne!(renewed.stdout, token);
+    let longer = run(fx
+        .connmgr()
+        .args(["token", "Sandbox CC", "--min-valid", "999999"]));
+    assert_eq!(longer.code, 0, "{}", longer.stderr);
+    assert_eq!(fx.sandbox.stats().token_requests, before + 2);
+
+    // The test: a line per step, exit 0.
+    let test = run(fx.connmgr().args(["test", "Sandbox CC"]));
+    assert_eq!(test.code, 0, "{}{}", test.stdout, test.stderr);
+    assert_eq!(
+        test.stdout
+            .lines()
+            .filter(|l| l.starts_with('\u{2713}'))
+            .count(),
+        3
+    );
+    let report: Value =
+        serde_json::from_str(&run(fx.connmgr().args(["test", "Sandbox CC", "--json"])).stdout)
+            .expect("test --json");
+    assert_eq!(report["ok"], true);
+
+    // Delete asks, and with no one to ask, wants --yes.
+    let asked = run(fx.connmgr().args(["delete", "Sandbox CC"]).write_stdin(""));
+    assert_eq!(asked.code, 2, "{}", asked.stderr);
+    assert!(asked.stderr.contains("--yes"));
+    let deleted = run(fx.connmgr().args(["delete", "Sandbox CC", "--yes"]));
+    assert_eq!(deleted.code, 0, "{}", deleted.stderr);
+    assert_eq!(run(fx.connmgr().args(["token", &id])).code, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_exit_code_says_what_a_script_can_do() {
+    let fx = Fixture::new().await;
+    let url = fx.url();
+
+    // 2: usage, and settings that do not validate, each error with its flag.
+    assert_eq!(run(fx.connmgr().args(["token"])).code, 2);
+    let bad = run(fx
+        .connmgr()
+        .args(["add", "--name", "X", "--token-url", "ftp://x"]));
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--token-url: "), "{}", bad.stderr);
+    assert!(bad.stderr.contains("--valid-domain: "), "{}", bad.stderr);
+    assert!(
+        bad.stderr
+            .lines()
+            .all(|l| l.starts_with("connmgr: validation_failed: "))
+    );
+
+    // 3: no such connection.
+    let missing = run(fx.connmgr().args(["token", "nope"]));
+    assert_eq!(missing.code, 3);
+    assert!(
+        missing.stderr.starts_with("connmgr: not_found: "),
+        "{}",
+        missing.stderr
+    );
+    assert!(missing.stdout.is_empty());
+
+    // 4: needs a person: a sign-in not done yet.
+    let signin = run(fx
+        .connmgr()
+        .args([
+            "add",
+            "--name",
+            "Desktop",
+            "--coupa",
+            &url,
+            "--client-id",
+            "sandbox-desktop",
+        ])
+        .args(["--grant", "authorization-code", "--client-auth", "none"])
+        .args(["--valid-domain", "127.0.0.1", "--scope", "core.user.read"]));
+    assert_eq!(signin.code, 0, "{}", signin.stderr);
+    let needs = run(fx.connmgr().args(["token", "Desktop"]));
+    assert_eq!(needs.code, 4, "{}", needs.stderr);
+    assert!(needs.stderr.contains("invalid_grant"), "{}", needs.stderr);
+
+    // 5: the server refused; its OAuth error code is printed, never the secret.
+    fx.add_client_credentials("Wrong secret", "not-the-secret-4c1f");
+    let refused = run(fx.connmgr().args(["token", "Wrong secret"]));
+    assert_eq!(refused.code, 5, "{}", refused.stderr);
+    assert!(
+        refused.stderr.starts_with("connmgr: invalid_client: "),
+        "{}",
+        refused.stderr
+    );
+    assert!(!refused.stderr.contains("not-the-secret"));
+    assert!(refused.stdout.is_empty(), "no partial token");
+    assert_eq!(run(fx.connmgr().args(["test", "Wrong secret"])).code, 5);
+
+    // 6: network: nothing listens there.
+    let closed = run(fx
+        .connmgr()
+        .args(["add", "--name", "Closed", "--coupa", "http://127.0.0.1:9"])
+        .args([
+            "--client-id",
+            "c",
+            "--valid-domain",
+            "127.0.0.1",
+            "--secret-from-stdin",
+        ])
+        .write_stdin("s"));
+    assert_eq!(closed.code, 0, "{}", closed.stderr);
+    let down = run(fx.connmgr().args(["token", "Closed"]));
+    assert_eq!(down.code, 6, "{}", down.stderr);
+
+    // 7: no keyring.
+    let no_bus = run(fx.connmgr().args(["token", "Wrong secret"]).env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/connmgr-test-bus",
+    ));
+    assert_eq!(no_bus.code, 7, "{}", no_bus.stderr);
+    assert!(
+        no_bus.stderr.starts_with("connmgr: keyring_unavailable: "),
+        "{}",
+        no_bus.stderr
+    );
+
+    for name in ["Desktop", "Wrong secret", "Closed"] {
+        assert_eq!(run(fx.connmgr().args(["delete", name, "--yes"])).code, 0);
+    }
+}
