@@ -46,6 +46,7 @@ bench: app package bare-app
 	cargo bench --locked -p connmgr-core --bench token_roundtrip
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/list-10k.mjs
 	xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh node tests/bench/launch.mjs
+	scripts/test-env.sh node tests/bench/cli-token.mjs
 
 ## The property tests (parsers, redaction) with many more cases than `make test` runs.
 fuzz: setup
