@@ -492,7 +492,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         ])
         .events(tauri_specta::collect_events![
             TestProgress,
-            crate::auto_refresh::TokenRenewed
+            crate::auto_refresh::TokenRenewed,
+            crate::watch::ConnectionsChanged
         ])
         .constant("FACTS", connmgr_core::facts::facts())
 }

@@ -12,6 +12,7 @@ mod prefs;
 mod single_instance;
 mod state;
 mod tasks;
+mod watch;
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
@@ -37,6 +38,7 @@ pub fn run() {
             tauri::Manager::manage(app, state);
             specta.mount_events(app);
             auto_refresh::start(app.handle());
+            watch::start(app.handle());
             tracing::info!(version = connmgr_core::VERSION, "app started");
             Ok(())
         })

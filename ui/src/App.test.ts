@@ -389,6 +389,19 @@ describe("App", () => {
     onlyPages(asked);
   });
 
+  it("a change by another process (the command line) is read again: rows and details", async () => {
+    const { backend, acme } = acmeAndBeta();
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Acme" });
+    backend.connections = [
+      ...backend.connections.map((c) => (c.id === acme.id ? { ...c, settings: { ...c.settings, name: "Acme renamed" } } : c)),
+      makeConnection({ name: "Gamma" }),
+    ];
+    backend.emitConnectionsChanged();
+    await screen.findByRole("heading", { name: "Acme renamed" });
+    await waitFor(() => expect(screen.getAllByTestId("connection-row")).toHaveLength(3));
+  });
+
   it("a row's menu tests, edits and duplicates the connection it was opened on", async () => {
     const { backend, beta } = acmeAndBeta();
     const tested: string[] = [];

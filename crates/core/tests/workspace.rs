@@ -360,3 +360,25 @@ fn validating_reads_no_file_and_a_change_by_another_process_is_seen() {
         "read once more, after the change"
     );
 }
+
+#[test]
+fn a_change_by_another_process_is_noticed_and_ones_own_are_not() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ws = workspace(dir.path());
+    assert!(
+        !ws.reread_if_changed_elsewhere().expect("looked"),
+        "no file yet, none seen"
+    );
+    ws.save(&public_draft("Mine")).expect("saved");
+    assert!(
+        !ws.reread_if_changed_elsewhere().expect("looked"),
+        "its own write is not another's"
+    );
+    let other = workspace(dir.path());
+    other
+        .save(&public_draft("Theirs"))
+        .expect("saved by the other");
+    assert!(ws.reread_if_changed_elsewhere().expect("looked"), "noticed");
+    assert!(!ws.reread_if_changed_elsewhere().expect("looked"), "once");
+    assert_eq!(ws.list(&everything()).expect("listed").saved, 2);
+}

@@ -95,6 +95,7 @@ export const commands = {
 
 /** Events */
 export const events = {
+	connectionsChanged: makeEvent<ConnectionsChanged, ConnectionsChanged>("connections-changed"),
 	testProgress: makeEvent<TestProgress_Serialize, TestProgress_Deserialize>("test-progress"),
 	tokenRenewed: makeEvent<TokenRenewed, TokenRenewed>("token-renewed"),
 };
@@ -405,6 +406,9 @@ export type Connection_Serialize = {
 	/**  Imported without its client secret, which the admin still has to enter. */
 	needsClientSecret: boolean,
 };
+
+/**  Another process changed the saved connections; they were read again. */
+export type ConnectionsChanged = Record<string, never>;
 
 /**  What is copied for a connection's token. */
 export type CopyFormat = 

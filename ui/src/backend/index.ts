@@ -95,6 +95,9 @@ export interface Backend {
   /** Hears each background renewal (auto-refresh) of a connection's token, by connection id;
    *  resolves to the function that stops listening. */
   onTokenRenewed(listener: (id: string) => void): Promise<() => void>;
+  /** Hears that another process (the command-line tool) changed the saved connections;
+   *  resolves to the function that stops listening. */
+  onConnectionsChanged(listener: () => void): Promise<() => void>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

@@ -39,6 +39,7 @@ export function createTauriBackend(): Backend {
     sandboxStatus: async () => unwrap(await commands.sandboxStatus()),
     addSandboxConnection: async () => unwrap(await commands.addSandboxConnection()),
     onTokenRenewed: (listener) => events.tokenRenewed.listen((event) => listener(event.payload.connectionId)),
+    onConnectionsChanged: (listener) => events.connectionsChanged.listen(() => listener()),
     testConnection: async (id, onStep) => {
       const unlisten = await events.testProgress.listen((event) => {
         if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);

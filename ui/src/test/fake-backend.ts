@@ -146,7 +146,18 @@ export class FakeBackend implements Backend {
       this.renewedListeners.delete(listener);
     };
   };
-  /** Plays the app's background renewal of `id`'s token. */
+  private changedListeners = new Set<() => void>();
+  onConnectionsChanged = async (listener: () => void) => {
+    this.changedListeners.add(listener);
+    return () => {
+      this.changedListeners.delete(listener);
+    };
+  };
+  /** Plays another process changing the saved connections. */
+  emitConnectionsChanged() {
+    for (const listener of this.changedListeners) listener();
+  }
+    /** Plays the app's background renewal of `id`'s token. */
   emitTokenRenewed(id: string) {
     for (const listener of this.renewedListeners) listener(id);
   }

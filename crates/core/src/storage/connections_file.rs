@@ -153,6 +153,16 @@ impl Store {
         }
     }
 
+    /// Whether the file on disk is not the one this store last read or wrote: another
+    /// process (the command-line tool) changed it. A stat, no read.
+    pub fn changed_on_disk(&self) -> Result<bool, Error> {
+        let on_disk = self.stamp_on_disk()?;
+        Ok(match self.seen() {
+            Some(seen) => seen.stamp != on_disk,
+            None => on_disk.is_some(),
+        })
+    }
+
     fn seen(&self) -> Option<Seen> {
         self.memory
             .seen

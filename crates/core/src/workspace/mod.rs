@@ -107,6 +107,18 @@ impl Workspace {
         Ok(index.page(&current, query))
     }
 
+    /// Whether another process (the command-line tool) changed the saved connections since
+    /// this workspace last read or wrote them; when it did, they are read again, so the next
+    /// list and get see the change. Costs a stat when nothing changed.
+    pub fn reread_if_changed_elsewhere(&self) -> Result<bool, Error> {
+        let store = self.inner.connections.store();
+        if !store.changed_on_disk()? {
+            return Ok(false);
+        }
+        store.current()?;
+        Ok(true)
+    }
+
     /// Every saved connection in full, in the order they were created.
     pub fn connections(&self) -> Result<Vec<Connection>, Error> {
         self.inner.connections.list()
