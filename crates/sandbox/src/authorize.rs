@@ -39,7 +39,7 @@ pub(crate) struct PendingConsent {
     challenge: String,
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -13,6 +13,8 @@ pub enum Grant {
     AuthorizationCode,
     /// `refresh_token`.
     RefreshToken,
+    /// The device authorization grant (RFC 8628).
+    DeviceCode,
 }
 
 /// One OAuth client registered in the sandbox.
@@ -89,6 +91,21 @@ pub struct Config {
     /// Whether sign-in answers carry `iss` (RFC 9207); on by default.
     #[serde(default = "yes")]
     pub send_iss: bool,
+    /// The polling interval a device authorization answer gives; `null` leaves `interval` out
+    /// (the client must then wait 5 s, RFC 8628 §3.2).
+    #[serde(default = "default_device_interval")]
+    pub device_interval_secs: Option<u64>,
+    /// How long a device code and its user code live.
+    #[serde(default = "default_device_lifetime")]
+    pub device_code_lifetime_secs: u64,
+}
+
+fn default_device_interval() -> Option<u64> {
+    Some(5)
+}
+
+fn default_device_lifetime() -> u64 {
+    600
 }
 
 fn yes() -> bool {
@@ -167,7 +184,11 @@ impl Config {
                 ClientConfig {
                     id: "sandbox-desktop".to_owned(),
                     secret: None,
-                    grants: vec![Grant::AuthorizationCode, Grant::RefreshToken],
+                    grants: vec![
+                        Grant::AuthorizationCode,
+                        Grant::DeviceCode,
+                        Grant::RefreshToken,
+                    ],
                     scopes: scopes(&["openid", "profile", "email", "login", "offline_access"]),
                     rotate_refresh_tokens: true,
                 },
@@ -180,6 +201,8 @@ impl Config {
             api_rate_limit: Some(RateLimit::COUPA),
             issuer_path: String::new(),
             send_iss: true,
+            device_interval_secs: default_device_interval(),
+            device_code_lifetime_secs: default_device_lifetime(),
         }
     }
 

@@ -61,6 +61,9 @@ pub enum Fault {
     /// An RFC 6749 §5.2 error answer with this `error` code: 401 with a `WWW-Authenticate`
     /// challenge for `invalid_client`, 400 otherwise.
     OAuthError(String),
+    /// The next this many device-code polls answer `slow_down` (RFC 8628 §3.5), however long
+    /// the client waited.
+    SlowDown(usize),
 }
 
 /// `status` as plain text for the first `times` requests, then `None` (answer normally).
@@ -200,7 +203,23 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
         | Fault::TokenType(_)
         | Fault::ExpiresIn(_)
         | Fault::OmitScope
-        | Fault::OmitRefreshToken => None,
+        | Fault::OmitRefreshToken
+        | Fault::SlowDown(_) => None,
+    }
+}
+
+/// Whether this device-code poll is to be answered `slow_down` by [`Fault::SlowDown`].
+pub(crate) fn take_slow_down(shared: &Shared) -> bool {
+    let fault = shared
+        .fault
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    match fault {
+        Some(Fault::SlowDown(times)) => {
+            shared.unavailable_served.fetch_add(1, Ordering::Relaxed) < times
+        }
+        _ => false,
     }
 }
 

@@ -7,6 +7,8 @@
 //! - `GET /healthz`: liveness.
 //! - `POST /oauth2/token`: tokens (see [`oauth`]).
 //! - `POST /oauth2/revoke`: token revocation (RFC 7009).
+//! - `POST /oauth2/device_authorization`, `GET|POST /oauth2/device`: the device authorization
+//!   grant and its verification page (RFC 8628, see [`oauth::device`]).
 //! - `GET /api/{users,suppliers,invoices,accounts}`: the scoped API (see [`api`]).
 
 pub mod api;
@@ -48,6 +50,9 @@ pub(crate) struct Shared {
     pub codes: Mutex<HashMap<String, authorize::PendingCode>>,
     pub consents: Mutex<HashMap<String, authorize::PendingConsent>>,
     pub refresh_tokens: Mutex<HashMap<String, oauth::RefreshGrant>>,
+    pub devices: Mutex<HashMap<String, oauth::device::PendingDevice>>,
+    pub device_polls: Mutex<Vec<oauth::device::DevicePoll>>,
+    pub base: OnceLock<String>,
     pub stats: Counters,
     /// The base URL and the configured issuer path, known once the listener is bound; sent
     /// as `iss`.
@@ -67,6 +72,10 @@ impl Shared {
     }
 
     /// The `iss` a sign-in answer carries: the issuer, or nothing when configured not to send it.
+    pub fn base_url(&self) -> String {
+        self.base.get().cloned().unwrap_or_default()
+    }
+
     pub fn sent_iss(&self) -> String {
         if self.config.send_iss {
             self.issuer()
@@ -100,6 +109,14 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/healthz", get(healthz))
         .route("/oauth2/token", post(oauth::token))
         .route("/oauth2/revoke", post(oauth::revoke))
+        .route(
+            "/oauth2/device_authorization",
+            post(oauth::device::device_authorization),
+        )
+        .route(
+            "/oauth2/device",
+            get(oauth::device::verification_page).post(oauth::device::verification_decide),
+        )
         .route("/oauth2/authorizations/new", get(authorize::authorize))
         .route("/oauth2/authorizations/decide", post(authorize::decide))
         .route("/api/{resource}", get(api::list))
@@ -138,6 +155,9 @@ impl Sandbox {
             codes: Mutex::new(HashMap::new()),
             consents: Mutex::new(HashMap::new()),
             refresh_tokens: Mutex::new(HashMap::new()),
+            devices: Mutex::new(HashMap::new()),
+            device_polls: Mutex::new(Vec::new()),
+            base: OnceLock::new(),
             stats: Counters::default(),
             issuer: OnceLock::new(),
             fault: Mutex::new(None),
@@ -146,6 +166,7 @@ impl Sandbox {
         let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
         let addr = listener.local_addr()?;
+        let _ = shared.base.set(format!("http://{addr}"));
         let _ = shared
             .issuer
             .set(format!("http://{addr}{}", shared.config.issuer_path));
@@ -220,6 +241,33 @@ impl Sandbox {
     /// The issuer identifier it names in `iss`: the base URL and the configured issuer path.
     pub fn issuer(&self) -> String {
         self.shared.issuer()
+    }
+
+    /// Every poll of the token endpoint with a device code so far, in order.
+    pub fn device_polls(&self) -> Vec<oauth::device::DevicePoll> {
+        self.shared
+            .device_polls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The device codes, for a task that plays the person at the verification page.
+    pub fn device_polls_handle(&self) -> oauth::device::DeviceDesk {
+        oauth::device::DeviceDesk {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Decides for the person on the verification page: approves or denies the device code
+    /// with this user code. `false` when no live device code has it.
+    pub fn decide_device(&self, user_code: &str, approve: bool) -> bool {
+        let decision = if approve {
+            oauth::device::Decision::Approved
+        } else {
+            oauth::device::Decision::Denied
+        };
+        oauth::device::decide(&self.shared, user_code, decision)
     }
 
     /// `http://127.0.0.1:PORT`, with no trailing slash.

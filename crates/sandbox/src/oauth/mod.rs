@@ -24,6 +24,7 @@ use serde_json::json;
 use crate::Shared;
 use crate::config::{ClientConfig, Grant, UnknownScope};
 
+pub mod device;
 mod grants;
 mod issue;
 mod revoke;
@@ -272,6 +273,7 @@ fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Resp
         Some("client_credentials") => Grant::ClientCredentials,
         Some("authorization_code") => Grant::AuthorizationCode,
         Some("refresh_token") => Grant::RefreshToken,
+        Some("urn:ietf:params:oauth:grant-type:device_code") => Grant::DeviceCode,
         Some(other) => {
             return Err(OAuthError::bad(
                 "unsupported_grant_type",
@@ -298,5 +300,6 @@ fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Resp
         }
         Grant::AuthorizationCode => exchange_code(shared, client, &params),
         Grant::RefreshToken => refresh(shared, client, &params),
+        Grant::DeviceCode => device::redeem(shared, client, &params),
     }
 }
