@@ -70,6 +70,7 @@ async fn main() {
             api_base_url: Some(base.clone()),
             issuer: None,
             revocation_url: None,
+            device_authorization_url: None,
         },
         has_client_secret: true,
         created_at: connmgr_core::time::Timestamp::now(),

@@ -64,6 +64,8 @@ pub enum ErrorCode {
     Cancelled,
     /// The cached token has expired and auto-refresh is off.
     TokenExpired,
+    /// A device sign-in's code expired before the person approved it (RFC 8628 `expired_token`).
+    ExpiredToken,
     /// A file offered for import is not a usable export.
     ImportInvalid,
     /// The file to write exists already and replacing it was not asked for.
@@ -116,6 +118,8 @@ pub enum OAuthCode {
     Cancelled,
     /// See [`ErrorCode::TokenExpired`].
     TokenExpired,
+    /// See [`ErrorCode::ExpiredToken`].
+    ExpiredToken,
 }
 
 impl From<OAuthCode> for ErrorCode {
@@ -139,6 +143,7 @@ impl From<OAuthCode> for ErrorCode {
             OAuthCode::InvalidCallback => ErrorCode::InvalidCallback,
             OAuthCode::Cancelled => ErrorCode::Cancelled,
             OAuthCode::TokenExpired => ErrorCode::TokenExpired,
+            OAuthCode::ExpiredToken => ErrorCode::ExpiredToken,
         }
     }
 }

@@ -74,6 +74,7 @@ impl GrantType {
         match self {
             GrantType::ClientCredentials => "Client credentials",
             GrantType::AuthorizationCode => "Authorization code (PKCE)",
+            GrantType::DeviceCode => "Device code (RFC 8628)",
         }
     }
 
@@ -82,6 +83,7 @@ impl GrantType {
         match self {
             GrantType::ClientCredentials => "Client credentials",
             GrantType::AuthorizationCode => "Authorization code",
+            GrantType::DeviceCode => "Device code",
         }
     }
 }
@@ -116,14 +118,18 @@ pub fn facts() -> Facts {
                 valid_domains: Vec::new(),
             },
         ],
-        grants: [GrantType::ClientCredentials, GrantType::AuthorizationCode]
-            .into_iter()
-            .map(|g| GrantFact {
-                value: g,
-                label: g.label(),
-                short: g.short_label(),
-            })
-            .collect(),
+        grants: [
+            GrantType::ClientCredentials,
+            GrantType::AuthorizationCode,
+            GrantType::DeviceCode,
+        ]
+        .into_iter()
+        .map(|g| GrantFact {
+            value: g,
+            label: g.label(),
+            short: g.short_label(),
+        })
+        .collect(),
         redirect_host: REDIRECT_HOST,
         redirect_path: REDIRECT_PATH,
         list_separators: LIST_SEPARATORS,

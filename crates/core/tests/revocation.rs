@@ -42,7 +42,7 @@ async fn with_token(
 ) -> (Connection, String) {
     let (client_id, secret) = match grant {
         GrantType::ClientCredentials => ("sandbox-integration", Some("sandbox-integration-secret")),
-        GrantType::AuthorizationCode => ("sandbox-desktop", None),
+        GrantType::AuthorizationCode | GrantType::DeviceCode => ("sandbox-desktop", None),
     };
     let base = sb.base_url();
     let c = ws
@@ -57,12 +57,12 @@ async fn with_token(
                 // as the token request does.
                 client_auth: match grant {
                     GrantType::ClientCredentials => ClientAuth::Basic,
-                    GrantType::AuthorizationCode => ClientAuth::Body,
+                    GrantType::AuthorizationCode | GrantType::DeviceCode => ClientAuth::Body,
                 },
                 valid_domains: vec!["127.0.0.1".to_owned()],
                 scopes: match grant {
                     GrantType::ClientCredentials => vec!["core.user.read".to_owned()],
-                    GrantType::AuthorizationCode => {
+                    GrantType::AuthorizationCode | GrantType::DeviceCode => {
                         vec!["core.user.read".to_owned(), "offline_access".to_owned()]
                     }
                 },
@@ -80,7 +80,7 @@ async fn with_token(
         })
         .expect("saved");
     let token = match grant {
-        GrantType::AuthorizationCode => ws
+        GrantType::AuthorizationCode | GrantType::DeviceCode => ws
             .sign_in(&c.id, &FollowBrowser, Duration::from_secs(20))
             .await
             .expect("signed in"),

@@ -40,7 +40,7 @@ fn workspace(dir: &std::path::Path) -> Workspace {
 fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> ConnectionDraft {
     let client_id = match grant {
         GrantType::ClientCredentials => "sandbox-integration",
-        GrantType::AuthorizationCode => "sandbox-desktop",
+        GrantType::AuthorizationCode | GrantType::DeviceCode => "sandbox-desktop",
     };
     let mut scopes = vec!["core.user.read".to_owned()];
     if grant == GrantType::AuthorizationCode {

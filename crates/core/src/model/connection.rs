@@ -49,6 +49,9 @@ pub enum GrantType {
     AuthorizationCode,
     /// System to system: the client's own credentials, no person involved.
     ClientCredentials,
+    /// A person approves on another device (a phone, a laptop's browser) by entering a short
+    /// code, while the app polls (RFC 8628): for a computer with no browser at hand.
+    DeviceCode,
 }
 
 /// How the client authenticates at the token endpoint (RFC 6749 §2.3.1).
@@ -123,9 +126,13 @@ pub struct ConnectionSettings {
     /// forgotten. Empty: the server offers none (Coupa documents none).
     #[serde(default)]
     pub revocation_url: String,
+    /// The device authorization endpoint (RFC 8628 §3.1), where the device-code grant gets its
+    /// user code. Needed for that grant only; no provider's is derived.
+    #[serde(default)]
+    pub device_authorization_url: String,
     /// The OAuth client's identifier (Coupa calls it "Identifier").
     pub client_id: String,
-    /// Authorization code or client credentials.
+    /// Authorization code, client credentials or device code.
     pub grant_type: GrantType,
     /// Secret in the body (default) or HTTP Basic.
     pub client_auth: ClientAuth,
@@ -155,6 +162,7 @@ impl ConnectionSettings {
             issuer: String::new(),
             require_iss: false,
             revocation_url: String::new(),
+            device_authorization_url: String::new(),
             client_id: String::new(),
             grant_type: GrantType::ClientCredentials,
             client_auth: ClientAuth::Body,
@@ -185,6 +193,9 @@ pub struct Endpoints {
     /// The token revocation endpoint (RFC 7009), if the server has one.
     #[serde(default)]
     pub revocation_url: Option<String>,
+    /// The device authorization endpoint (RFC 8628 §3.1), for the device-code grant.
+    #[serde(default)]
+    pub device_authorization_url: Option<String>,
 }
 
 /// The outcome of the last connection test, kept with the connection.

@@ -6,6 +6,9 @@
 //! required; a narrower `scope` than asked is kept and reported.
 
 mod authorization_code;
+pub mod browser;
+mod client_auth;
+pub mod device_code;
 mod errors;
 pub mod jwt;
 #[cfg(test)]

@@ -5,13 +5,12 @@
 //! `http://` revocation endpoint, loopback included, while every other endpoint here follows
 //! one rule (https, or http on this computer only: RFC 8252 §8.3).
 
-use base64::Engine;
 use serde::Serialize;
 use specta::Type;
 
 use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
-use crate::model::connection::{ClientAuth, Connection};
+use crate::model::connection::Connection;
 use crate::storage::secret::Secret;
 
 /// What became of a connection's tokens at the server when they were dropped here.
@@ -67,38 +66,16 @@ pub(crate) async fn revoke(
     hint: Hint,
 ) -> Result<Answer, Error> {
     let target = super::check_target(connection, url)?;
-    let client_id = connection.settings.client_id.as_str();
-    let mut request = http::Request::post(target.as_str())
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .header(http::header::ACCEPT, "application/json");
-    let mut pairs = vec![
-        ("token", token.expose()),
-        ("token_type_hint", hint.as_str()),
-    ];
-    match (connection.settings.client_auth, secret) {
-        // RFC 6749 §2.3.1: id and secret form-urlencoded, then Basic.
-        (ClientAuth::Basic, Some(secret)) => {
-            let enc =
-                |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-            let pair = format!("{}:{}", enc(client_id), enc(secret.expose()));
-            let basic = base64::engine::general_purpose::STANDARD.encode(pair);
-            request = request.header(http::header::AUTHORIZATION, format!("Basic {basic}"));
-        }
-        (ClientAuth::Body, Some(secret)) => {
-            pairs.extend([("client_id", client_id), ("client_secret", secret.expose())]);
-        }
-        // A public client names itself (RFC 7009 §2.1, RFC 6749 §3.2.1).
-        (_, None) => pairs.push(("client_id", client_id)),
-    }
-    let body = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let request = request
-        .body(body.into_bytes())
-        .map_err(|e| Error::Internal(e.to_string()))?;
+    // RFC 7009 §2.1: authenticated as at the token endpoint; a public client names itself.
+    let request = super::client_auth::form_post(
+        connection,
+        &target,
+        secret,
+        &[
+            ("token", token.expose()),
+            ("token_type_hint", hint.as_str()),
+        ],
+    )?;
     let response = http.send(request).await.map_err(|e| Error::OAuth {
         code: OAuthCode::Connect,
         message: format!("The revocation endpoint could not be reached: {e}."),

@@ -185,6 +185,7 @@ fn secret_may_follow(
             e.api_base_url.as_deref(),
             // The client authenticates there too (RFC 7009 §2.1).
             e.revocation_url.as_deref(),
+            e.device_authorization_url.as_deref(),
         ]
         .iter()
         .map(|u| Some(url::Url::parse((*u)?).ok()?.origin()))
@@ -241,6 +242,11 @@ fn changes(old: &Connection, settings: &ConnectionSettings, endpoints: &Endpoint
             "Revocation host",
             e.revocation_url.as_deref(),
             endpoints.revocation_url.as_deref(),
+        ),
+        (
+            "Device authorization host",
+            e.device_authorization_url.as_deref(),
+            endpoints.device_authorization_url.as_deref(),
         ),
     ];
     for (what, before, after) in hosts {

@@ -98,11 +98,11 @@ pub(super) async fn get_token(
             }
             Err(err) => return Err(err),
         },
+        // The code has to be shown to a person first: the test uses the token a device
+        // sign-in left, renewed if need be, and otherwise says to sign in.
+        GrantType::DeviceCode => tokens.get(connection).await?,
     };
-    let grant = match connection.settings.grant_type {
-        GrantType::ClientCredentials => "Client credentials",
-        GrantType::AuthorizationCode => "Authorization code",
-    };
+    let grant = connection.settings.grant_type.short_label();
     let mut detail = format!(
         "{grant} · Bearer · scopes: {}",
         token.info.granted_scopes.join(" ")

@@ -23,6 +23,7 @@
 
 pub mod lock;
 pub mod renewal;
+mod sign_in;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -36,7 +37,7 @@ use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
 use crate::model::connection::{Connection, GrantType};
 use crate::oauth::revoke::Revocation;
-use crate::oauth::{BrowserOpener, TokenInfo, TokenSet};
+use crate::oauth::{TokenInfo, TokenSet};
 use crate::storage::keyring::{SecretKind, SecretStore};
 use crate::storage::secret::Secret;
 use lock::GrantLocks;
@@ -264,14 +265,14 @@ impl Tokens {
                 let set = crate::oauth::client_credentials(&self.http, connection, &secret).await?;
                 (set, Grant::New)
             }
-            GrantType::AuthorizationCode => {
+            GrantType::AuthorizationCode | GrantType::DeviceCode => {
                 let refresh = self
                     .secrets
                     .get(id, SecretKind::RefreshToken)?
                     .ok_or_else(|| Error::OAuth {
                         code: OAuthCode::InvalidGrant,
                         message: "There is no refresh token for this connection.".to_owned(),
-                        hint: "Sign in again in the browser.".to_owned(),
+                        hint: "Sign in again.".to_owned(),
                     })?;
                 (self.refresh(connection, &refresh).await?, Grant::Refreshed)
             }
@@ -318,7 +319,7 @@ impl Tokens {
                     return Err(Error::OAuth {
                         code: OAuthCode::InvalidGrant,
                         message: "The refresh token was refused (invalid_grant): the sign-in has expired or was revoked.".to_owned(),
-                        hint: "Sign in again in the browser.".to_owned(),
+                        hint: "Sign in again.".to_owned(),
                     });
                 }
                 Err(err) => {
@@ -342,30 +343,6 @@ impl Tokens {
                 }
             }
         }
-    }
-
-    /// Signs in through the browser (authorization code) and keeps the tokens.
-    pub async fn sign_in(
-        &self,
-        connection: &Connection,
-        opener: &dyn BrowserOpener,
-        timeout: Duration,
-        cancel: impl std::future::Future<Output = ()>,
-    ) -> Result<AccessToken, Error> {
-        let secret = self.secrets.get(&connection.id, SecretKind::ClientSecret)?;
-        let set = crate::oauth::authorization_code(
-            &self.http,
-            connection,
-            secret.as_ref(),
-            opener,
-            timeout,
-            cancel,
-        )
-        .await?;
-        let flight = self.flight(&connection.id);
-        let _one_at_a_time = flight.lock().await;
-        let _across_processes = self.locks.hold(&connection.id).await?;
-        self.store(&connection.id, &set, Grant::New)
     }
 
     /// Removes the cached access token and the refresh token (not the client secret), holding

@@ -67,7 +67,7 @@ fn renewable(connection: &Connection) -> bool {
             GrantType::ClientCredentials => {
                 connection.has_client_secret && !connection.needs_client_secret
             }
-            GrantType::AuthorizationCode => token.has_refresh_token,
+            GrantType::AuthorizationCode | GrantType::DeviceCode => token.has_refresh_token,
         }
 }
 

@@ -7,6 +7,7 @@
 //! window calls them off its main thread (the app uses `spawn_blocking`). Methods that talk to a
 //! server are `async`.
 
+mod device;
 mod sign_ins;
 mod tokens;
 
@@ -42,6 +43,8 @@ struct Inner {
     http: HttpClient,
     renewal: Renewal,
     sign_ins: sign_ins::SignIns,
+    /// Device sign-ins whose code is shown, waiting to be polled for (by connection id).
+    devices: Mutex<std::collections::HashMap<String, crate::oauth::device_code::PendingDevice>>,
     /// The list prepared for the saved connections as last read (see [`Workspace::list`]).
     listing: Mutex<Option<Listed>>,
 }
@@ -61,6 +64,7 @@ impl Workspace {
                 tokens,
                 http,
                 sign_ins: sign_ins::SignIns::default(),
+                devices: Mutex::default(),
                 listing: Mutex::new(None),
             }),
         }

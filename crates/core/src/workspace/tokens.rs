@@ -37,7 +37,7 @@ pub struct CopyReceipt {
 
 /// Whether an operation counts as a use of the connection (a background renewal does not).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Use {
+pub(super) enum Use {
     ByPerson,
     InBackground,
 }
@@ -199,7 +199,7 @@ impl Workspace {
 
     /// Records a token operation's outcome: the new token's summary, or, after a failure,
     /// whatever the keyring still holds (a refused refresh token is gone).
-    fn note(&self, id: &str, result: &Result<AccessToken, Error>, how: Use) {
+    pub(super) fn note(&self, id: &str, result: &Result<AccessToken, Error>, how: Use) {
         match result {
             Ok(token) => self.record(id, Some(&token.info), how),
             Err(err) => {

@@ -95,6 +95,7 @@ pub fn sandbox_connection(
             api_base_url: Some(base.to_owned()),
             issuer: Some(base.to_owned()),
             revocation_url: Some(format!("{base}/oauth2/revoke")),
+            device_authorization_url: Some(format!("{base}/oauth2/device_authorization")),
         },
         has_client_secret: false,
         created_at: connmgr_core::time::Timestamp::now(),

@@ -21,6 +21,7 @@ fn connection(name: &str, host: &str, scopes: &[&str]) -> Connection {
             api_base_url: Some(format!("https://{host}")),
             issuer: None,
             revocation_url: None,
+            device_authorization_url: None,
         },
         has_client_secret: true,
         created_at: at("2026-11-01T00:00:00Z"),

@@ -50,6 +50,7 @@ impl Validator {
         // Coupa publishes no metadata; its instance URL is the issuer it would name.
         let issuer = self.issuer(s).unwrap_or_else(|| Some(base.clone()));
         let revocation_url = self.revocation_url(s);
+        let device_authorization_url = self.device_authorization_url(s)?;
         Some(Endpoints {
             instance_url: Some(base),
             authorization_url,
@@ -57,6 +58,7 @@ impl Validator {
             api_base_url,
             issuer,
             revocation_url,
+            device_authorization_url,
         })
     }
 
@@ -96,9 +98,11 @@ impl Validator {
         };
         let issuer = self.issuer(s).unwrap_or_default();
         let revocation_url = self.revocation_url(s);
+        let device_authorization_url = self.device_authorization_url(s);
         if needs_authorize && authorization_url.is_none() {
             return None;
         }
+        let device_authorization_url = device_authorization_url?;
         Some(Endpoints {
             instance_url: None,
             authorization_url,
@@ -106,6 +110,7 @@ impl Validator {
             api_base_url,
             issuer,
             revocation_url,
+            device_authorization_url,
         })
     }
 
@@ -147,6 +152,31 @@ impl Validator {
         self.url_field(field::REVOCATION_URL, &s.revocation_url, "revocation URL")
     }
 
+    /// The device authorization endpoint: required by the device-code grant, kept when typed
+    /// for another grant. `None` when it is required and missing or wrong (the error is noted).
+    fn device_authorization_url(&mut self, s: &ConnectionSettings) -> Option<Option<String>> {
+        let needed = s.grant_type == crate::model::connection::GrantType::DeviceCode;
+        if s.device_authorization_url.is_empty() {
+            if needed {
+                self.error(
+                    field::DEVICE_AUTHORIZATION_URL,
+                    "Enter the device authorization URL, where the app gets the code a person enters (the server's device_authorization_endpoint).",
+                );
+                return None;
+            }
+            return Some(None);
+        }
+        match self.url_field(
+            field::DEVICE_AUTHORIZATION_URL,
+            &s.device_authorization_url,
+            "device authorization URL",
+        ) {
+            Some(url) => Some(Some(url)),
+            None if needed => None,
+            None => Some(None),
+        }
+    }
+
     fn url_field(&mut self, field: &str, raw: &str, what: &str) -> Option<String> {
         match check_url(raw, what) {
             Ok(url) => Some(url),
@@ -168,6 +198,10 @@ impl Validator {
             (Some(ep.token_url.as_str()), field::TOKEN_URL),
             (ep.api_base_url.as_deref(), field::API_BASE_URL),
             (ep.revocation_url.as_deref(), field::REVOCATION_URL),
+            (
+                ep.device_authorization_url.as_deref(),
+                field::DEVICE_AUTHORIZATION_URL,
+            ),
             // A typed issuer only: Coupa's derived one is the instance, checked above.
             (
                 ep.issuer.as_deref().filter(|_| !s.issuer.is_empty()),

@@ -16,7 +16,7 @@ mod properties;
 mod urls;
 
 pub use coupa::{CoupaInstance, parse_coupa_instance};
-pub use urls::{check_url, host_allowed, normalize_domain};
+pub use urls::{check_url, host_allowed, is_loopback_host, normalize_domain};
 
 /// The longest name a connection may have, in characters.
 pub const NAME_MAX: usize = 100;
@@ -46,6 +46,8 @@ pub mod field {
     pub const ISSUER: &str = "issuer";
     /// Revocation URL.
     pub const REVOCATION_URL: &str = "revocationUrl";
+    /// Device authorization URL.
+    pub const DEVICE_AUTHORIZATION_URL: &str = "deviceAuthorizationUrl";
     /// Client ID.
     pub const CLIENT_ID: &str = "clientId";
     /// Client secret.
@@ -173,6 +175,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
     s.api_base_url = s.api_base_url.trim().trim_end_matches('/').to_owned();
     s.issuer = s.issuer.trim().to_owned();
     s.revocation_url = s.revocation_url.trim().to_owned();
+    s.device_authorization_url = s.device_authorization_url.trim().to_owned();
     let needs_authorize = s.grant_type == GrantType::AuthorizationCode;
     let endpoints = match s.provider {
         Provider::Coupa => v.coupa_endpoints(&mut s, needs_authorize),

@@ -15,7 +15,9 @@ pub fn host_allowed(host: &str, domains: &[String]) -> bool {
         .any(|d| host == d || (d.parse::<IpAddr>().is_err() && host.ends_with(&format!(".{d}"))))
 }
 
-pub(crate) fn is_loopback_host(host: &str) -> bool {
+/// Whether `host` is this computer: `localhost` or a loopback address (an IPv6 one may keep its
+/// brackets).
+pub fn is_loopback_host(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     bare.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
