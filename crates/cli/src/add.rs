@@ -112,6 +112,10 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
     set(&mut s.api_base_url, &args.api_base_url);
     set(&mut s.issuer, &args.issuer);
     set(&mut s.revocation_url, &args.revocation_url);
+    set(
+        &mut s.device_authorization_url,
+        &args.device_authorization_url,
+    );
     set(&mut s.client_id, &args.client_id);
     if let Some(path) = &args.test_path {
         path.clone_into(&mut s.test_request.path);
@@ -120,6 +124,7 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
         s.grant_type = match grant {
             GrantArg::ClientCredentials => GrantType::ClientCredentials,
             GrantArg::AuthorizationCode => GrantType::AuthorizationCode,
+            GrantArg::DeviceCode => GrantType::DeviceCode,
         };
     }
     if let Some(auth) = args.client_auth {

@@ -80,6 +80,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign in: through the system browser (authorization code), or with a code entered on
+    /// another device (the device-code grant).
+    SignIn {
+        /// The connection's name or id.
+        name: String,
+        /// Use the device-code grant even when the connection signs in through the browser.
+        #[arg(long)]
+        device: bool,
+        /// Open no browser: print the address to open instead.
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Print a usable access token, renewed first when it is about to expire.
     Token {
         /// The connection's name or id.
@@ -155,6 +167,9 @@ pub struct AddArgs {
     /// Refuse a sign-in answer without `iss` (the server always sends it).
     #[arg(long)]
     pub require_iss: bool,
+    /// Device authorization URL (the device-code grant).
+    #[arg(long, value_name = "URL")]
+    pub device_authorization_url: Option<String>,
     /// Where tokens are revoked on delete and forget.
     #[arg(long, value_name = "URL")]
     pub revocation_url: Option<String>,
@@ -235,6 +250,8 @@ pub enum GrantArg {
     ClientCredentials,
     /// A person signs in through the browser (with PKCE).
     AuthorizationCode,
+    /// A person enters a code on another device (RFC 8628).
+    DeviceCode,
 }
 
 /// `--client-auth`.

@@ -10,6 +10,7 @@ mod failure;
 mod git;
 mod open;
 mod remove;
+mod sign_in;
 mod tester;
 mod token;
 mod transfer;
@@ -64,6 +65,11 @@ async fn run(command: Command) -> Result<(), Failure> {
                     output,
                     force,
                 } => transfer::export(&ws, &names, &output, force),
+                Command::SignIn {
+                    name,
+                    device,
+                    no_browser,
+                } => sign_in::sign_in(&ws, &name, device, no_browser).await,
                 Command::Test { name, json } => tester::test(&ws, &name, json).await,
                 Command::Token {
                     name,

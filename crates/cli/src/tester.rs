@@ -14,7 +14,7 @@ struct NoBrowser;
 
 impl BrowserOpener for NoBrowser {
     fn open(&self, _url: &str) -> Result<(), String> {
-        Err("connmgr signs in through no browser; sign in in the app first".to_owned())
+        Err("the test opens no browser; run `connmgr sign-in NAME` first".to_owned())
     }
 }
 
