@@ -2,9 +2,10 @@
 //!
 //! git writes `key=value` lines and a blank line on standard input. For `get`, the connection
 //! whose valid domain names hold the host answers with a token: `authtype=Bearer` and
-//! `credential=` when git offers `capability[]=authtype` (git 2.46 and later), otherwise
-//! `username=` and `password=`; with `password_expiry_utc` so git never reuses it expired. A
-//! host no connection covers gets no answer, and git asks its next helper. `store` does
+//! `credential=` when git offers `capability[]=authtype` (git 2.46 and later) and the server
+//! asks for Bearer (or git passes on no challenge), otherwise `username=` and `password=`; with `password_expiry_utc` so git never reuses it expired. A
+//! host no connection covers, or a request over plain http to another computer, gets no
+//! answer, and git asks its next helper. `store` does
 //! nothing (connmgr keeps its tokens); `erase` (the server refused the token) drops the cached
 //! access token so the next `get` gets a new one.
 
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::time::Duration;
 
-use connmgr_core::model::validate::host_allowed;
+use connmgr_core::model::validate::{host_allowed, is_loopback_host};
 use connmgr_core::{Connection, Secret, Workspace};
 
 use crate::args::GitOperation;
@@ -30,6 +31,12 @@ pub async fn credential(ws: &Workspace, operation: GitOperation) -> Result<(), F
     let Some(host) = request.get("host").and_then(|h| host_only(h)) else {
         return Ok(());
     };
+    // A token goes over https only, or plain http to this computer (the rule every endpoint of
+    // a connection follows): git asking for http://example.com gets no answer.
+    let protocol = request.get("protocol").map_or("", String::as_str);
+    if protocol != "https" && !(protocol == "http" && is_loopback_host(&host)) {
+        return Ok(());
+    }
     let Some(c) = connection_for(ws, &host, request.get("path").map(String::as_str))? else {
         return Ok(());
     };
@@ -46,10 +53,19 @@ pub async fn credential(ws: &Workspace, operation: GitOperation) -> Result<(), F
         }
         GitOperation::Get => {
             let token = crate::token::usable(ws, &c, MIN_VALID, false).await?;
-            let bearer = request.contains_key("capability[]=authtype")
+            let offers_authtype = request.contains_key("capability[]=authtype")
                 || request
                     .get("capability[]")
                     .is_some_and(|caps| caps.split('\n').any(|c| c == "authtype"));
+            // The server's challenges (`wwwauth[]`, one per WWW-Authenticate): Bearer when it
+            // asks for it, or says nothing; a server that asks for Basic alone gets the token
+            // as Basic's password, as token-accepting git hosts expect.
+            let challenges: Vec<String> = request
+                .get("wwwauth[]")
+                .map(|w| w.split('\n').map(str::to_ascii_lowercase).collect())
+                .unwrap_or_default();
+            let bearer = offers_authtype
+                && (challenges.is_empty() || challenges.iter().any(|c| c.starts_with("bearer")));
             let mut answer = String::new();
             if bearer {
                 answer.push_str("capability[]=authtype\nauthtype=Bearer\n");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Fixture, SECRET, connmgr_in, run};
+use common::{Fixture, SECRET, connmgr_in, git_version, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_import_and_secret_set_between_two_homes() {
@@ -127,14 +127,31 @@ async fn git_asks_connmgr_for_a_token_through_its_credential_helper() {
     };
     let token = run(fx.connmgr().args(["token", "Git host"])).stdout;
 
-    // Git that offers the Bearer capability gets the token as the Authorization credential.
+    // Git that offers the Bearer capability (2.46 and later) gets the token as the
+    // Authorization credential; an older git passes the capability on to no helper.
     let (ok, out, err) = fill(format!(
         "capability[]=authtype\nprotocol=http\nhost=127.0.0.1:{port}\n\n"
     ));
     assert!(ok, "{err}");
-    assert!(out.contains("authtype=Bearer\n"), "{out}");
-    assert!(out.contains(&format!("credential={token}\n")), "{out}");
-    assert!(out.contains("password_expiry_utc="), "{out}");
+    if git_version() >= (2, 46) {
+        assert!(out.contains("authtype=Bearer\n"), "{out}");
+        assert!(out.contains(&format!("credential={token}\n")), "{out}");
+    } else {
+        assert!(out.contains(&format!("password={token}\n")), "{out}");
+    }
+    // git passes the expiry on from 2.41; connmgr always gives it.
+    if git_version() >= (2, 41) {
+        assert!(out.contains("password_expiry_utc="), "{out}");
+    }
+    let direct = run(fx
+        .connmgr()
+        .args(["git-credential", "get"])
+        .write_stdin(format!("protocol=http\nhost=127.0.0.1:{port}\n\n")));
+    assert!(
+        direct.stdout.contains("password_expiry_utc="),
+        "{}",
+        direct.stdout.len()
+    );
 
     // Older Git: a username and the token as the password.
     let (ok, out, err) = fill(format!("protocol=http\nhost=127.0.0.1:{port}\n\n"));

@@ -91,3 +91,19 @@ pub fn run(cmd: &mut Command) -> Ran {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// git's version as (major, minor).
+pub fn git_version() -> (u32, u32) {
+    let out = std::process::Command::new("git")
+        .arg("--version")
+        .output()
+        .expect("git runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut numbers = text
+        .split_whitespace()
+        .nth(2)
+        .unwrap_or_default()
+        .split('.')
+        .map(|n| n.parse().unwrap_or(0));
+    (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
+}
