@@ -21,15 +21,8 @@ impl SystemBrowser {
 
 impl BrowserOpener for SystemBrowser {
     fn open(&self, url: &str) -> Result<(), String> {
-        if let Some(program) = std::env::var_os("BROWSER").filter(|b| !b.is_empty()) {
-            return std::process::Command::new(&program)
-                .arg(url)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .map(|_| ())
-                .map_err(|e| format!("{} could not be started: {e}", program.to_string_lossy()));
+        if let Some(opened) = connmgr_core::oauth::browser::open_with_env_browser(url) {
+            return opened;
         }
         self.app
             .opener()

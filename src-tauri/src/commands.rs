@@ -218,34 +218,6 @@ pub async fn token_status(
     off_main(&state, move |w| w.token_status(&id)).await
 }
 
-/// Signs in through the system browser (authorization code) and keeps the tokens.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip(app, state))]
-pub async fn start_authorization(
-    app: AppHandle,
-    state: State<'_, AppState>,
-    id: String,
-) -> CommandResult<TokenView> {
-    let browser = SystemBrowser::new(app);
-    let w = state.workspace.clone();
-    guarded(async move {
-        w.sign_in(&id, &browser, DEFAULT_TIMEOUT)
-            .await
-            .map(TokenView::from)
-    })
-    .await
-}
-
-/// Cancels the connection's sign-ins waiting for the browser; their redirect ports are released.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip(state))]
-pub async fn cancel_authorization(state: State<'_, AppState>, id: String) -> CommandResult<()> {
-    state.workspace.cancel_sign_in(&id);
-    Ok(())
-}
-
 /// Removes the connection's cached access token and refresh token, revoked at the server
 /// first when it has a revocation endpoint; says what became of them there.
 #[tauri::command]
@@ -475,8 +447,11 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             get_token,
             renew_token,
             token_status,
-            start_authorization,
-            cancel_authorization,
+            crate::sign_in::start_authorization,
+            crate::sign_in::cancel_authorization,
+            crate::sign_in::start_device_sign_in,
+            crate::sign_in::finish_device_sign_in,
+            crate::sign_in::open_in_browser,
             forget_tokens,
             copy_text,
             copy_token,

@@ -9,6 +9,7 @@ mod demo;
 mod error;
 mod logging;
 mod prefs;
+mod sign_in;
 mod single_instance;
 mod state;
 mod tasks;

@@ -1,11 +1,26 @@
 #!/usr/bin/env node
 // A scripted stand-in for the system browser, for the end-to-end tests: the app runs it as
 // $BROWSER with the authorization URL. It walks the sandbox's sign-in page as a person would
-// (Approve), then follows the redirect back to the app's loopback listener.
+// (Approve), then follows the redirect back to the app's loopback listener; given the device
+// sign-in's verification page, it approves the code filled in.
 const [url] = process.argv.slice(2);
 if (!url) {
   console.error("usage: scripted-browser.mjs URL");
   process.exit(2);
+}
+// A device sign-in's verification page (RFC 8628): the code is filled in from the address;
+// Approve posts it back. Nothing redirects to the app: it is polling meanwhile.
+if (new URL(url).pathname === "/oauth2/device") {
+  const page = await (await fetch(url)).text();
+  const userCode = /id="user_code" name="user_code" value="([^"]*)"/.exec(page)?.[1];
+  if (!userCode) throw new Error("the verification page has no code filled in");
+  const done = await fetch(url.split("?")[0], {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ user_code: userCode, decision: "approve" }),
+  });
+  if (!(await done.text()).includes("Device approved")) throw new Error("the approval was not taken");
+  process.exit(0);
 }
 let resp = await fetch(url, { redirect: "manual" });
 let location = resp.headers.get("location");

@@ -48,8 +48,26 @@ export const commands = {
 	tokenStatus: (id: string) => typedError<TokenInfo_Serialize | null, AppError_Serialize>(__TAURI_INVOKE("token_status", { id })),
 	/**  Signs in through the system browser (authorization code) and keeps the tokens. */
 	startAuthorization: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("start_authorization", { id })),
-	/**  Cancels the connection's sign-ins waiting for the browser; their redirect ports are released. */
+	/**
+	 *  Cancels the connection's sign-ins in progress (browser or device code); a browser sign-in's
+	 *  redirect port is released, a device code is no longer polled.
+	 */
 	cancelAuthorization: (id: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("cancel_authorization", { id })),
+	/**
+	 *  Starts a device sign-in (RFC 8628): the user code and the page to enter it on, for the
+	 *  window to show. The device code stays in the core.
+	 */
+	startDeviceSignIn: (id: string) => typedError<DeviceAuthorization_Serialize, AppError_Serialize>(__TAURI_INVOKE("start_device_sign_in", { id })),
+	/**
+	 *  Waits for the person to approve the code the start got (the core polls as RFC 8628 says),
+	 *  and keeps the tokens.
+	 */
+	finishDeviceSignIn: (id: string) => typedError<TokenView_Serialize, AppError_Serialize>(__TAURI_INVOKE("finish_device_sign_in", { id })),
+	/**
+	 *  Opens a web page in the system browser: the device sign-in's verification page. Only an
+	 *  https address (or http on this computer) is opened.
+	 */
+	openInBrowser: (url: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("open_in_browser", { url })),
 	/**
 	 *  Removes the connection's cached access token and refresh token, revoked at the server
 	 *  first when it has a revocation endpoint; says what became of them there.
@@ -101,7 +119,7 @@ export const events = {
 };
 
 /* Constants */
-export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","grantType":"client_credentials","issuer":"","name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
+export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"},{"label":"Device code (RFC 8628)","short":"Device code","value":"device_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","deviceAuthorizationUrl":"","grantType":"client_credentials","issuer":"","name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
 
 /* Types */
 /**  An error as the UI receives it from any command. */
@@ -228,9 +246,14 @@ export type ConnectionSettings_Deserialize = {
 	 *  forgotten. Empty: the server offers none (Coupa documents none).
 	 */
 	revocationUrl?: string,
+	/**
+	 *  The device authorization endpoint (RFC 8628 §3.1), where the device-code grant gets its
+	 *  user code. Needed for that grant only; no provider's is derived.
+	 */
+	deviceAuthorizationUrl?: string,
 	/**  The OAuth client's identifier (Coupa calls it "Identifier"). */
 	clientId: string,
-	/**  Authorization code or client credentials. */
+	/**  Authorization code, client credentials or device code. */
 	grantType: GrantType,
 	/**  Secret in the body (default) or HTTP Basic. */
 	clientAuth: ClientAuth,
@@ -281,9 +304,14 @@ export type ConnectionSettings_Serialize = {
 	 *  forgotten. Empty: the server offers none (Coupa documents none).
 	 */
 	revocationUrl: string,
+	/**
+	 *  The device authorization endpoint (RFC 8628 §3.1), where the device-code grant gets its
+	 *  user code. Needed for that grant only; no provider's is derived.
+	 */
+	deviceAuthorizationUrl: string,
 	/**  The OAuth client's identifier (Coupa calls it "Identifier"). */
 	clientId: string,
-	/**  Authorization code or client credentials. */
+	/**  Authorization code, client credentials or device code. */
 	grantType: GrantType,
 	/**  Secret in the body (default) or HTTP Basic. */
 	clientAuth: ClientAuth,
@@ -467,6 +495,56 @@ export type DecodedJwt = {
 	verified: boolean,
 };
 
+/**
+ *  What a person needs to approve a device sign-in: shown by the window, printed by `connmgr`.
+ *  Not a secret: the device code itself stays in the core.
+ */
+export type DeviceAuthorization = DeviceAuthorization_Serialize | DeviceAuthorization_Deserialize;
+
+/**
+ *  What a person needs to approve a device sign-in: shown by the window, printed by `connmgr`.
+ *  Not a secret: the device code itself stays in the core.
+ */
+export type DeviceAuthorization_Deserialize = {
+	/**  The code the person enters, as the server wrote it. */
+	userCode: string,
+	/**  The page where they enter it. */
+	verificationUri: string,
+	/**  The page with the code filled in, when the server gives one (for a link or a QR code). */
+	verificationUriComplete?: string | null,
+	/**  When the code expires (RFC 3339). */
+	expiresAt: string,
+	/**  The wait between polls the server asked for, in seconds. */
+	intervalSeconds: number,
+	/**
+	 *  The address to open (the complete one when given) as a QR code, an SVG document drawn
+	 *  here, for a phone to scan.
+	 */
+	qrSvg?: string | null,
+};
+
+/**
+ *  What a person needs to approve a device sign-in: shown by the window, printed by `connmgr`.
+ *  Not a secret: the device code itself stays in the core.
+ */
+export type DeviceAuthorization_Serialize = {
+	/**  The code the person enters, as the server wrote it. */
+	userCode: string,
+	/**  The page where they enter it. */
+	verificationUri: string,
+	/**  The page with the code filled in, when the server gives one (for a link or a QR code). */
+	verificationUriComplete: string | null,
+	/**  When the code expires (RFC 3339). */
+	expiresAt: string,
+	/**  The wait between polls the server asked for, in seconds. */
+	intervalSeconds: number,
+	/**
+	 *  The address to open (the complete one when given) as a QR code, an SVG document drawn
+	 *  here, for a phone to scan.
+	 */
+	qrSvg: string | null,
+};
+
 /**  The endpoints a connection calls, resolved from its settings. */
 export type Endpoints = Endpoints_Serialize | Endpoints_Deserialize;
 
@@ -484,6 +562,8 @@ export type Endpoints_Deserialize = {
 	issuer?: string | null,
 	/**  The token revocation endpoint (RFC 7009), if the server has one. */
 	revocationUrl?: string | null,
+	/**  The device authorization endpoint (RFC 8628 §3.1), for the device-code grant. */
+	deviceAuthorizationUrl?: string | null,
 };
 
 /**  The endpoints a connection calls, resolved from its settings. */
@@ -500,6 +580,8 @@ export type Endpoints_Serialize = {
 	issuer: string | null,
 	/**  The token revocation endpoint (RFC 7009), if the server has one. */
 	revocationUrl: string | null,
+	/**  The device authorization endpoint (RFC 8628 §3.1), for the device-code grant. */
+	deviceAuthorizationUrl: string | null,
 };
 
 /**
@@ -555,6 +637,8 @@ export type ErrorCode =
 "cancelled" | 
 /**  The cached token has expired and auto-refresh is off. */
 "token_expired" | 
+/**  A device sign-in's code expired before the person approved it (RFC 8628 `expired_token`). */
+"expired_token" | 
 /**  A file offered for import is not a usable export. */
 "import_invalid" | 
 /**  The file to write exists already and replacing it was not asked for. */
@@ -589,7 +673,12 @@ export type GrantType =
 /**  A person signs in through the system browser (with PKCE, RFC 7636). */
 "authorization_code" | 
 /**  System to system: the client's own credentials, no person involved. */
-"client_credentials";
+"client_credentials" | 
+/**
+ *  A person approves on another device (a phone, a laptop's browser) by entering a short
+ *  code, while the app polls (RFC 8628): for a computer with no browser at hand.
+ */
+"device_code";
 
 /**  What to do with one connection of the file. */
 export type ImportAction = 

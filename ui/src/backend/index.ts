@@ -48,6 +48,7 @@ export type ImportAction = B.ImportAction;
 export type ImportChoice = B.ImportChoice;
 export type ImportOutcome = B.ImportOutcome_Serialize;
 export type Revocation = B.Revocation;
+export type DeviceAuthorization = B.DeviceAuthorization_Serialize;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
 export interface Backend {
@@ -70,7 +71,14 @@ export interface Backend {
   tokenStatus(id: string): Promise<TokenInfo | null>;
   /** Signs in through the system browser (authorization code). */
   startAuthorization(id: string): Promise<TokenView>;
+  /** Cancels the connection's sign-ins in progress (browser or device code). */
   cancelAuthorization(id: string): Promise<void>;
+  /** Starts a device sign-in (RFC 8628): the code to show and the page to enter it on. */
+  startDeviceSignIn(id: string): Promise<DeviceAuthorization>;
+  /** Waits for the person to approve the code the start got; keeps the tokens. */
+  finishDeviceSignIn(id: string): Promise<TokenView>;
+  /** Opens a web page (https, or http on this computer) in the system browser. */
+  openInBrowser(url: string): Promise<void>;
   forgetTokens(id: string): Promise<Revocation>;
   /** A new token now: a refresh, or a new client-credentials token. */
   renewToken(id: string): Promise<TokenView>;
@@ -122,6 +130,12 @@ export function errorMessage(err: unknown): string {
 /** Turns a generated command's result into a value, or throws its error as a BackendError. */
 export function unwrap<T>(result: { status: "ok"; data: T } | { status: "error"; error: AppError }): T {
   if (result.status === "ok") return result.data;
+  // The IPC layer itself refuses with a bare string (a command not allowed or not found): say it
+  // rather than fail with an empty message.
+  const error: unknown = result.error;
+  if (typeof error !== "object" || error === null || typeof (error as AppError).message !== "string") {
+    throw new BackendError({ code: "internal", message: `The app could not do this: ${String(error)}.` });
+  }
   throw new BackendError(result.error);
 }
 

@@ -21,6 +21,11 @@ export function createTauriBackend(): Backend {
     cancelAuthorization: async (id) => {
       unwrap(await commands.cancelAuthorization(id));
     },
+    startDeviceSignIn: async (id) => unwrap(await commands.startDeviceSignIn(id)),
+    finishDeviceSignIn: async (id) => unwrap(await commands.finishDeviceSignIn(id)),
+    openInBrowser: async (url) => {
+      unwrap(await commands.openInBrowser(url));
+    },
     renewToken: async (id) => unwrap(await commands.renewToken(id)),
     forgetTokens: async (id) => unwrap(await commands.forgetTokens(id)),
     copyText: async (text) => {

@@ -38,6 +38,7 @@ export function makeConnection(shape: Shape): Connection {
       apiBaseUrl: `https://${host}`,
       issuer: `https://${host}`,
       revocationUrl: null,
+      deviceAuthorizationUrl: null,
     },
     hasClientSecret: !shape.needsSecret,
     createdAt: "2026-11-01T00:00:00.000Z",

@@ -8,6 +8,7 @@ import {
   type ConnectionSummary,
   type CopyFormat,
   type CopyReceipt,
+  type DeviceAuthorization,
   type ImportChoice,
   type ImportOutcome,
   type ImportPreview,
@@ -44,6 +45,7 @@ export function okVerdict(draft: ConnectionDraft): Validation {
       apiBaseUrl: "https://acme.coupahost.com",
       issuer: "https://acme.coupahost.com",
       revocationUrl: null,
+      deviceAuthorizationUrl: null,
     },
     normalized: draft.settings as Validation["normalized"],
   };
@@ -176,7 +178,35 @@ export class FakeBackend implements Backend {
   startAuthorization = async (): Promise<TokenView> => {
     throw new BackendError({ code: "cancelled", message: "The sign-in was cancelled." });
   };
-  cancelAuthorization = async () => {};
+  cancelAuthorization = async () => {
+    this.rejectDevice?.(new BackendError({ code: "cancelled", message: "The sign-in was cancelled." }));
+  };
+  /** The device sign-in the fake hands out; `approveDevice` completes it with `token`. */
+  device: DeviceAuthorization = {
+    userCode: "WDJB-MJHT",
+    verificationUri: "https://id.example.com/device",
+    verificationUriComplete: "https://id.example.com/device?user_code=WDJB-MJHT",
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    intervalSeconds: 5,
+    qrSvg: '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><rect width="1" height="1"/></svg>',
+  };
+  private resolveDevice: ((t: TokenView) => void) | null = null;
+  private rejectDevice: ((e: unknown) => void) | null = null;
+  startDeviceSignIn = async (): Promise<DeviceAuthorization> => structuredClone(this.device);
+  finishDeviceSignIn = (): Promise<TokenView> =>
+    new Promise((resolve, reject) => {
+      this.resolveDevice = resolve;
+      this.rejectDevice = reject;
+    });
+  /** Plays the person approving the device code. */
+  approveDevice(token: TokenView) {
+    this.token = token;
+    this.resolveDevice?.(structuredClone(token));
+  }
+  opened: string[] = [];
+  openInBrowser = async (url: string) => {
+    this.opened.push(url);
+  };
   forgetTokens = async (): Promise<Revocation> => {
     this.token = null;
     return this.revocation;

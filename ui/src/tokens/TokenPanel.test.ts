@@ -7,10 +7,12 @@ import WithBackend from "../test/WithBackend.svelte";
 import { toastState } from "../shared/toast.svelte";
 import TokenPanel from "./TokenPanel.svelte";
 
-const connection = (grantType: "client_credentials" | "authorization_code"): Connection => ({
+type Grant = "client_credentials" | "authorization_code" | "device_code";
+
+const connection = (grantType: Grant): Connection => ({
   id: "c1",
   settings: { ...newSettings(), name: "Acme", grantType },
-  endpoints: { instanceUrl: null, authorizationUrl: null, tokenUrl: "https://acme.coupahost.com/oauth2/token", apiBaseUrl: null, issuer: null, revocationUrl: null },
+  endpoints: { instanceUrl: null, authorizationUrl: null, tokenUrl: "https://acme.coupahost.com/oauth2/token", apiBaseUrl: null, issuer: null, revocationUrl: null, deviceAuthorizationUrl: null },
   hasClientSecret: true,
   createdAt: "2026-11-24T10:00:00Z",
   updatedAt: "2026-11-24T10:00:00Z",
@@ -38,7 +40,7 @@ const token = (hasRefreshToken: boolean, expiresInSecs = 3600): TokenView => ({
   },
 });
 
-function show(backend: FakeBackend, grant: "client_credentials" | "authorization_code") {
+function show(backend: FakeBackend, grant: Grant) {
   render(WithBackend, { props: { backend, component: TokenPanel, innerProps: { connection: connection(grant) } } });
 }
 
@@ -136,5 +138,36 @@ describe("TokenPanel", () => {
     await fireEvent.click(screen.getByTestId("copy-header"));
     await waitFor(() => expect(backend.copiedTokens).toEqual([{ id: "c1", format: "authorization_header" }]));
     expect((screen.getByTestId("copy-curl") as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("shows a device sign-in's code, page, QR code and time left, and completes on approval", async () => {
+    const backend = new FakeBackend();
+    show(backend, "device_code");
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("Needs sign-in"));
+    await fireEvent.click(screen.getByTestId("sign-in"));
+    await waitFor(() => expect(screen.getByTestId("device-user-code").textContent).toBe("WDJB-MJHT"));
+    expect(screen.getByTestId("device-uri").textContent).toBe("https://id.example.com/device");
+    expect(screen.getByTestId("device-countdown").textContent?.trim()).toMatch(/^Expires in (10:00|9:5\d)$/);
+    const qr = screen.getByTestId("device-qr") as HTMLImageElement;
+    expect(qr.src.startsWith("data:image/svg+xml")).toBe(true);
+    expect(qr.alt).toBe("QR code of https://id.example.com/device?user_code=WDJB-MJHT");
+    await fireEvent.click(screen.getByTestId("open-device-page"));
+    expect(backend.opened).toEqual(["https://id.example.com/device?user_code=WDJB-MJHT"]);
+    await fireEvent.click(screen.getByTestId("copy-device-code"));
+    await waitFor(() => expect(backend.copied).toContain("WDJB-MJHT"));
+    backend.approveDevice(token(true));
+    await waitFor(() => expect(screen.queryByTestId("device-code")).toBeNull());
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toMatch(/^Valid — expires in/));
+    expect(screen.getByTestId("token-value").textContent).toContain("sbx_");
+  });
+
+  it("cancels a device sign-in and says so", async () => {
+    const backend = new FakeBackend();
+    show(backend, "device_code");
+    await fireEvent.click(await screen.findByTestId("sign-in"));
+    await screen.findByTestId("device-code");
+    await fireEvent.click(screen.getByTestId("cancel-sign-in"));
+    await waitFor(() => expect(screen.queryByTestId("device-code")).toBeNull());
+    expect(screen.getByTestId("token-problem").textContent).toContain("cancelled");
   });
 });

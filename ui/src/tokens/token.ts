@@ -21,6 +21,14 @@ export function expiryText(info: TokenInfo | null, now: number, signIn = false):
   return `Valid — expires in ${s} s`;
 }
 
+/** "9:41" left until `expiresAt`, "0:00" once past: a device code's countdown. */
+export function countdownText(expiresAt: string, now: number): string {
+  const left = Math.max(0, Math.floor((Date.parse(expiresAt) - now) / 1000));
+  const m = Math.floor(left / 60);
+  const s = left % 60;
+  return `${m}:${String(s).padStart(2, "0")}`;
+}
+
 /** The token with all but its first and last four characters hidden. */
 export function mask(token: string): string {
   if (token.length <= 12) return "•".repeat(token.length);
