@@ -30,7 +30,10 @@ step "cargo test (keyring: a private gnome-keyring)" scripts/test-env.sh cargo t
 step "svelte-check" npm run --silent check
 step "eslint" npm run --silent lint
 step "vitest" npm run --silent test:unit -- --reporter=default
-step "app build" cargo build --locked -p connmgr-app -p connmgr-sandbox
+# The whole workspace with every target, so that features are unified as they were for the
+# tests (the core's tests turn on tokio's test-util): the binaries then reuse what the tests
+# built instead of rebuilding tokio and everything above it.
+step "app build" cargo build --locked --workspace --all-targets
 if [ -x target/debug/connmgr-app ]; then
   step "end-to-end (the app under Xvfb, WebDriver)" timeout 1200 \
     xvfb-run -a -s "-screen 0 1280x800x24" scripts/test-env.sh scripts/e2e.sh
