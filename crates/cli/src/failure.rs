@@ -81,7 +81,11 @@ pub fn exit_code(code: ErrorCode) -> u8 {
         C::ValidationFailed => 2,
         C::NotFound => 3,
         // A person must sign in again, or renew a token auto-refresh may not.
-        C::InvalidGrant | C::TokenExpired | C::ExpiredToken | C::Cancelled => 4,
+        C::InvalidGrant
+        | C::TokenExpired
+        | C::ExpiredToken
+        | C::Cancelled
+        | C::NeedsClientSecret => 4,
         C::InvalidClient
         | C::InvalidScope
         | C::AccessDenied

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use connmgr_core::clipboard::CopyFormat;
-use connmgr_core::model::connection::{Connection, GrantType};
+use connmgr_core::model::connection::Connection;
 use connmgr_core::tokens::AccessToken;
 use connmgr_core::{Secret, Workspace};
 use serde_json::json;
@@ -28,24 +28,14 @@ pub async fn token(
     out(render(format, &token, &c)?.expose())
 }
 
-/// A usable token of `c`; a missing secret is said as needing a person before any request.
+/// A usable token of `c` (the core says a missing secret, before any request, as
+/// `needs_client_secret`).
 pub async fn usable(
     ws: &Workspace,
     c: &Connection,
     min_valid: Duration,
     renew: bool,
 ) -> Result<AccessToken, Failure> {
-    let needs_secret = c.needs_client_secret
-        || (c.settings.grant_type == GrantType::ClientCredentials && !c.has_client_secret);
-    if needs_secret {
-        return Err(Failure::needs_person(
-            "needs_client_secret",
-            format!(
-                "\u{201c}{}\u{201d} has no client secret stored. Enter it with: connmgr secret set NAME < secret.txt",
-                c.settings.name
-            ),
-        ));
-    }
     let token = if renew {
         ws.renew(&c.id).await
     } else {

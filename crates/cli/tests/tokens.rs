@@ -190,6 +190,35 @@ async fn every_exit_code_says_what_a_script_can_do() {
     assert!(refused.stdout.is_empty(), "no partial token");
     assert_eq!(run(fx.connmgr().args(["test", "Wrong secret"])).code, 5);
 
+    // 4 again: a connection imported without its client secret says so before anything is
+    // sent.
+    let file = fx.home.path().join("one.json");
+    let exported = run(fx
+        .connmgr()
+        .args(["export", "Wrong secret", "-o"])
+        .arg(&file));
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let imported = run(fx
+        .connmgr()
+        .arg("import")
+        .arg(&file)
+        .args(["--on-conflict", "rename"]));
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let requests = fx.sandbox.stats().token_requests;
+    let needs = run(fx.connmgr().args(["token", "Wrong secret (2)"]));
+    assert_eq!(needs.code, 4, "{}", needs.stderr);
+    assert!(
+        needs.stderr.starts_with("connmgr: needs_client_secret: ")
+            && needs.stderr.contains("connmgr secret set NAME"),
+        "{}",
+        needs.stderr
+    );
+    assert_eq!(
+        fx.sandbox.stats().token_requests,
+        requests,
+        "nothing was sent"
+    );
+
     // 6: network: nothing listens there.
     let closed = run(fx
         .connmgr()

@@ -30,6 +30,9 @@ pub enum ErrorCode {
     KeyringLocked,
     /// The client ID or secret was refused.
     InvalidClient,
+    /// The connection's client secret is not stored (never entered, or imported without it):
+    /// nothing was sent; a person has to enter it.
+    NeedsClientSecret,
     /// A requested scope is not allowed.
     InvalidScope,
     /// The grant (code, refresh token) is invalid or expired: sign in again.
@@ -84,6 +87,8 @@ pub enum ErrorCode {
 pub enum OAuthCode {
     /// See [`ErrorCode::InvalidClient`].
     InvalidClient,
+    /// See [`ErrorCode::NeedsClientSecret`].
+    NeedsClientSecret,
     /// See [`ErrorCode::InvalidScope`].
     InvalidScope,
     /// See [`ErrorCode::InvalidGrant`].
@@ -126,6 +131,7 @@ impl From<OAuthCode> for ErrorCode {
     fn from(code: OAuthCode) -> Self {
         match code {
             OAuthCode::InvalidClient => ErrorCode::InvalidClient,
+            OAuthCode::NeedsClientSecret => ErrorCode::NeedsClientSecret,
             OAuthCode::InvalidScope => ErrorCode::InvalidScope,
             OAuthCode::InvalidGrant => ErrorCode::InvalidGrant,
             OAuthCode::AccessDenied => ErrorCode::AccessDenied,

@@ -382,3 +382,24 @@ fn a_change_by_another_process_is_noticed_and_ones_own_are_not() {
     assert!(!ws.reread_if_changed_elsewhere().expect("looked"), "once");
     assert_eq!(ws.list(&everything()).expect("listed").saved, 2);
 }
+
+#[tokio::test]
+async fn a_missing_client_secret_is_said_before_anything_is_sent() {
+    let (sb, _dir, ws) = fixture().await;
+    let c = add(
+        &sb,
+        &ws,
+        "Secret gone",
+        GrantType::ClientCredentials,
+        Some("sandbox-integration-secret"),
+    );
+    // The keyring lost the entry (another tool removed it).
+    test_keyring()
+        .delete(&c.id, connmgr_core::storage::keyring::SecretKind::ClientSecret)
+        .expect("removed");
+    let before = sb.stats().token_requests;
+    let err = ws.token(&c.id).await.expect_err("no secret to send");
+    assert_eq!(err.code(), ErrorCode::NeedsClientSecret);
+    assert!(err.to_string().contains("nothing was sent"), "{err}");
+    assert_eq!(sb.stats().token_requests, before);
+}

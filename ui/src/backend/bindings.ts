@@ -603,6 +603,11 @@ export type ErrorCode =
 "keyring_locked" | 
 /**  The client ID or secret was refused. */
 "invalid_client" | 
+/**
+ *  The connection's client secret is not stored (never entered, or imported without it):
+ *  nothing was sent; a person has to enter it.
+ */
+"needs_client_secret" | 
 /**  A requested scope is not allowed. */
 "invalid_scope" | 
 /**  The grant (code, refresh token) is invalid or expired: sign in again. */

@@ -250,18 +250,22 @@ impl Tokens {
         self.renew(connection).await
     }
 
+    /// The client secret to send: `None` for a public client. A connection imported without
+    /// the secret it had is refused before anything is sent.
+    fn client_secret(&self, connection: &Connection) -> Result<Option<Secret>, Error> {
+        if connection.needs_client_secret {
+            return Err(needs_client_secret());
+        }
+        self.secrets.get(&connection.id, SecretKind::ClientSecret)
+    }
+
     async fn renew(&self, connection: &Connection) -> Result<AccessToken, Error> {
         let id = &connection.id;
         let (set, grant) = match connection.settings.grant_type {
             GrantType::ClientCredentials => {
                 let secret = self
-                    .secrets
-                    .get(id, SecretKind::ClientSecret)?
-                    .ok_or_else(|| Error::OAuth {
-                        code: OAuthCode::InvalidClient,
-                        message: "No client secret is stored for this connection.".to_owned(),
-                        hint: "Edit the connection and paste the client secret.".to_owned(),
-                    })?;
+                    .client_secret(connection)?
+                    .ok_or_else(needs_client_secret)?;
                 let set = crate::oauth::client_credentials(&self.http, connection, &secret).await?;
                 (set, Grant::New)
             }
@@ -285,7 +289,7 @@ impl Tokens {
         let mut client = crate::oauth::oauth_client(connection)
             .set_token_uri(TokenUrl::from_url(token_url))
             .set_auth_type(crate::oauth::auth_type(connection.settings.client_auth));
-        if let Some(secret) = self.secrets.get(&connection.id, SecretKind::ClientSecret)? {
+        if let Some(secret) = self.client_secret(connection)? {
             client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
         }
         // RFC 6749 §6: an answer without `scope` leaves the grant's scope as it was.
@@ -419,5 +423,15 @@ impl Tokens {
         };
         self.drop_tokens(id)?;
         Ok(outcome)
+    }
+}
+
+/// A connection without the client secret it needs: said by the core, the same for every front
+/// end, before any request.
+fn needs_client_secret() -> Error {
+    Error::OAuth {
+        code: OAuthCode::NeedsClientSecret,
+        message: "No client secret is stored for this connection; nothing was sent.".to_owned(),
+        hint: "Enter the client secret: Edit the connection in the window, or `connmgr secret set NAME` with the secret on standard input.".to_owned(),
     }
 }

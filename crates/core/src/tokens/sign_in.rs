@@ -8,7 +8,6 @@ use crate::error::Error;
 use crate::model::connection::Connection;
 use crate::oauth::device_code::PendingDevice;
 use crate::oauth::{BrowserOpener, TokenSet};
-use crate::storage::keyring::SecretKind;
 
 impl Tokens {
     /// Signs in through the browser (authorization code) and keeps the tokens.
@@ -19,7 +18,7 @@ impl Tokens {
         timeout: Duration,
         cancel: impl std::future::Future<Output = ()>,
     ) -> Result<AccessToken, Error> {
-        let secret = self.secrets.get(&connection.id, SecretKind::ClientSecret)?;
+        let secret = self.client_secret(connection)?;
         let set = crate::oauth::authorization_code(
             &self.http,
             connection,
@@ -34,7 +33,7 @@ impl Tokens {
 
     /// Asks for a device sign-in's user code (RFC 8628 §3.1).
     pub async fn device_start(&self, connection: &Connection) -> Result<PendingDevice, Error> {
-        let secret = self.secrets.get(&connection.id, SecretKind::ClientSecret)?;
+        let secret = self.client_secret(connection)?;
         crate::oauth::device_code::request(&self.http, connection, secret.as_ref()).await
     }
 
@@ -45,7 +44,7 @@ impl Tokens {
         pending: &PendingDevice,
         cancel: impl std::future::Future<Output = ()>,
     ) -> Result<AccessToken, Error> {
-        let secret = self.secrets.get(&connection.id, SecretKind::ClientSecret)?;
+        let secret = self.client_secret(connection)?;
         let set = crate::oauth::device_code::poll(
             &self.http,
             connection,
