@@ -395,7 +395,10 @@ async fn a_missing_client_secret_is_said_before_anything_is_sent() {
     );
     // The keyring lost the entry (another tool removed it).
     test_keyring()
-        .delete(&c.id, connmgr_core::storage::keyring::SecretKind::ClientSecret)
+        .delete(
+            &c.id,
+            connmgr_core::storage::keyring::SecretKind::ClientSecret,
+        )
         .expect("removed");
     let before = sb.stats().token_requests;
     let err = ws.token(&c.id).await.expect_err("no secret to send");
