@@ -27,6 +27,8 @@ pub(crate) struct PendingCode {
     pub challenge: String,
     pub expires_at: Instant,
     pub used: bool,
+    /// Whether the sign-in asked with `prompt=consent`.
+    pub consented: bool,
 }
 
 /// A request waiting for the person's decision on the consent page.
@@ -37,6 +39,7 @@ pub(crate) struct PendingConsent {
     scopes: Vec<String>,
     state: String,
     challenge: String,
+    consented: bool,
 }
 
 pub(crate) fn escape(text: &str) -> String {
@@ -156,12 +159,14 @@ pub(crate) async fn authorize(
     if scopes.is_empty() {
         return back("invalid_scope", "no allowed scope was requested");
     }
+    crate::oauth::note_extras(&shared, "authorization", &params);
     let request = PendingConsent {
         client_id,
         redirect_uri,
         scopes,
         state,
         challenge,
+        consented: get("prompt").split(' ').any(|p| p == "consent"),
     };
     match shared.config.consent {
         Consent::Approve => approve(&shared, request),
@@ -185,6 +190,7 @@ fn approve(shared: &Shared, request: PendingConsent) -> Response {
                 challenge: request.challenge,
                 expires_at: Instant::now() + Duration::from_secs(shared.config.code_lifetime_secs),
                 used: false,
+                consented: request.consented,
             },
         );
     redirect(&with_params(

@@ -98,6 +98,32 @@ pub struct Config {
     /// How long a device code and its user code live.
     #[serde(default = "default_device_lifetime")]
     pub device_code_lifetime_secs: u64,
+    /// As Google and several certified servers: `offline_access` brings a refresh token only
+    /// when the sign-in asked with `prompt=consent`.
+    #[serde(default)]
+    pub offline_needs_consent: bool,
+    /// Whether the metadata document is served at its well-known addresses.
+    #[serde(default = "yes")]
+    pub publish_metadata: bool,
+    /// An issuer for the metadata document other than the sandbox's own (a mismatch).
+    #[serde(default)]
+    pub metadata_issuer: Option<String>,
+    /// `code_challenge_methods_supported` in the metadata.
+    #[serde(default = "default_pkce_methods")]
+    pub pkce_methods: Vec<String>,
+    /// `token_endpoint_auth_methods_supported` in the metadata.
+    #[serde(default = "default_auth_methods")]
+    pub auth_methods: Vec<String>,
+}
+
+fn default_pkce_methods() -> Vec<String> {
+    vec!["S256".to_owned()]
+}
+
+fn default_auth_methods() -> Vec<String> {
+    ["client_secret_basic", "client_secret_post", "none"]
+        .map(str::to_owned)
+        .to_vec()
 }
 
 fn default_device_interval() -> Option<u64> {
@@ -203,6 +229,11 @@ impl Config {
             send_iss: true,
             device_interval_secs: default_device_interval(),
             device_code_lifetime_secs: default_device_lifetime(),
+            offline_needs_consent: false,
+            publish_metadata: true,
+            metadata_issuer: None,
+            pkce_methods: default_pkce_methods(),
+            auth_methods: default_auth_methods(),
         }
     }
 

@@ -36,6 +36,9 @@ pub enum Fault {
     TokenType(Value),
     /// A successful answer with this `expires_in` value (`"3600"`, `-1`, `3600.5`, `1e20`, null).
     ExpiresIn(Value),
+    /// A successful answer without `expires_in` (RFC 6749 §5.1 only recommends it; Salesforce
+    /// never sends it).
+    OmitExpiresIn,
     /// A successful answer without `scope` (RFC 6749 §5.1 allows it when the scope is as
     /// requested, §6 on a refresh when it is unchanged).
     OmitScope,
@@ -203,6 +206,7 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
         | Fault::TokenType(_)
         | Fault::ExpiresIn(_)
         | Fault::OmitScope
+        | Fault::OmitExpiresIn
         | Fault::OmitRefreshToken
         | Fault::SlowDown(_) => None,
     }
@@ -238,6 +242,7 @@ pub(crate) fn after(shared: &Shared, body: &mut Value) {
     match fault {
         Some(Fault::MissingAccessToken) => remove("access_token"),
         Some(Fault::OmitScope) => remove("scope"),
+        Some(Fault::OmitExpiresIn) => remove("expires_in"),
         Some(Fault::OmitRefreshToken) => remove("refresh_token"),
         Some(Fault::TokenType(v)) => body["token_type"] = v,
         Some(Fault::ExpiresIn(v)) => body["expires_in"] = v,

@@ -9,6 +9,8 @@
 //! - `POST /oauth2/revoke`: token revocation (RFC 7009).
 //! - `POST /oauth2/device_authorization`, `GET|POST /oauth2/device`: the device authorization
 //!   grant and its verification page (RFC 8628, see [`oauth::device`]).
+//! - `GET /.well-known/oauth-authorization-server`, `…/openid-configuration` (path-aware for an
+//!   issuer with a path): the metadata (RFC 8414).
 //! - `GET /api/{users,suppliers,invoices,accounts}`: the scoped API (see [`api`]).
 
 pub mod api;
@@ -52,6 +54,7 @@ pub(crate) struct Shared {
     pub refresh_tokens: Mutex<HashMap<String, oauth::RefreshGrant>>,
     pub devices: Mutex<HashMap<String, oauth::device::PendingDevice>>,
     pub device_polls: Mutex<Vec<oauth::device::DevicePoll>>,
+    pub extras: Mutex<Vec<oauth::ExtraSeen>>,
     pub base: OnceLock<String>,
     pub stats: Counters,
     /// The base URL and the configured issuer path, known once the listener is bound; sent
@@ -105,8 +108,17 @@ pub struct Stats {
 
 /// The sandbox's routes over `shared`.
 fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
+    let issuer_path = shared.config.issuer_path.trim_end_matches('/').to_owned();
+    let mut router = Router::new();
+    if !issuer_path.is_empty() {
+        router = router.route(
+            &format!("{issuer_path}/.well-known/openid-configuration"),
+            get(oauth::metadata::under_issuer),
+        );
+    }
+    router
         .route("/healthz", get(healthz))
+        .route("/.well-known/{*rest}", get(oauth::metadata::well_known))
         .route("/oauth2/token", post(oauth::token))
         .route("/oauth2/revoke", post(oauth::revoke))
         .route(
@@ -157,6 +169,7 @@ impl Sandbox {
             refresh_tokens: Mutex::new(HashMap::new()),
             devices: Mutex::new(HashMap::new()),
             device_polls: Mutex::new(Vec::new()),
+            extras: Mutex::new(Vec::new()),
             base: OnceLock::new(),
             stats: Counters::default(),
             issuer: OnceLock::new(),
@@ -241,6 +254,15 @@ impl Sandbox {
     /// The issuer identifier it names in `iss`: the base URL and the configured issuer path.
     pub fn issuer(&self) -> String {
         self.shared.issuer()
+    }
+
+    /// Every parameter beyond the protocol's own that a request carried so far, in order.
+    pub fn extras_seen(&self) -> Vec<oauth::ExtraSeen> {
+        self.shared
+            .extras
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Every poll of the token endpoint with a device code so far, in order.

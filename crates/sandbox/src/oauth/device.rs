@@ -92,6 +92,7 @@ fn authorize_device(
     body: &[u8],
 ) -> Result<Response, OAuthError> {
     let params = parse_form(headers, body)?;
+    super::note_extras(shared, "authorization", &params);
     let (id, secret) = client_credentials(headers, &params)?;
     let client = authenticate(shared, &id, secret.as_deref())?;
     if !client.grants.contains(&Grant::DeviceCode) {

@@ -63,11 +63,13 @@ pub(super) fn exchange_code(
         ));
     }
     let scopes = pending.scopes.clone();
+    let consented = pending.consented;
     drop(codes);
     let grant_id = uuid::Uuid::new_v4().simple().to_string();
     let refresh = (client.grants.contains(&Grant::RefreshToken)
-        && scopes.iter().any(|s| s == "offline_access"))
-    .then(|| new_refresh(shared, client, &scopes, &grant_id));
+        && scopes.iter().any(|s| s == "offline_access")
+        && (consented || !shared.config.offline_needs_consent))
+        .then(|| new_refresh(shared, client, &scopes, &grant_id));
     Ok(issue_with(shared, client, scopes, refresh, Some(grant_id)))
 }
 

@@ -27,6 +27,7 @@ use crate::config::{ClientConfig, Grant, UnknownScope};
 pub mod device;
 mod grants;
 mod issue;
+pub(crate) mod metadata;
 mod revoke;
 
 use grants::{exchange_code, refresh};
@@ -264,8 +265,62 @@ pub(crate) async fn token(
     }
 }
 
+/// The parameters the protocol defines (RFC 6749, 7636, 8628, 7523): anything else a request
+/// carries is an extra, noted for the tests.
+const PROTOCOL_PARAMS: &[&str] = &[
+    "client_id",
+    "client_secret",
+    "client_assertion",
+    "client_assertion_type",
+    "grant_type",
+    "response_type",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code",
+    "code_verifier",
+    "code_challenge",
+    "code_challenge_method",
+    "refresh_token",
+    "device_code",
+];
+
+/// An extra parameter a request carried, and which request it came with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtraSeen {
+    /// `authorization`, `token` or `refresh`.
+    pub stage: &'static str,
+    /// Its name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
+/// Notes the parameters of a request that the protocol does not define.
+pub(crate) fn note_extras(shared: &Shared, stage: &'static str, params: &HashMap<String, String>) {
+    let mut seen = shared.extras.lock().unwrap_or_else(|p| p.into_inner());
+    let mut extras: Vec<_> = params
+        .iter()
+        .filter(|(k, _)| !PROTOCOL_PARAMS.contains(&k.as_str()))
+        .collect();
+    extras.sort();
+    for (name, value) in extras {
+        seen.push(ExtraSeen {
+            stage,
+            name: name.clone(),
+            value: value.clone(),
+        });
+    }
+}
+
 fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
     let params = parse_form(headers, body)?;
+    let stage = if params.get("grant_type").map(String::as_str) == Some("refresh_token") {
+        "refresh"
+    } else {
+        "token"
+    };
+    note_extras(shared, stage, &params);
     let (id, secret) = client_credentials(headers, &params)?;
     let client = authenticate(shared, &id, secret.as_deref())?;
     let grant = match params.get("grant_type").map(String::as_str) {
