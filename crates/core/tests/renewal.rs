@@ -163,6 +163,8 @@ fn a_renewal_changes_the_token_state_but_not_when_the_connection_was_last_used()
         granted_scopes: vec!["core.user.read".to_owned()],
         missing_scopes: Vec::new(),
         has_refresh_token: false,
+        expiry_from_jwt: false,
+        notes: Vec::new(),
         jwt: None,
         id_token: None,
     };

@@ -64,6 +64,32 @@ pub enum ClientAuth {
     Basic,
 }
 
+/// Which request an extra parameter goes with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ParamStage {
+    /// The authorization request the browser opens (and the device authorization request).
+    Authorization,
+    /// The token request: the code exchange, client credentials, a device-code poll.
+    Token,
+    /// The refresh request.
+    Refresh,
+}
+
+/// A request parameter a server wants beyond the protocol's own (RFC 6749 §3.1 and §3.2 let
+/// servers define more): `prompt=consent`, `access_type=offline`, `audience`, `resource`…
+/// Kept in the connections file and exports: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtraParam {
+    /// Which request it goes with.
+    pub stage: ParamStage,
+    /// The parameter's name.
+    pub name: String,
+    /// Its value.
+    pub value: String,
+}
+
 /// HTTP methods the connection test may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "UPPERCASE")]
@@ -144,11 +170,25 @@ pub struct ConnectionSettings {
     pub redirect_port: Option<u16>,
     /// Renew the token by itself when it is about to expire.
     pub auto_refresh: bool,
+    /// Parameters sent beyond the protocol's own, each with the request it goes with.
+    #[serde(default)]
+    pub extra_params: Vec<ExtraParam>,
+    /// The server's metadata as last fetched from the issuer (RFC 8414), when it was.
+    #[serde(default)]
+    pub metadata: Option<crate::oauth::discovery::ServerMetadata>,
     /// The API call the connection test makes.
     pub test_request: TestRequest,
 }
 
 impl ConnectionSettings {
+    /// The extra parameters that go with `stage`'s request, as (name, value).
+    pub fn params_for(&self, stage: ParamStage) -> impl Iterator<Item = (&str, &str)> {
+        self.extra_params
+            .iter()
+            .filter(move |p| p.stage == stage)
+            .map(|p| (p.name.as_str(), p.value.as_str()))
+    }
+
     /// A new Coupa connection's settings, as the form starts them.
     pub fn new_coupa() -> Self {
         ConnectionSettings {
@@ -170,6 +210,8 @@ impl ConnectionSettings {
             scopes: vec!["core.user.read".to_owned()],
             redirect_port: None,
             auto_refresh: true,
+            extra_params: Vec::new(),
+            metadata: None,
             test_request: TestRequest::coupa_default(),
         }
     }

@@ -69,6 +69,28 @@ impl ScopeCatalog {
         })
     }
 
+    /// The catalog a server's metadata offers (`scopes_supported`, RFC 8414 §2): the OpenID
+    /// Connect scopes described as Coupa's catalog describes them, the others as they are named.
+    pub fn from_metadata(meta: &crate::oauth::discovery::ServerMetadata) -> ScopeCatalog {
+        let known = Self::coupa();
+        let scopes = meta
+            .scopes_supported
+            .iter()
+            .map(|name| match known.get(name).filter(|s| s.standard) {
+                Some(standard) => standard.clone(),
+                None => ScopeInfo {
+                    name: name.clone(),
+                    group: "server".to_owned(),
+                    right: String::new(),
+                    label: "Offered by the server".to_owned(),
+                    description: "Listed in the server's metadata (scopes_supported).".to_owned(),
+                    standard: false,
+                },
+            })
+            .collect();
+        ScopeCatalog { scopes }
+    }
+
     /// Every scope, in catalog order (the standard ones first).
     pub fn all(&self) -> &[ScopeInfo] {
         &self.scopes

@@ -7,7 +7,7 @@ use oauth2::{ClientSecret, Scope, TokenUrl};
 
 use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
-use crate::model::connection::Connection;
+use crate::model::connection::{Connection, ParamStage};
 use crate::storage::secret::Secret;
 
 use super::redirect::IssuerCheck;
@@ -58,11 +58,14 @@ pub async fn authorization_code(
     }
     let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
     let requested = connection.settings.scopes.clone();
-    let (url, state) = client
+    let mut authorize = client
         .authorize_url(oauth2::CsrfToken::new_random)
         .add_scopes(requested.iter().cloned().map(Scope::new))
-        .set_pkce_challenge(challenge)
-        .url();
+        .set_pkce_challenge(challenge);
+    for (name, value) in connection.settings.params_for(ParamStage::Authorization) {
+        authorize = authorize.add_extra_param(name.to_owned(), value.to_owned());
+    }
+    let (url, state) = authorize.url();
 
     opener.open(url.as_str()).map_err(|why| Error::OAuth {
         code: OAuthCode::Connect,
@@ -78,19 +81,25 @@ pub async fn authorization_code(
         .await?;
 
     let http = Recording::new(http);
-    let result = client
+    let mut exchange = client
         .exchange_code(oauth2::AuthorizationCode::new(
             callback.code.expose().to_owned(),
         ))
-        .set_pkce_verifier(verifier)
-        .request_async(&http)
-        .await;
+        .set_pkce_verifier(verifier);
+    for (name, value) in connection.settings.params_for(ParamStage::Token) {
+        exchange = exchange.add_extra_param(name.to_owned(), value.to_owned());
+    }
+    let result = exchange.request_async(&http).await;
     let result = match result {
-        Ok(token) => token_set(&token, &requested, &requested),
+        Ok(token) => token_set(&token, &requested, &requested).map(|mut set| {
+            super::note_missing_refresh_token(&mut set, &requested);
+            set
+        }),
         Err(err) => Err(token_error(err, http.last(), connection)),
     };
     // The browser hears the outcome only now that the code has been exchanged.
     let outcome = result.as_ref().map(|_| ()).map_err(ToString::to_string);
-    callback.browser.finish(outcome).await;
+    let page = callback.browser.finish(outcome).await;
+    let _ = tokio::time::timeout(super::redirect::OUTCOME_PAGE_GRACE, page).await;
     result
 }

@@ -20,7 +20,7 @@ use super::client_auth::form_post;
 use super::{Recording, TokenAnswer, TokenSet, check_target, token_error, token_set};
 use crate::error::{Error, OAuthCode};
 use crate::http::{HttpClient, HttpError, snippet};
-use crate::model::connection::Connection;
+use crate::model::connection::{Connection, ParamStage};
 use crate::model::validate::check_url;
 use crate::storage::secret::Secret;
 use crate::time::Timestamp;
@@ -125,6 +125,7 @@ pub async fn request(
     if !scope.is_empty() {
         pairs.push(("scope", scope.as_str()));
     }
+    pairs.extend(connection.settings.params_for(ParamStage::Authorization));
     let request = form_post(connection, &target, secret, &pairs)?;
     let recording = Recording::new(http);
     let response = recording
@@ -281,15 +282,12 @@ async fn poll_once(
     secret: Option<&Secret>,
     pending: &PendingDevice,
 ) -> Result<Poll, Error> {
-    let request = form_post(
-        connection,
-        target,
-        secret,
-        &[
-            ("grant_type", GRANT_TYPE),
-            ("device_code", pending.device_code.expose()),
-        ],
-    )?;
+    let mut pairs = vec![
+        ("grant_type", GRANT_TYPE),
+        ("device_code", pending.device_code.expose()),
+    ];
+    pairs.extend(connection.settings.params_for(ParamStage::Token));
+    let request = form_post(connection, target, secret, &pairs)?;
     let recording = Recording::new(http);
     let response = match recording.call(request).await {
         Ok(response) => response,
@@ -302,7 +300,10 @@ async fn poll_once(
     if status == 200 {
         let requested = &connection.settings.scopes;
         return match serde_json::from_slice::<TokenAnswer>(response.body()) {
-            Ok(answer) => token_set(&answer, requested, requested).map(|s| Poll::Token(s.into())),
+            Ok(answer) => token_set(&answer, requested, requested).map(|mut set| {
+                super::note_missing_refresh_token(&mut set, requested);
+                Poll::Token(set.into())
+            }),
             Err(why) => Err(Error::OAuth {
                 code: OAuthCode::BadResponse,
                 message: format!(

@@ -58,6 +58,14 @@ pub fn decode_unverified(token: &str) -> Option<DecodedJwt> {
     })
 }
 
+impl DecodedJwt {
+    /// The `exp` claim (RFC 7519 §4.1.4) as seconds since 1970, when it is a whole number.
+    pub fn expires(&self) -> Option<u64> {
+        let exp = self.claims.iter().find(|c| c.name == "exp")?;
+        exp.value.parse::<u64>().ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

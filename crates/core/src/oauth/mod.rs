@@ -9,6 +9,7 @@ mod authorization_code;
 pub mod browser;
 mod client_auth;
 pub mod device_code;
+pub mod discovery;
 mod errors;
 pub mod jwt;
 #[cfg(test)]
@@ -29,7 +30,7 @@ use specta::Type;
 
 use crate::error::{Error, OAuthCode};
 use crate::http::{HttpClient, HttpError, snippet};
-use crate::model::connection::{ClientAuth, Connection};
+use crate::model::connection::{ClientAuth, Connection, ParamStage};
 use crate::model::validate::{check_url, host_allowed};
 use crate::storage::secret::Secret;
 use crate::time::Timestamp;
@@ -45,8 +46,17 @@ pub struct TokenInfo {
     pub token_type: String,
     /// When it was obtained (RFC 3339).
     pub obtained_at: Timestamp,
-    /// When it expires (RFC 3339), if the server said.
+    /// When it expires (RFC 3339): from `expires_in`, else the JWT access token's `exp`;
+    /// `None` when neither says (it is then used until a server refuses it).
     pub expires_at: Option<Timestamp>,
+    /// Whether the expiry was read from the token's own `exp` claim, the answer having no
+    /// `expires_in` (Salesforce's, for one).
+    #[serde(default)]
+    pub expiry_from_jwt: bool,
+    /// What to know about this token beyond its fields, e.g. that the refresh token asked for
+    /// did not come and how to get one.
+    #[serde(default)]
+    pub notes: Vec<String>,
     /// The scopes granted (the requested ones when the server did not say).
     pub granted_scopes: Vec<String>,
     /// Requested scopes the server did not grant.
@@ -154,11 +164,13 @@ pub async fn client_credentials(
         .set_auth_type(auth_type(connection.settings.client_auth));
     let requested = connection.settings.scopes.clone();
     let http = Recording::new(http);
-    let result = client
+    let mut request = client
         .exchange_client_credentials()
-        .add_scopes(requested.iter().cloned().map(Scope::new))
-        .request_async(&http)
-        .await;
+        .add_scopes(requested.iter().cloned().map(Scope::new));
+    for (name, value) in connection.settings.params_for(ParamStage::Token) {
+        request = request.add_extra_param(name.to_owned(), value.to_owned());
+    }
+    let result = request.request_async(&http).await;
     match result {
         Ok(token) => token_set(&token, &requested, &requested),
         Err(err) => Err(token_error(err, http.last(), connection)),
@@ -261,9 +273,25 @@ pub(crate) fn token_set(
     let now = Timestamp::now();
     // RFC 6749 §5.1 sets no upper bound on `expires_in`: a lifetime past MAX_LIFETIME is taken
     // as MAX_LIFETIME, so the expiry can always be computed and written.
-    let expires_at = token
+    let from_answer = token
         .expires_in()
         .map(|d: Duration| now.checked_add(d.min(MAX_LIFETIME)).unwrap_or(now));
+    let jwt = crate::oauth::jwt::decode_unverified(token.access_token().secret());
+    // No `expires_in` (RFC 6749 §5.1 makes it only RECOMMENDED): a JWT access token's own
+    // `exp`, bounded like `expires_in`; else the expiry stays unknown and nothing guesses it.
+    let from_jwt = || {
+        let exp = jwt.as_ref()?.expires()?;
+        let at = std::time::UNIX_EPOCH.checked_add(Duration::from_secs(exp))?;
+        let left = at.duration_since(now.to_system()).unwrap_or_default();
+        now.checked_add(left.min(MAX_LIFETIME))
+    };
+    let (expires_at, expiry_from_jwt) = match from_answer {
+        Some(at) => (Some(at), false),
+        None => match from_jwt() {
+            Some(at) => (Some(at), true),
+            None => (None, false),
+        },
+    };
     Ok(TokenSet {
         access_token: Secret::new(token.access_token().secret().clone()),
         refresh_token: token
@@ -276,7 +304,9 @@ pub(crate) fn token_set(
             granted_scopes: granted,
             missing_scopes: missing,
             has_refresh_token: token.refresh_token().is_some(),
-            jwt: crate::oauth::jwt::decode_unverified(token.access_token().secret()),
+            expiry_from_jwt,
+            notes: Vec::new(),
+            jwt,
             id_token: token
                 .extra_fields()
                 .id_token
@@ -285,4 +315,14 @@ pub(crate) fn token_set(
         },
         expires_at,
     })
+}
+
+/// A person's sign-in that asked for `offline_access` and got no refresh token: the Token panel
+/// and `connmgr sign-in` say so, and how servers that want it asked for are asked.
+pub(crate) fn note_missing_refresh_token(set: &mut TokenSet, requested: &[String]) {
+    if set.refresh_token.is_none() && requested.iter().any(|s| s == "offline_access") {
+        set.info.notes.push(
+            "offline_access was asked for, but no refresh token came: you will have to sign in again when this token expires. Some servers give one only when the sign-in asks with prompt=consent (Google also wants access_type=offline): add them under Advanced, Extra parameters, for the sign-in request.".to_owned(),
+        );
+    }
 }

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
-use crate::model::connection::{Connection, GrantType};
+use crate::model::connection::{Connection, GrantType, ParamStage};
 use crate::oauth::revoke::Revocation;
 use crate::oauth::{TokenInfo, TokenSet};
 use crate::storage::keyring::{SecretKind, SecretStore};
@@ -301,10 +301,12 @@ impl Tokens {
         loop {
             attempt += 1;
             let http = crate::oauth::Recording::new(&self.http);
-            let result = client
-                .exchange_refresh_token(&RefreshToken::new(refresh.expose().to_owned()))
-                .request_async(&http)
-                .await;
+            let refresh_token = RefreshToken::new(refresh.expose().to_owned());
+            let mut request = client.exchange_refresh_token(&refresh_token);
+            for (name, value) in connection.settings.params_for(ParamStage::Refresh) {
+                request = request.add_extra_param(name.to_owned(), value.to_owned());
+            }
+            let result = request.request_async(&http).await;
             match result {
                 Ok(token) => {
                     return crate::oauth::token_set(

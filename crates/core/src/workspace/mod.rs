@@ -8,6 +8,7 @@
 //! server are `async`.
 
 mod device;
+mod discovery;
 mod sign_ins;
 mod tokens;
 

@@ -11,11 +11,13 @@ use crate::model::scopes::ScopeCatalog;
 
 mod coupa;
 mod endpoints;
+mod params;
 #[cfg(test)]
 mod properties;
 mod urls;
 
 pub use coupa::{CoupaInstance, parse_coupa_instance};
+pub use params::{PARAM_NAME_MAX, PARAMS_MAX, PROTOCOL_NAMES};
 pub use urls::{check_url, host_allowed, is_loopback_host, normalize_domain};
 
 /// The longest name a connection may have, in characters.
@@ -60,6 +62,8 @@ pub mod field {
     pub const REDIRECT_PORT: &str = "redirectPort";
     /// Test request.
     pub const TEST_REQUEST: &str = "testRequest";
+    /// Extra parameters.
+    pub const EXTRA_PARAMS: &str = "extraParams";
 }
 
 /// One problem with one field.
@@ -221,6 +225,9 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
 
     // Scopes.
     v.scopes(&mut s);
+
+    // Extra parameters.
+    v.extra_params(&mut s);
 
     // Redirect port.
     if let Some(port) = s.redirect_port

@@ -18,10 +18,16 @@ pub struct BrowserAnswer {
 /// that says how the sign-in ended.
 const OUTCOME_PAGE_WAIT: Duration = Duration::from_secs(10);
 
+/// How long a sign-in waits, once it has its answer, for the browser to fetch that page: a
+/// browser follows the 303 at once, and a process that ends right after the sign-in
+/// (`connmgr sign-in`) would otherwise take the page down with it.
+pub const OUTCOME_PAGE_GRACE: Duration = Duration::from_secs(2);
+
 impl BrowserAnswer {
     /// Tells the browser how the sign-in ended: a `303` to a clean address, whose page the
     /// listener then serves once before it closes. `outcome` is `Err` with what went wrong.
-    pub async fn finish(self, outcome: Result<(), String>) {
+    /// The returned task ends once the page is served (or after [`OUTCOME_PAGE_WAIT`]).
+    pub async fn finish(self, outcome: Result<(), String>) -> tokio::task::JoinHandle<()> {
         let BrowserAnswer {
             mut stream,
             listener,
@@ -73,6 +79,6 @@ impl BrowserAnswer {
             if let Some(mut browser) = browser {
                 respond(&mut browser, status, title, &message).await;
             }
-        });
+        })
     }
 }

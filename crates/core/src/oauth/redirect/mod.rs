@@ -38,7 +38,7 @@ mod answer;
 mod properties;
 mod wire;
 
-pub use answer::BrowserAnswer;
+pub use answer::{BrowserAnswer, OUTCOME_PAGE_GRACE};
 use wire::{Read, read_head, respond};
 
 /// How long the app waits for the browser by default.
