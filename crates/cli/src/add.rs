@@ -4,7 +4,8 @@
 use std::io::Read;
 
 use connmgr_core::model::connection::{
-    ClientAuth, ConnectionDraft, ConnectionSettings, GrantType, Provider, SecretUpdate,
+    ClientAuth, ConnectionDraft, ConnectionSettings, ExtraParam, GrantType, ParamStage, Provider,
+    SecretUpdate,
 };
 use connmgr_core::model::transfer::ExportedConnection;
 use connmgr_core::{Secret, Workspace};
@@ -17,8 +18,39 @@ use crate::{open, out, out_json};
 const SECRET_MAX: u64 = 64 * 1024;
 
 /// Creates a connection from `--file` and the flags; prints its id (or `--json` the connection).
-pub fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
-    let settings = settings(args)?;
+/// A generic server given by `--issuer` alone gets its endpoints from the issuer's metadata
+/// (RFC 8414); the endpoint flags given override what it says.
+pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
+    let mut settings = settings(args)?;
+    if settings.provider == Provider::Generic
+        && !settings.issuer.is_empty()
+        && settings.metadata.is_none()
+        && args.token_url.is_none()
+    {
+        let found = ws.discover(&settings).await?;
+        for warning in &found.warnings {
+            remark(warning);
+        }
+        let explicit = settings;
+        settings = found.settings;
+        // What was typed wins over what the server says.
+        for (target, typed) in [
+            (&mut settings.authorization_url, &args.authorization_url),
+            (&mut settings.revocation_url, &args.revocation_url),
+            (
+                &mut settings.device_authorization_url,
+                &args.device_authorization_url,
+            ),
+        ] {
+            if let Some(v) = typed {
+                v.clone_into(target);
+            }
+        }
+        if args.client_auth.is_some() {
+            settings.client_auth = explicit.client_auth;
+        }
+        settings.require_iss |= explicit.require_iss;
+    }
     if args.file.as_deref() == Some("-") && args.secret_from_stdin {
         return Err(Failure::usage(
             "--file - and --secret-from-stdin both read standard input; give the file by its path.",
@@ -146,7 +178,32 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
     if args.no_auto_refresh {
         s.auto_refresh = false;
     }
+    for param in &args.params {
+        s.extra_params.push(extra_param(param)?);
+    }
     Ok(s)
+}
+
+/// `STAGE:NAME=VALUE` as an extra parameter (`authorization:prompt=consent`).
+fn extra_param(text: &str) -> Result<ExtraParam, Failure> {
+    let wrong = || {
+        Failure::usage(format!(
+            "--param {text}: write it as authorization|token|refresh:NAME=VALUE, e.g. authorization:prompt=consent."
+        ))
+    };
+    let (stage, pair) = text.split_once(':').ok_or_else(wrong)?;
+    let (name, value) = pair.split_once('=').ok_or_else(wrong)?;
+    let stage = match stage {
+        "authorization" => ParamStage::Authorization,
+        "token" => ParamStage::Token,
+        "refresh" => ParamStage::Refresh,
+        _ => return Err(wrong()),
+    };
+    Ok(ExtraParam {
+        stage,
+        name: name.to_owned(),
+        value: value.to_owned(),
+    })
 }
 
 /// One connection object of the export format (`{"settings": …, "needsClientSecret": …}`), or
@@ -207,6 +264,8 @@ fn flag(field: &str) -> &str {
         f::API_BASE_URL => "--api-base-url",
         f::ISSUER => "--issuer",
         f::REVOCATION_URL => "--revocation-url",
+        f::DEVICE_AUTHORIZATION_URL => "--device-authorization-url",
+        f::EXTRA_PARAMS => "--param",
         f::CLIENT_ID => "--client-id",
         f::CLIENT_SECRET => "--secret-from-stdin",
         f::VALID_DOMAINS => "--valid-domain",
@@ -215,4 +274,13 @@ fn flag(field: &str) -> &str {
         f::TEST_REQUEST => "--test-path",
         other => other,
     }
+}
+
+/// A remark on standard error that does not stop the command (a discovery warning).
+#[expect(
+    clippy::print_stderr,
+    reason = "standard error is where a command line tool makes remarks"
+)]
+fn remark(text: &str) {
+    eprintln!("connmgr: warning: {text}");
 }

@@ -161,7 +161,8 @@ pub struct AddArgs {
     /// API base URL (the connection test calls its test path under it).
     #[arg(long, value_name = "URL")]
     pub api_base_url: Option<String>,
-    /// The server's issuer, exactly as its metadata names it.
+    /// The server's issuer, exactly as its metadata names it. For a server given by its issuer
+    /// alone (no --coupa, no --token-url), its metadata fills in the endpoints (RFC 8414).
     #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
     /// Refuse a sign-in answer without `iss` (the server always sends it).
@@ -194,6 +195,11 @@ pub struct AddArgs {
     /// A fixed redirect port (authorization code); a random one by default.
     #[arg(long, value_name = "PORT")]
     pub redirect_port: Option<u16>,
+    /// A parameter the server wants beyond OAuth's own, with the request it goes with
+    /// (repeatable): `authorization:prompt=consent`, `token:audience=https://api.example.com`,
+    /// `refresh:resource=…`. Never a secret: it is kept in the connections file.
+    #[arg(long = "param", value_name = "STAGE:NAME=VALUE")]
+    pub params: Vec<String>,
     /// Do not renew the token by itself before it expires.
     #[arg(long)]
     pub no_auto_refresh: bool,

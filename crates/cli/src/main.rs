@@ -55,7 +55,7 @@ async fn run(command: Command) -> Result<(), Failure> {
             match command {
                 Command::List { json } => browse::list(&ws, json),
                 Command::Show { name, json } => browse::show(&ws, &name, json),
-                Command::Add(args) => add::add(&ws, &args),
+                Command::Add(args) => add::add(&ws, &args).await,
                 Command::Secret {
                     action: SecretAction::Set { name },
                 } => add::set_secret(&ws, &name),

@@ -86,10 +86,14 @@ pub async fn sign_in(
     } else {
         "no refresh token came with it: sign in again when it expires"
     };
-    out(format!(
+    let mut said = format!(
         "Signed in to \u{201c}{}\u{201d}: an access token {until}; {refresh}.\n",
         c.settings.name
-    ))
+    );
+    for note in &token.info.notes {
+        said.push_str(&format!("Note: {note}\n"));
+    }
+    out(said)
 }
 
 /// What the person reads: where to go, the code, when it expires, and the QR code of the

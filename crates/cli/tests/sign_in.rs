@@ -268,3 +268,132 @@ async fn client_credentials_need_no_sign_in_and_a_device_grant_needs_its_address
         ran.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_param_flag_asks_for_consent_and_gets_the_refresh_token() {
+    let mut config = Config::demo();
+    config.consent = Consent::Approve;
+    config.offline_needs_consent = true;
+    let fx = Fixture::new().await;
+    let fx = Fixture {
+        home: fx.home,
+        sandbox: connmgr_sandbox::Sandbox::start_with(config, 0)
+            .await
+            .expect("sandbox"),
+    };
+    let base = fx.url();
+    let add = |name: &str, extra: &[&str]| {
+        run(fx
+            .connmgr()
+            .args(["add", "--name", name, "--coupa", &base])
+            .args([
+                "--grant",
+                "authorization-code",
+                "--client-id",
+                "sandbox-desktop",
+            ])
+            .args(["--valid-domain", "127.0.0.1", "--scope", "offline_access"])
+            .args(extra))
+    };
+    // A protocol's own name, or a malformed flag, is refused with the flag named.
+    let owned = add("Owned", &["--param", "authorization:redirect_uri=http://x"]);
+    assert_eq!(owned.code, 2, "{}", owned.stderr);
+    assert!(owned.stderr.contains("--param"), "{}", owned.stderr);
+    let malformed = add("Malformed", &["--param", "prompt=consent"]);
+    assert_eq!(malformed.code, 2, "{}", malformed.stderr);
+    assert!(
+        malformed
+            .stderr
+            .contains("authorization|token|refresh:NAME=VALUE"),
+        "{}",
+        malformed.stderr
+    );
+
+    let sign_in = |name: &str| {
+        let mut child = spawn_sign_in(&fx, &[name, "--no-browser"]);
+        let head = read_until(&mut child, |l| l.trim_start().starts_with("http"));
+        let url = head.lines().last().expect("the address").trim().to_owned();
+        (child, url)
+    };
+    // Without prompt=consent: no refresh token, and the output says how to get one.
+    assert_eq!(add("Plain", &[]).code, 0);
+    let (child, url) = sign_in("Plain");
+    reqwest::get(&url).await.expect("followed");
+    let (code, rest, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(rest.contains("no refresh token came"), "{rest}");
+    assert!(
+        rest.contains("Note: offline_access was asked for"),
+        "{rest}"
+    );
+
+    assert_eq!(
+        add("Consent", &["--param", "authorization:prompt=consent"]).code,
+        0
+    );
+    let shown = run(fx.connmgr().args(["show", "Consent", "--json"]));
+    let json: serde_json::Value = serde_json::from_str(&shown.stdout).expect("json");
+    assert_eq!(
+        json["settings"]["extraParams"],
+        serde_json::json!([{"stage": "authorization", "name": "prompt", "value": "consent"}])
+    );
+    let (child, url) = sign_in("Consent");
+    assert!(url.contains("prompt=consent"), "{url}");
+    reqwest::get(&url).await.expect("followed");
+    let (code, rest, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(rest.contains("a refresh token is held"), "{rest}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn add_with_an_issuer_alone_fills_the_endpoints_from_its_metadata() {
+    let mut config = Config::demo();
+    config.consent = Consent::Approve;
+    config.issuer_path = "/realms/acme".to_owned();
+    let fx = Fixture::new().await;
+    let fx = Fixture {
+        home: fx.home,
+        sandbox: connmgr_sandbox::Sandbox::start_with(config, 0)
+            .await
+            .expect("sandbox"),
+    };
+    let issuer = fx.sandbox.issuer();
+    let added = run(fx
+        .connmgr()
+        .args(["add", "--name", "Discovered", "--issuer", &issuer])
+        .args([
+            "--grant",
+            "authorization-code",
+            "--client-id",
+            "sandbox-desktop",
+        ])
+        .args(["--scope", "core.user.read", "--json"]));
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    let json: serde_json::Value = serde_json::from_str(&added.stdout).expect("json");
+    let base = fx.url();
+    assert_eq!(
+        json["endpoints"]["tokenUrl"],
+        format!("{base}/oauth2/token")
+    );
+    assert_eq!(
+        json["endpoints"]["authorizationUrl"],
+        format!("{base}/oauth2/authorizations/new")
+    );
+    assert_eq!(json["settings"]["requireIss"], true);
+    assert_eq!(
+        json["settings"]["validDomains"],
+        serde_json::json!(["127.0.0.1"])
+    );
+    assert!(
+        json["settings"]["metadata"]["fetchedFrom"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("/.well-known/oauth-authorization-server/realms/acme"))
+    );
+    // And it signs in: the path issuer's iss is the one typed.
+    let mut child = spawn_sign_in(&fx, &["Discovered", "--no-browser"]);
+    let head = read_until(&mut child, |l| l.trim_start().starts_with("http"));
+    let url = head.lines().last().expect("the address").trim().to_owned();
+    reqwest::get(&url).await.expect("followed");
+    let (code, _, stderr) = finish(child);
+    assert_eq!(code, 0, "{stderr}");
+}
