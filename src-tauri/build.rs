@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "start_device_sign_in",
     "finish_device_sign_in",
     "open_in_browser",
+    "discover_server",
+    "server_scope_catalog",
     "forget_tokens",
     "copy_text",
     "copy_token",

@@ -6,6 +6,7 @@ mod browser;
 mod clipboard;
 mod commands;
 mod demo;
+mod discovery;
 mod error;
 mod logging;
 mod prefs;

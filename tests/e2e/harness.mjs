@@ -238,13 +238,14 @@ export async function startSandbox({ config } = {}) {
 
 /**
  * Starts the sandbox and then the app for a node:test suite, and stops both after it. `extraEnv`
- * gives the app's extra environment from the sandbox's URL. Returns { sandbox, app }, filled in
+ * gives the app's extra environment from the sandbox's URL; `sandboxConfig`, the sandbox's
+ * configuration instead of its demo's. Returns { sandbox, app }, filled in
  * once the suite's `before` has run.
  */
-export function useSandboxAndApp(nodeTest, extraEnv = () => ({})) {
+export function useSandboxAndApp(nodeTest, extraEnv = () => ({}), { sandboxConfig } = {}) {
   const ctx = { sandbox: null, app: null, it: null };
   nodeTest.before(async () => {
-    ctx.sandbox = await startSandbox();
+    ctx.sandbox = await startSandbox({ config: sandboxConfig });
     ctx.app = await launchApp({ home: isolatedHome(), extraEnv: extraEnv(ctx.sandbox.url) });
   }, { timeout: 60_000 });
   nodeTest.after(async () => {

@@ -29,6 +29,11 @@ export const commands = {
 	duplicateConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("duplicate_connection", { id })),
 	/**  Coupa's scope catalog, grouped by object (the standard OpenID Connect scopes first). */
 	scopeCatalog: () => typedError<ScopeGroup_Serialize[], AppError_Serialize>(__TAURI_INVOKE("scope_catalog")),
+	/**
+	 *  The scopes a server's metadata offers, grouped for the picker (a generic connection's
+	 *  catalog once its issuer's metadata was fetched).
+	 */
+	serverScopeCatalog: (metadata: ServerMetadata_Deserialize) => typedError<ScopeGroup_Serialize[], AppError_Serialize>(__TAURI_INVOKE("server_scope_catalog", { metadata })),
 	/**  Coupa scopes whose name or description contains every word of `query`. */
 	searchScopes: (query: string) => typedError<ScopeInfo_Serialize[], AppError_Serialize>(__TAURI_INVOKE("search_scopes", { query })),
 	/**
@@ -68,6 +73,11 @@ export const commands = {
 	 *  https address (or http on this computer) is opened.
 	 */
 	openInBrowser: (url: string) => typedError<null, AppError_Serialize>(__TAURI_INVOKE("open_in_browser", { url })),
+	/**
+	 *  Fetches the metadata of the form's issuer (RFC 8414) and says what it would make of the
+	 *  settings: filled endpoints, warnings and what changed since the last fetch. Nothing is saved.
+	 */
+	discoverServer: (settings: ConnectionSettings_Deserialize) => typedError<Discovered_Serialize, AppError_Serialize>(__TAURI_INVOKE("discover_server", { settings })),
 	/**
 	 *  Removes the connection's cached access token and refresh token, revoked at the server
 	 *  first when it has a revocation endpoint; says what became of them there.
@@ -119,7 +129,7 @@ export const events = {
 };
 
 /* Constants */
-export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"},{"label":"Device code (RFC 8628)","short":"Device code","value":"device_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","deviceAuthorizationUrl":"","grantType":"client_credentials","issuer":"","name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
+export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"},{"label":"Device code (RFC 8628)","short":"Device code","value":"device_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","deviceAuthorizationUrl":"","extraParams":[],"grantType":"client_credentials","issuer":"","metadata":null,"name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
 
 /* Types */
 /**  An error as the UI receives it from any command. */
@@ -265,6 +275,10 @@ export type ConnectionSettings_Deserialize = {
 	redirectPort?: number | null,
 	/**  Renew the token by itself when it is about to expire. */
 	autoRefresh: boolean,
+	/**  Parameters sent beyond the protocol's own, each with the request it goes with. */
+	extraParams?: ExtraParam[],
+	/**  The server's metadata as last fetched from the issuer (RFC 8414), when it was. */
+	metadata?: ServerMetadata_Deserialize | null,
 	/**  The API call the connection test makes. */
 	testRequest: TestRequest,
 };
@@ -323,6 +337,10 @@ export type ConnectionSettings_Serialize = {
 	redirectPort: number | null,
 	/**  Renew the token by itself when it is about to expire. */
 	autoRefresh: boolean,
+	/**  Parameters sent beyond the protocol's own, each with the request it goes with. */
+	extraParams: ExtraParam[],
+	/**  The server's metadata as last fetched from the issuer (RFC 8414), when it was. */
+	metadata: ServerMetadata_Serialize | null,
 	/**  The API call the connection test makes. */
 	testRequest: TestRequest,
 };
@@ -545,6 +563,38 @@ export type DeviceAuthorization_Serialize = {
 	qrSvg: string | null,
 };
 
+/**
+ *  What fetching the metadata proposes for a connection: its settings with the endpoints
+ *  filled in, what to look at, and what changed since the metadata kept with it.
+ */
+export type Discovered = Discovered_Serialize | Discovered_Deserialize;
+
+/**
+ *  What fetching the metadata proposes for a connection: its settings with the endpoints
+ *  filled in, what to look at, and what changed since the metadata kept with it.
+ */
+export type Discovered_Deserialize = {
+	/**  The settings with the metadata applied (the form shows them before they are saved). */
+	settings: ConnectionSettings_Deserialize,
+	/**  Worth a look: no PKCE S256, a client authentication the server does not list… */
+	warnings: string[],
+	/**  What differs from the metadata fetched before, one line each; empty the first time. */
+	changes: string[],
+};
+
+/**
+ *  What fetching the metadata proposes for a connection: its settings with the endpoints
+ *  filled in, what to look at, and what changed since the metadata kept with it.
+ */
+export type Discovered_Serialize = {
+	/**  The settings with the metadata applied (the form shows them before they are saved). */
+	settings: ConnectionSettings_Serialize,
+	/**  Worth a look: no PKCE S256, a client authentication the server does not list… */
+	warnings: string[],
+	/**  What differs from the metadata fetched before, one line each; empty the first time. */
+	changes: string[],
+};
+
 /**  The endpoints a connection calls, resolved from its settings. */
 export type Endpoints = Endpoints_Serialize | Endpoints_Deserialize;
 
@@ -657,6 +707,20 @@ export type ErrorCode =
 "refused" | 
 /**  Something went wrong that has no more specific code. */
 "internal";
+
+/**
+ *  A request parameter a server wants beyond the protocol's own (RFC 6749 §3.1 and §3.2 let
+ *  servers define more): `prompt=consent`, `access_type=offline`, `audience`, `resource`…
+ *  Kept in the connections file and exports: never a secret.
+ */
+export type ExtraParam = {
+	/**  Which request it goes with. */
+	stage: ParamStage,
+	/**  The parameter's name. */
+	name: string,
+	/**  Its value. */
+	value: string,
+};
 
 /**  One problem with one field. */
 export type FieldIssue = {
@@ -899,6 +963,15 @@ export type ListSort =
 /**  Most recently tested first, then by name. */
 "last_tested";
 
+/**  Which request an extra parameter goes with. */
+export type ParamStage = 
+/**  The authorization request the browser opens (and the device authorization request). */
+"authorization" | 
+/**  The token request: the code exchange, client credentials, a device-code poll. */
+"token" | 
+/**  The refresh request. */
+"refresh";
+
 /**  What the app remembers between runs. */
 export type Prefs = Prefs_Serialize | Prefs_Deserialize;
 
@@ -1013,6 +1086,71 @@ export type SecretUpdate =
 value: string } | 
 /**  Remove it (a public client that uses PKCE alone). */
 { action: "remove" };
+
+/**  What a server's metadata says, as kept with a connection (and compared when fetched again). */
+export type ServerMetadata = ServerMetadata_Serialize | ServerMetadata_Deserialize;
+
+/**  What a server's metadata says, as kept with a connection (and compared when fetched again). */
+export type ServerMetadata_Deserialize = {
+	/**  The issuer, exactly as the document names it (and as typed). */
+	issuer: string,
+	/**  Where the document was found. */
+	fetchedFrom: string,
+	/**  When (RFC 3339). */
+	fetchedAt: string,
+	/**  `authorization_endpoint`. */
+	authorizationEndpoint?: string | null,
+	/**  `token_endpoint`. */
+	tokenEndpoint?: string | null,
+	/**  `revocation_endpoint` (RFC 7009). */
+	revocationEndpoint?: string | null,
+	/**  `device_authorization_endpoint` (RFC 8628). */
+	deviceAuthorizationEndpoint?: string | null,
+	/**  `scopes_supported`: the picker's catalog for the connection. */
+	scopesSupported: string[],
+	/**  `token_endpoint_auth_methods_supported`. */
+	tokenEndpointAuthMethodsSupported: string[],
+	/**
+	 *  `code_challenge_methods_supported` (RFC 7636 via RFC 8414): empty, PKCE is not said to
+	 *  be supported.
+	 */
+	codeChallengeMethodsSupported: string[],
+	/**  `grant_types_supported`. */
+	grantTypesSupported: string[],
+	/**  `authorization_response_iss_parameter_supported` (RFC 9207 §3). */
+	issParameterSupported: boolean,
+};
+
+/**  What a server's metadata says, as kept with a connection (and compared when fetched again). */
+export type ServerMetadata_Serialize = {
+	/**  The issuer, exactly as the document names it (and as typed). */
+	issuer: string,
+	/**  Where the document was found. */
+	fetchedFrom: string,
+	/**  When (RFC 3339). */
+	fetchedAt: string,
+	/**  `authorization_endpoint`. */
+	authorizationEndpoint: string | null,
+	/**  `token_endpoint`. */
+	tokenEndpoint: string | null,
+	/**  `revocation_endpoint` (RFC 7009). */
+	revocationEndpoint: string | null,
+	/**  `device_authorization_endpoint` (RFC 8628). */
+	deviceAuthorizationEndpoint: string | null,
+	/**  `scopes_supported`: the picker's catalog for the connection. */
+	scopesSupported: string[],
+	/**  `token_endpoint_auth_methods_supported`. */
+	tokenEndpointAuthMethodsSupported: string[],
+	/**
+	 *  `code_challenge_methods_supported` (RFC 7636 via RFC 8414): empty, PKCE is not said to
+	 *  be supported.
+	 */
+	codeChallengeMethodsSupported: string[],
+	/**  `grant_types_supported`. */
+	grantTypesSupported: string[],
+	/**  `authorization_response_iss_parameter_supported` (RFC 9207 §3). */
+	issParameterSupported: boolean,
+};
 
 /**  The three steps. */
 export type StepId = 
@@ -1163,8 +1301,21 @@ export type TokenInfo_Deserialize = {
 	tokenType: string,
 	/**  When it was obtained (RFC 3339). */
 	obtainedAt: string,
-	/**  When it expires (RFC 3339), if the server said. */
+	/**
+	 *  When it expires (RFC 3339): from `expires_in`, else the JWT access token's `exp`;
+	 *  `None` when neither says (it is then used until a server refuses it).
+	 */
 	expiresAt?: string | null,
+	/**
+	 *  Whether the expiry was read from the token's own `exp` claim, the answer having no
+	 *  `expires_in` (Salesforce's, for one).
+	 */
+	expiryFromJwt?: boolean,
+	/**
+	 *  What to know about this token beyond its fields, e.g. that the refresh token asked for
+	 *  did not come and how to get one.
+	 */
+	notes?: string[],
 	/**  The scopes granted (the requested ones when the server did not say). */
 	grantedScopes: string[],
 	/**  Requested scopes the server did not grant. */
@@ -1186,8 +1337,21 @@ export type TokenInfo_Serialize = {
 	tokenType: string,
 	/**  When it was obtained (RFC 3339). */
 	obtainedAt: string,
-	/**  When it expires (RFC 3339), if the server said. */
+	/**
+	 *  When it expires (RFC 3339): from `expires_in`, else the JWT access token's `exp`;
+	 *  `None` when neither says (it is then used until a server refuses it).
+	 */
 	expiresAt: string | null,
+	/**
+	 *  Whether the expiry was read from the token's own `exp` claim, the answer having no
+	 *  `expires_in` (Salesforce's, for one).
+	 */
+	expiryFromJwt: boolean,
+	/**
+	 *  What to know about this token beyond its fields, e.g. that the refresh token asked for
+	 *  did not come and how to get one.
+	 */
+	notes: string[],
 	/**  The scopes granted (the requested ones when the server did not say). */
 	grantedScopes: string[],
 	/**  Requested scopes the server did not grant. */

@@ -27,6 +27,10 @@ export type Provider = B.Provider;
 export type CoupaDomain = B.CoupaDomain;
 export type GrantType = B.GrantType;
 export type ClientAuth = B.ClientAuth;
+export type ExtraParam = B.ExtraParam;
+export type ParamStage = B.ParamStage;
+export type ServerMetadata = B.ServerMetadata;
+export type Discovered = B.Discovered_Serialize;
 export type TestSummary = B.TestSummary;
 export type StepReport = B.StepReport_Serialize;
 export type TestReport = B.TestReport_Serialize;
@@ -62,6 +66,10 @@ export interface Backend {
   deleteConnection(id: string): Promise<Revocation>;
   duplicateConnection(id: string): Promise<Connection>;
   scopeCatalog(): Promise<ScopeGroup[]>;
+  /** The scopes a server's metadata offers, grouped for the picker. */
+  serverScopeCatalog(metadata: ServerMetadata): Promise<ScopeGroup[]>;
+  /** Fetches the issuer's metadata (RFC 8414) and says what it makes of the settings. */
+  discoverServer(settings: ConnectionDraft["settings"]): Promise<Discovered>;
   searchScopes(query: string): Promise<ScopeInfo[]>;
   /** Tests a saved connection; `onStep` hears each step as it starts and ends. */
   testConnection(id: string, onStep: (step: StepReport) => void): Promise<TestReport>;

@@ -14,6 +14,8 @@ export function createTauriBackend(): Backend {
     deleteConnection: async (id) => unwrap(await commands.deleteConnection(id)),
     duplicateConnection: async (id) => unwrap(await commands.duplicateConnection(id)),
     scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
+    serverScopeCatalog: async (metadata) => unwrap(await commands.serverScopeCatalog(metadata)),
+    discoverServer: async (settings) => unwrap(await commands.discoverServer(settings)),
     searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
     getToken: async (id) => unwrap(await commands.getToken(id)),
     tokenStatus: async (id) => unwrap(await commands.tokenStatus(id)),

@@ -36,7 +36,13 @@ function sameList(a: string[], b: string[]): boolean {
 /** The settings a new connection starts with (Rust's `ConnectionSettings::new_coupa`), a fresh copy. */
 export function newSettings(): ConnectionSettings {
   const n = FACTS.newConnection;
-  return { ...n, validDomains: [...n.validDomains], scopes: [...n.scopes], testRequest: { ...n.testRequest } };
+  return {
+    ...n,
+    validDomains: [...n.validDomains],
+    scopes: [...n.scopes],
+    testRequest: { ...n.testRequest },
+    extraParams: [],
+  };
 }
 
 /** Splits what the admin typed or pasted into a list, on Rust's separators (spaces, commas, new lines). */

@@ -92,6 +92,8 @@ export function makeToken(accessToken: string, seconds = 3600, grantedScopes: st
       grantedScopes,
       missingScopes: [],
       hasRefreshToken: false,
+      expiryFromJwt: false,
+      notes: [],
       jwt: null,
       idToken: null,
     },

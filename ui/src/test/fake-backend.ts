@@ -9,6 +9,8 @@ import {
   type CopyFormat,
   type CopyReceipt,
   type DeviceAuthorization,
+  type Discovered,
+  type ServerMetadata,
   type ImportChoice,
   type ImportOutcome,
   type ImportPreview,
@@ -218,6 +220,26 @@ export class FakeBackend implements Backend {
   /** The scope catalog the fake serves; its search matches every word, as Rust's does. */
   catalog: ScopeGroup[] = [];
   scopeCatalog = async () => structuredClone(this.catalog);
+  serverScopeCatalog = async (metadata: ServerMetadata): Promise<ScopeGroup[]> => [
+    {
+      group: "server",
+      label: "Offered by the server",
+      scopes: metadata.scopesSupported.map((name) => ({
+        name,
+        group: "server",
+        right: "",
+        label: "Offered by the server",
+        description: "",
+        standard: false,
+      })),
+    },
+  ];
+  /** What discoverServer answers next; null makes it fail as an unreachable issuer would. */
+  discovered: Discovered | null = null;
+  discoverServer = async (): Promise<Discovered> => {
+    if (!this.discovered) throw new BackendError({ code: "connect", message: "The issuer could not be reached." });
+    return structuredClone(this.discovered);
+  };
   searchScopes = async (query: string) => {
     const words = query.toLowerCase().split(/[\s,]+/).filter(Boolean);
     return this.catalog

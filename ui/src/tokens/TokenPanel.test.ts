@@ -31,6 +31,8 @@ const token = (hasRefreshToken: boolean, expiresInSecs = 3600): TokenView => ({
     grantedScopes: ["core.user.read"],
     missingScopes: ["core.invoice.write"],
     hasRefreshToken,
+    expiryFromJwt: false,
+    notes: [],
     jwt: null,
     idToken: {
       header: [{ name: "alg", value: '"RS256"' }],

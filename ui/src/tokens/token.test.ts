@@ -9,6 +9,8 @@ const info = (expiresAt: string | null, hasRefreshToken = false): TokenInfo => (
   grantedScopes: ["core.user.read"],
   missingScopes: [],
   hasRefreshToken,
+  expiryFromJwt: false,
+  notes: [],
   jwt: null,
   idToken: null,
 });
@@ -26,7 +28,12 @@ describe("token view text", () => {
     expect(expiryText(info("2026-11-24T09:00:00Z"), now)).toBe("Expired");
     expect(expiryText(info("2026-11-24T09:00:00Z", true), now)).toBe("Expired — it will be refreshed when used");
     expect(expiryText(null, now)).toBe("No token");
-    expect(expiryText(info(null), now)).toBe("Valid — the server gave no expiry");
+    expect(expiryText(info(null), now)).toBe(
+      "Expiry unknown — the server gave none; a new one is got when it is refused",
+    );
+    expect(expiryText({ ...info(new Date(now + 7_200_000).toISOString()), expiryFromJwt: true }, now)).toBe(
+      "Valid — expires in 2 h 0 m (its own exp)",
+    );
     expect(expiryText(null, now, true)).toBe("Needs sign-in");
     expect(expiryText(info("2026-11-24T09:00:00Z"), now, true)).toBe("Expired — needs sign-in");
   });

@@ -7,7 +7,7 @@ import type { Revocation, TokenInfo } from "../backend";
  */
 export function expiryText(info: TokenInfo | null, now: number, signIn = false): string {
   if (!info) return signIn ? "Needs sign-in" : "No token";
-  if (!info.expiresAt) return "Valid — the server gave no expiry";
+  if (!info.expiresAt) return "Expiry unknown — the server gave none; a new one is got when it is refused";
   const left = Math.floor((Date.parse(info.expiresAt) - now) / 1000);
   if (left <= 0) {
     if (info.hasRefreshToken) return "Expired — it will be refreshed when used";
@@ -16,9 +16,10 @@ export function expiryText(info: TokenInfo | null, now: number, signIn = false):
   const h = Math.floor(left / 3600);
   const m = Math.floor((left % 3600) / 60);
   const s = left % 60;
-  if (h > 0) return `Valid — expires in ${h} h ${m} m`;
-  if (m > 0) return `Valid — expires in ${m} m ${s} s`;
-  return `Valid — expires in ${s} s`;
+  const from = info.expiryFromJwt ? " (its own exp)" : "";
+  if (h > 0) return `Valid — expires in ${h} h ${m} m${from}`;
+  if (m > 0) return `Valid — expires in ${m} m ${s} s${from}`;
+  return `Valid — expires in ${s} s${from}`;
 }
 
 /** "9:41" left until `expiresAt`, "0:00" once past: a device code's countdown. */

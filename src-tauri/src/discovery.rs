@@ -1,0 +1,32 @@
+//! Discovery commands: the metadata of a generic server's issuer (RFC 8414) applied to the
+//! form's settings, and the scopes it offers for the picker. Thin glue over the core.
+
+use connmgr_core::ConnectionSettings;
+use connmgr_core::model::scopes::{ScopeCatalog, ScopeGroup};
+use connmgr_core::oauth::discovery::{Discovered, ServerMetadata};
+use tauri::State;
+
+use crate::error::CommandResult;
+use crate::state::AppState;
+use crate::tasks::guarded;
+
+/// The scopes a server's metadata offers, grouped for the picker (a generic connection's
+/// catalog once its issuer's metadata was fetched).
+#[tauri::command]
+#[specta::specta]
+pub async fn server_scope_catalog(metadata: ServerMetadata) -> CommandResult<Vec<ScopeGroup>> {
+    Ok(ScopeCatalog::from_metadata(&metadata).groups())
+}
+
+/// Fetches the metadata of the form's issuer (RFC 8414) and says what it would make of the
+/// settings: filled endpoints, warnings and what changed since the last fetch. Nothing is saved.
+#[tauri::command]
+#[specta::specta]
+#[tracing::instrument(skip(state, settings))]
+pub async fn discover_server(
+    state: State<'_, AppState>,
+    settings: ConnectionSettings,
+) -> CommandResult<Discovered> {
+    let w = state.workspace.clone();
+    guarded(async move { w.discover(&settings).await }).await
+}
