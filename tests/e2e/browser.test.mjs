@@ -10,6 +10,7 @@ import * as nodeTest from "node:test";
 import {
   isolatedHome,
   launchApp,
+  openAdvanced,
   remember,
   saveScreenshot,
   startSandbox,
@@ -386,7 +387,7 @@ nodeTest.describe("copying a token about to expire", () => {
       // (The toast is dismissed first, as a person would before scrolling to the form's end.)
       await (await visible(browser, '[data-testid="toast"] button[aria-label="Dismiss"]')).click();
       await (await visible(browser, '[data-testid="edit"]')).click();
-      await (await visible(browser, "details.advanced summary")).click();
+      await openAdvanced(browser);
       const auto = await visible(browser, '[data-testid="auto-refresh"]');
       assert.equal(await auto.isSelected(), true);
       await auto.click();

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { ROOT, saveScreenshot, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
+import { ROOT, openAdvanced, saveScreenshot, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
 
 const SANDBOX = {
   clients: [
@@ -53,7 +53,7 @@ nodeTest.describe("discovery from an issuer", () => {
     await typeInto(browser, "#scopes", "openid offline_access", { leave: false });
     await browser.keys("Enter");
     await visible(browser, '[data-testid="scopes-selected"] [data-scope="offline_access"]');
-    await (await visible(browser, "details.advanced > summary")).click();
+    await openAdvanced(browser);
     await (await visible(browser, '[data-testid="add-extra-param"]')).click();
     await typeInto(browser, '[data-testid="extra-param-name"]', "prompt");
     await typeInto(browser, '[data-testid="extra-param-value"]', "consent");

@@ -289,3 +289,22 @@ export async function testSelectedConnection(browser, timeout = 15_000) {
     timeoutMsg: "the connection's test passes",
   });
 }
+
+/**
+ * Opens the form's Advanced section. A click on its summary is now and then dropped by
+ * WebKitWebDriver (see typeInto), so it is clicked again until the section is open.
+ */
+export async function openAdvanced(browser) {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const details = await visible(browser, "details.advanced");
+    if ((await details.getAttribute("open")) !== null) return;
+    await (await visible(browser, "details.advanced > summary")).click();
+    try {
+      await browser.waitUntil(async () => (await details.getAttribute("open")) !== null, { timeout: 2000 });
+      return;
+    } catch {
+      // Dropped: click again.
+    }
+  }
+  throw new Error("the Advanced section did not open");
+}
