@@ -324,3 +324,42 @@ async fn server_errors_with_a_json_body_are_retried() {
     );
     tokens.forget(&c.id).expect("clean up");
 }
+
+/// A lost answer: the server rotated the refresh token, then the connection broke before the
+/// client read the new one. Sent again, the old refresh token is a reuse, which a rotating
+/// server answers by ending the whole grant (RFC 9700 §4.14.2). So it is not repeated; the
+/// error says so and what to do. (Connections that could not be made at all are retried: see
+/// the 503 and network tests.)
+#[tokio::test]
+async fn a_refresh_whose_answer_is_lost_is_not_repeated() {
+    let sb = sandbox().await;
+    let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
+    let tokens = Tokens::new(http(), store.clone());
+    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let before = sb.stats().token_requests;
+    sb.set_fault(Some(Fault::LostAnswer));
+    let err = tokens.renew_now(&c).await.expect_err("the answer was lost");
+    assert_eq!(
+        sb.stats().token_requests,
+        before + 1,
+        "sent once, never repeated"
+    );
+    let Error::OAuth { message, hint, .. } = &err else {
+        panic!("an OAuth error: {err:?}")
+    };
+    assert!(message.contains("it was not repeated"), "{message}");
+    assert!(hint.contains("sign in again"), "{hint}");
+    assert!(
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .is_some(),
+        "the refresh token is kept: a server that does not rotate still takes it"
+    );
+    // This server rotated it: the next refresh is refused, and says to sign in.
+    sb.set_fault(None);
+    let err = tokens.renew_now(&c).await.expect_err("rotated away");
+    assert_eq!(err.code(), ErrorCode::InvalidGrant, "{err}");
+    assert!(err.to_string().contains("Sign in again"), "{err}");
+    tokens.forget(&c.id).expect("clean up");
+}

@@ -64,6 +64,9 @@ pub enum Fault {
     /// An RFC 6749 §5.2 error answer with this `error` code: 401 with a `WWW-Authenticate`
     /// challenge for `invalid_client`, 400 otherwise.
     OAuthError(String),
+    /// The request is processed (a refresh token rotated, a code used up), then the connection
+    /// breaks before the answer is read: a lost answer.
+    LostAnswer,
     /// The next this many device-code polls answer `slow_down` (RFC 8628 §3.5), however long
     /// the client waited.
     SlowDown(usize),
@@ -208,6 +211,7 @@ pub(crate) async fn before(shared: &Shared) -> Option<Response> {
         | Fault::OmitScope
         | Fault::OmitExpiresIn
         | Fault::OmitRefreshToken
+        | Fault::LostAnswer
         | Fault::SlowDown(_) => None,
     }
 }
@@ -248,4 +252,24 @@ pub(crate) fn after(shared: &Shared, body: &mut Value) {
         Some(Fault::ExpiresIn(v)) => body["expires_in"] = v,
         _ => {}
     }
+}
+
+/// With [`Fault::LostAnswer`], the answer to a request already processed: headers, then the
+/// connection breaks.
+pub(crate) fn lose_answer(shared: &Shared) -> Option<Response> {
+    let fault = shared
+        .fault
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    (fault == Some(Fault::LostAnswer)).then(|| {
+        let stream = futures_util::stream::iter(vec![Err::<Bytes, _>(std::io::Error::other(
+            "the connection broke before the answer",
+        ))]);
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            Body::from_stream(stream),
+        )
+            .into_response()
+    })
 }

@@ -34,7 +34,7 @@ use oauth2::{ClientSecret, RefreshToken, RequestTokenError, TokenUrl};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, OAuthCode};
-use crate::http::HttpClient;
+use crate::http::{HttpClient, HttpError};
 use crate::model::connection::{Connection, GrantType, ParamStage};
 use crate::oauth::revoke::Revocation;
 use crate::oauth::{TokenInfo, TokenSet};
@@ -337,7 +337,17 @@ impl Tokens {
                         .as_ref()
                         .is_some_and(|(status, _)| *status >= 500 || *status == 429);
                     let retriable = match &err {
-                        RequestTokenError::Request(_) => true,
+                        // Nothing was sent: no connection could be made.
+                        RequestTokenError::Request(HttpError::Connect(_) | HttpError::Dns(_)) => {
+                            true
+                        }
+                        // The request may have reached the server, which may have rotated the
+                        // refresh token before the answer was lost (RFC 9700 §4.14.2): sent
+                        // again, the old one is a reuse, and a rotating server ends the whole
+                        // grant. It is not repeated; the person decides.
+                        RequestTokenError::Request(lost) => {
+                            return Err(answer_lost(lost));
+                        }
                         RequestTokenError::Other(_)
                         | RequestTokenError::Parse(..)
                         | RequestTokenError::ServerResponse(_) => overloaded,
@@ -435,5 +445,21 @@ fn needs_client_secret() -> Error {
         code: OAuthCode::NeedsClientSecret,
         message: "No client secret is stored for this connection; nothing was sent.".to_owned(),
         hint: "Enter the client secret: Edit the connection in the window, or `connmgr secret set NAME` with the secret on standard input.".to_owned(),
+    }
+}
+
+/// A refresh whose answer was lost after the request may have reached the server.
+fn answer_lost(err: &HttpError) -> Error {
+    let code = match crate::oauth::transport_error(err) {
+        Error::OAuth { code, .. } => code,
+        _ => OAuthCode::BadResponse,
+    };
+    Error::OAuth {
+        code,
+        message: format!(
+            "The refresh failed after its request may have reached the server ({err}); it was not repeated, since a server that rotates refresh tokens takes a repeat for a stolen token and ends the sign-in."
+        ),
+        hint: "Refresh again; if the server then refuses the refresh token, sign in again."
+            .to_owned(),
     }
 }

@@ -259,10 +259,11 @@ pub(crate) async fn token(
     if let Some(resp) = crate::faults::before(&shared).await {
         return resp;
     }
-    match token_inner(&shared, &headers, &body) {
+    let answer = match token_inner(&shared, &headers, &body) {
         Ok(resp) => resp,
         Err(err) => err.into_response(),
-    }
+    };
+    crate::faults::lose_answer(&shared).unwrap_or(answer)
 }
 
 /// The parameters the protocol defines (RFC 6749, 7636, 8628, 7523): anything else a request
