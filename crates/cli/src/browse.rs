@@ -80,6 +80,28 @@ pub fn show(ws: &Workspace, key: &str, json: bool) -> Result<(), Failure> {
     optional("API base URL", e.api_base_url.as_ref());
     optional("Issuer", e.issuer.as_ref());
     optional("Revocation endpoint", e.revocation_url.as_ref());
+    optional(
+        "Device authorization endpoint",
+        e.device_authorization_url.as_ref(),
+    );
+    let metadata = s
+        .metadata
+        .as_ref()
+        .map(|m| format!("fetched {} from {}", m.fetched_at, m.fetched_from));
+    optional("Server metadata", metadata.as_ref());
+    let params: Vec<String> = s
+        .extra_params
+        .iter()
+        .map(|p| {
+            let stage = serde_json::to_value(p.stage)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{stage}:{}={}", p.name, p.value)
+        })
+        .collect();
+    let params = (!params.is_empty()).then(|| params.join(" "));
+    optional("Extra parameters", params.as_ref());
     lines.extend([
         ("Grant type", s.grant_type.label().to_owned()),
         ("Client ID", s.client_id.clone()),

@@ -337,6 +337,13 @@ async fn a_param_flag_asks_for_consent_and_gets_the_refresh_token() {
         json["settings"]["extraParams"],
         serde_json::json!([{"stage": "authorization", "name": "prompt", "value": "consent"}])
     );
+    let text = run(fx.connmgr().args(["show", "Consent"])).stdout;
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("Extra parameters")
+                && l.ends_with("  authorization:prompt=consent")),
+        "{text}"
+    );
     let (child, url) = sign_in("Consent");
     assert!(url.contains("prompt=consent"), "{url}");
     reqwest::get(&url).await.expect("followed");
@@ -389,6 +396,13 @@ async fn add_with_an_issuer_alone_fills_the_endpoints_from_its_metadata() {
             .as_str()
             .is_some_and(|f| f.ends_with("/.well-known/oauth-authorization-server/realms/acme"))
     );
+    let text = run(fx.connmgr().args(["show", "Discovered"])).stdout;
+    assert!(
+        text.contains("Server metadata")
+            && text.contains("/.well-known/oauth-authorization-server/realms/acme"),
+        "{text}"
+    );
+    assert!(text.contains("Device authorization endpoint"), "{text}");
     // And it signs in: the path issuer's iss is the one typed.
     let mut child = spawn_sign_in(&fx, &["Discovered", "--no-browser"]);
     let head = read_until(&mut child, |l| l.trim_start().starts_with("http"));

@@ -153,6 +153,7 @@ describe("TokenPanel", () => {
     const qr = screen.getByTestId("device-qr") as HTMLImageElement;
     expect(qr.src.startsWith("data:image/svg+xml")).toBe(true);
     expect(qr.alt).toBe("QR code of https://id.example.com/device?user_code=WDJB-MJHT");
+    expect(screen.getByTestId("device-waiting").textContent).toContain("every 5 s");
     await fireEvent.click(screen.getByTestId("open-device-page"));
     expect(backend.opened).toEqual(["https://id.example.com/device?user_code=WDJB-MJHT"]);
     await fireEvent.click(screen.getByTestId("copy-device-code"));
