@@ -3,6 +3,7 @@
 // $BROWSER (a scripted browser that approves the code filled in), and the window, which polls
 // meanwhile, gets the tokens.
 import assert from "node:assert/strict";
+import { copyFileSync } from "node:fs";
 import path from "node:path";
 import * as nodeTest from "node:test";
 import { ROOT, saveScreenshot, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
@@ -43,7 +44,8 @@ nodeTest.describe("device code", () => {
       assert.match(await (await visible(browser, '[data-testid="device-countdown"]')).getText(), /^Expires in (10:00|9:\d\d)$/);
       const qr = await visible(browser, '[data-testid="device-qr"]');
       assert.ok((await qr.getSize("width")) >= 140, "the QR code is drawn large enough to scan");
-      await saveScreenshot(browser, "device-code");
+      const shot = await saveScreenshot(browser, "device-code");
+      if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-device-code.png"));
 
       await (await visible(browser, '[data-testid="open-device-page"]')).click();
       await browser.waitUntil(async () => /^Valid — expires in/.test(await state.getText()), {
