@@ -22,6 +22,7 @@ async fn sandbox(unknown: UnknownScope) -> Sandbox {
         grants: vec![Grant::ClientCredentials],
         scopes: vec!["core.user.read".to_owned()],
         rotate_refresh_tokens: false,
+        public_keys: Vec::new(),
     });
     Sandbox::start_with(config, 0).await.expect("sandbox")
 }

@@ -280,6 +280,7 @@ async fn every_rfc6749_error_answer_gets_its_code_and_a_hint() {
         grants: vec![connmgr_sandbox::config::Grant::AuthorizationCode],
         scopes: vec!["core.user.read".to_owned()],
         rotate_refresh_tokens: false,
+        public_keys: Vec::new(),
     });
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
     let mut conn = cc(&sb);

@@ -30,6 +30,10 @@ pub struct ClientConfig {
     pub grants: Vec<Grant>,
     /// The scopes it may be given.
     pub scopes: Vec<String>,
+    /// Public keys (PEM, `BEGIN PUBLIC KEY`) the client signs its assertions with
+    /// (`private_key_jwt`, RFC 7523): such a client authenticates only that way.
+    #[serde(default)]
+    pub public_keys: Vec<String>,
     /// Whether a refresh gives a new refresh token (and reuse of an old one revokes the grant).
     #[serde(default)]
     pub rotate_refresh_tokens: bool,
@@ -121,9 +125,14 @@ fn default_pkce_methods() -> Vec<String> {
 }
 
 fn default_auth_methods() -> Vec<String> {
-    ["client_secret_basic", "client_secret_post", "none"]
-        .map(str::to_owned)
-        .to_vec()
+    [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none",
+    ]
+    .map(str::to_owned)
+    .to_vec()
 }
 
 fn default_device_interval() -> Option<u64> {
@@ -206,6 +215,7 @@ impl Config {
                     grants: vec![Grant::ClientCredentials],
                     scopes: scopes(&[]),
                     rotate_refresh_tokens: false,
+                    public_keys: Vec::new(),
                 },
                 ClientConfig {
                     id: "sandbox-desktop".to_owned(),
@@ -217,6 +227,7 @@ impl Config {
                     ],
                     scopes: scopes(&["openid", "profile", "email", "login", "offline_access"]),
                     rotate_refresh_tokens: true,
+                    public_keys: Vec::new(),
                 },
             ],
             token_lifetime_secs: default_lifetime(),

@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod authorize;
+pub mod client_keys;
 pub mod config;
 pub mod faults;
 pub mod oauth;
@@ -55,6 +56,12 @@ pub(crate) struct Shared {
     pub devices: Mutex<HashMap<String, oauth::device::PendingDevice>>,
     pub device_polls: Mutex<Vec<oauth::device::DevicePoll>>,
     pub extras: Mutex<Vec<oauth::ExtraSeen>>,
+    /// How each request that authenticated a client did it, in order.
+    pub auth_methods: Mutex<Vec<&'static str>>,
+    /// Assertion ids seen, with the assertion's expiry (replays are refused).
+    pub jtis: Mutex<HashMap<String, u64>>,
+    /// The assertions accepted, in order.
+    pub assertions: Mutex<Vec<oauth::assertion::AssertionSeen>>,
     pub base: OnceLock<String>,
     pub stats: Counters,
     /// The base URL and the configured issuer path, known once the listener is bound; sent
@@ -170,6 +177,9 @@ impl Sandbox {
             devices: Mutex::new(HashMap::new()),
             device_polls: Mutex::new(Vec::new()),
             extras: Mutex::new(Vec::new()),
+            auth_methods: Mutex::new(Vec::new()),
+            jtis: Mutex::new(HashMap::new()),
+            assertions: Mutex::new(Vec::new()),
             base: OnceLock::new(),
             stats: Counters::default(),
             issuer: OnceLock::new(),
@@ -260,6 +270,25 @@ impl Sandbox {
     pub fn extras_seen(&self) -> Vec<oauth::ExtraSeen> {
         self.shared
             .extras
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// How each request so far authenticated its client (`client_secret_basic`,
+    /// `client_secret_post`, `private_key_jwt`, `none`), in order.
+    pub fn auth_methods_seen(&self) -> Vec<&'static str> {
+        self.shared
+            .auth_methods
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Every signed client assertion accepted so far, verified, in order.
+    pub fn assertions_seen(&self) -> Vec<oauth::assertion::AssertionSeen> {
+        self.shared
+            .assertions
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()

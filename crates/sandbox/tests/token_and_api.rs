@@ -19,6 +19,7 @@ fn config(unknown_scope: UnknownScope, lifetime: u64) -> Config {
         grants: vec![Grant::ClientCredentials],
         scopes: vec!["core.supplier.read".to_owned()],
         rotate_refresh_tokens: false,
+        public_keys: Vec::new(),
     });
     c
 }

@@ -62,6 +62,31 @@ pub enum ClientAuth {
     Body,
     /// HTTP Basic with the form-urlencoded id and secret.
     Basic,
+    /// A JWT the client signs with its private key (RFC 7523 §2.2): NetSuite machine to
+    /// machine, Microsoft Entra certificates, Okta's management scopes.
+    PrivateKeyJwt,
+    /// A public client: `client_id` alone (RFC 6749 §2.1), with PKCE for a sign-in.
+    None,
+}
+
+/// What a client that authenticates keeps in the keyring to do it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential {
+    /// A client secret.
+    Secret,
+    /// A private key (in PEM).
+    PrivateKey,
+}
+
+impl ClientAuth {
+    /// The credential this way of authenticating needs; `None` for a public client.
+    pub fn credential(self) -> Option<Credential> {
+        match self {
+            ClientAuth::Body | ClientAuth::Basic => Some(Credential::Secret),
+            ClientAuth::PrivateKeyJwt => Some(Credential::PrivateKey),
+            ClientAuth::None => None,
+        }
+    }
 }
 
 /// Which request an extra parameter goes with.
@@ -160,8 +185,11 @@ pub struct ConnectionSettings {
     pub client_id: String,
     /// Authorization code, client credentials or device code.
     pub grant_type: GrantType,
-    /// Secret in the body (default) or HTTP Basic.
+    /// Secret in the body (default), HTTP Basic, a signed assertion, or none (a public client).
     pub client_auth: ClientAuth,
+    /// How the signed assertion is built, for [`ClientAuth::PrivateKeyJwt`].
+    #[serde(default)]
+    pub assertion: crate::model::assertion::AssertionSettings,
     /// The hosts this connection may send credentials and tokens to (a host or its subdomains).
     pub valid_domains: Vec<String>,
     /// The scopes to request.
@@ -206,6 +234,7 @@ impl ConnectionSettings {
             client_id: String::new(),
             grant_type: GrantType::ClientCredentials,
             client_auth: ClientAuth::Body,
+            assertion: Default::default(),
             valid_domains: vec![CoupaDomain::Customer.domain().to_owned()],
             scopes: vec!["core.user.read".to_owned()],
             redirect_port: None,
@@ -262,7 +291,8 @@ pub struct Connection {
     pub settings: ConnectionSettings,
     /// The endpoints resolved from the settings when saved.
     pub endpoints: Endpoints,
-    /// Whether a client secret is held in the keyring for it.
+    /// Whether its credential is held in the keyring: the client secret, or the private key
+    /// for a signed assertion (whichever its client authentication uses).
     pub has_client_secret: bool,
     /// When it was created (RFC 3339, UTC).
     pub created_at: Timestamp,
@@ -371,6 +401,17 @@ pub enum SecretUpdate {
     },
     /// Remove it (a public client that uses PKCE alone).
     Remove,
+    /// Read a private key from a PEM file, with its certificate from the same file or another:
+    /// the key a signed assertion is made with (RFC 7523). The core reads the files, so the key
+    /// never passes through a front end.
+    #[serde(rename_all = "camelCase")]
+    ImportKey {
+        /// The PEM file with the private key (PKCS#8, or PKCS#1 for RSA).
+        key_file: String,
+        /// A PEM file with the key's certificate, when it is not in the key's file.
+        #[serde(default)]
+        certificate_file: Option<String>,
+    },
 }
 
 /// What the form sends to be validated or saved.

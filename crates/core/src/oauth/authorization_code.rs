@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use oauth2::{ClientSecret, Scope, TokenUrl};
+use oauth2::{Scope, TokenUrl};
 
 use crate::error::{Error, OAuthCode};
 use crate::http::HttpClient;
@@ -11,7 +11,7 @@ use crate::model::connection::{Connection, ParamStage};
 use crate::storage::secret::Secret;
 
 use super::redirect::IssuerCheck;
-use super::{Recording, TokenSet, auth_type, check_target, oauth_client, token_error, token_set};
+use super::{Recording, TokenSet, check_target, oauth_client, token_error, token_set};
 
 /// Opens the authorization URL in the system browser. The app passes one that uses the
 /// operating system's opener; tests pass a scripted browser.
@@ -42,20 +42,18 @@ pub async fn authorization_code(
         })?;
     let auth_url = check_target(connection, authorize)?;
     let token_url = check_target(connection, &connection.endpoints.token_url)?;
+    // Checked before the browser opens: a missing key fails now, not after the sign-in.
+    super::client_auth::TokenAuth::new(connection, secret, token_url.as_str())?;
     let listener =
         crate::oauth::redirect::RedirectListener::bind(connection.settings.redirect_port).await?;
     let redirect = listener.redirect_uri();
 
     let mut client = oauth_client(connection)
         .set_auth_uri(oauth2::AuthUrl::from_url(auth_url.clone()))
-        .set_token_uri(TokenUrl::from_url(token_url))
+        .set_token_uri(TokenUrl::from_url(token_url.clone()))
         .set_redirect_uri(
             oauth2::RedirectUrl::new(redirect).map_err(|e| Error::Internal(e.to_string()))?,
-        )
-        .set_auth_type(auth_type(connection.settings.client_auth));
-    if let Some(secret) = secret {
-        client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
-    }
+        );
     let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
     let requested = connection.settings.scopes.clone();
     let mut authorize = client
@@ -80,12 +78,21 @@ pub async fn authorization_code(
         .wait(state.secret(), issuer, timeout, cancel)
         .await?;
 
+    // The assertion is signed now, after the person signed in: its few minutes start here.
+    let auth = super::client_auth::TokenAuth::new(connection, secret, token_url.as_str())?;
+    client = client.set_auth_type(auth.auth_type);
+    if let Some(secret) = auth.secret {
+        client = client.set_client_secret(secret);
+    }
     let http = Recording::new(http);
     let mut exchange = client
         .exchange_code(oauth2::AuthorizationCode::new(
             callback.code.expose().to_owned(),
         ))
         .set_pkce_verifier(verifier);
+    for (name, value) in auth.params {
+        exchange = exchange.add_extra_param(name, value);
+    }
     for (name, value) in connection.settings.params_for(ParamStage::Token) {
         exchange = exchange.add_extra_param(name.to_owned(), value.to_owned());
     }

@@ -281,12 +281,21 @@ pub fn apply(
     // RFC 8414 §2: when omitted, client_secret_basic is the default.
     let basic = methods.is_empty() || listed("client_secret_basic");
     let post = listed("client_secret_post");
-    s.client_auth = match (s.client_auth, basic, post) {
-        (ClientAuth::Body, _, true) | (ClientAuth::Basic, false, true) => ClientAuth::Body,
-        (_, true, _) => ClientAuth::Basic,
-        (current, false, false) => {
+    let jwt = listed("private_key_jwt");
+    let public = listed("none");
+    // The admin's choice stays when the server lists it; otherwise the first it lists of
+    // Basic (the default), the body, a signed assertion.
+    s.client_auth = match (s.client_auth, basic, post, jwt) {
+        (ClientAuth::Basic, true, _, _)
+        | (ClientAuth::Body, _, true, _)
+        | (ClientAuth::PrivateKeyJwt, _, _, true) => s.client_auth,
+        (ClientAuth::None, _, _, _) if public => ClientAuth::None,
+        (_, true, _, _) => ClientAuth::Basic,
+        (_, false, true, _) => ClientAuth::Body,
+        (_, false, false, true) => ClientAuth::PrivateKeyJwt,
+        (current, false, false, false) => {
             warnings.push(format!(
-                "The server lists neither client_secret_basic nor client_secret_post ({}): a client secret may not be accepted.",
+                "The server lists neither client_secret_basic, client_secret_post nor private_key_jwt ({}): the client may not be able to authenticate.",
                 methods.join(", ")
             ));
             current
@@ -442,7 +451,29 @@ mod change_tests {
         m.token_endpoint_auth_methods_supported = vec!["client_secret_post".to_owned()];
         assert_eq!(apply(&s, &m).settings.client_auth, ClientAuth::Body);
         m.token_endpoint_auth_methods_supported = vec!["private_key_jwt".to_owned()];
+        assert_eq!(
+            apply(&s, &m).settings.client_auth,
+            ClientAuth::PrivateKeyJwt
+        );
+        // The admin's choice stays when the server lists it.
+        m.token_endpoint_auth_methods_supported = vec![
+            "client_secret_basic".to_owned(),
+            "private_key_jwt".to_owned(),
+        ];
+        let mut chosen = s.clone();
+        chosen.client_auth = ClientAuth::PrivateKeyJwt;
+        assert_eq!(
+            apply(&chosen, &m).settings.client_auth,
+            ClientAuth::PrivateKeyJwt
+        );
+        chosen.client_auth = ClientAuth::None;
+        assert_eq!(apply(&chosen, &m).settings.client_auth, ClientAuth::Basic);
+        m.token_endpoint_auth_methods_supported
+            .push("none".to_owned());
+        assert_eq!(apply(&chosen, &m).settings.client_auth, ClientAuth::None);
+        m.token_endpoint_auth_methods_supported = vec!["tls_client_auth".to_owned()];
         let found = apply(&s, &m);
+        assert_eq!(found.settings.client_auth, ClientAuth::Body);
         assert!(
             found.warnings[0].contains("neither client_secret_basic"),
             "{:?}",

@@ -5,9 +5,11 @@
 //! is judged strictly (RFC 6749 §5.1): `access_token` and a Bearer `token_type` (any case) are
 //! required; a narrower `scope` than asked is kept and reported.
 
+pub mod assertion;
 mod authorization_code;
 pub mod browser;
-mod client_auth;
+pub(crate) mod client_auth;
+pub mod client_key;
 pub mod device_code;
 pub mod discovery;
 mod errors;
@@ -24,13 +26,13 @@ pub(crate) use errors::{rate_limited_hint, token_error};
 use std::time::Duration;
 
 use oauth2::basic::BasicTokenType;
-use oauth2::{AuthType, ClientId, ClientSecret, Scope, TokenResponse, TokenUrl};
+use oauth2::{ClientId, Scope, TokenResponse, TokenUrl};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
 use crate::error::{Error, OAuthCode};
 use crate::http::{HttpClient, HttpError, snippet};
-use crate::model::connection::{ClientAuth, Connection, ParamStage};
+use crate::model::connection::{Connection, ParamStage};
 use crate::model::validate::{check_url, host_allowed};
 use crate::storage::secret::Secret;
 use crate::time::Timestamp;
@@ -143,30 +145,28 @@ pub fn check_target(connection: &Connection, url: &str) -> Result<url::Url, Erro
     Ok(parsed)
 }
 
-/// How `oauth2` sends the client's credentials for this setting (RFC 6749 §2.3.1).
-pub(crate) fn auth_type(auth: ClientAuth) -> AuthType {
-    match auth {
-        ClientAuth::Body => AuthType::RequestBody,
-        ClientAuth::Basic => AuthType::BasicAuth,
-    }
-}
-
 /// Gets a token with the client-credentials grant (RFC 6749 §4.4).
 pub async fn client_credentials(
     http: &HttpClient,
     connection: &Connection,
-    secret: &Secret,
+    credential: &Secret,
 ) -> Result<TokenSet, Error> {
     let token_url = check_target(connection, &connection.endpoints.token_url)?;
-    let client = oauth_client(connection)
-        .set_client_secret(ClientSecret::new(secret.expose().to_owned()))
+    let auth = client_auth::TokenAuth::new(connection, Some(credential), token_url.as_str())?;
+    let mut client = oauth_client(connection)
         .set_token_uri(TokenUrl::from_url(token_url))
-        .set_auth_type(auth_type(connection.settings.client_auth));
+        .set_auth_type(auth.auth_type);
+    if let Some(secret) = auth.secret {
+        client = client.set_client_secret(secret);
+    }
     let requested = connection.settings.scopes.clone();
     let http = Recording::new(http);
     let mut request = client
         .exchange_client_credentials()
         .add_scopes(requested.iter().cloned().map(Scope::new));
+    for (name, value) in auth.params {
+        request = request.add_extra_param(name, value);
+    }
     for (name, value) in connection.settings.params_for(ParamStage::Token) {
         request = request.add_extra_param(name.to_owned(), value.to_owned());
     }

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod connections_file;
+pub(crate) mod credential;
 pub mod import;
 pub mod keyring;
 pub mod place;

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::model::connection::{Connection, ConnectionDraft, ConnectionSettings, SecretUpdate};
+use crate::model::connection::{Connection, ConnectionDraft, ConnectionSettings};
 use crate::model::names::{check_name_free, copy_name};
 use crate::model::validate::{self, Context, Validation};
 use crate::storage::connections_file::{Loaded, Store};
+use crate::storage::credential::{self, Change};
 use crate::storage::keyring::{SecretKind, SecretStore};
 use crate::storage::secret::Secret;
 
@@ -75,13 +76,13 @@ impl SavedConnections {
     }
 
     fn create(&self, draft: &ConnectionDraft) -> Result<Connection, Error> {
-        let verdict = self.validate(draft)?;
+        let (verdict, change) = check(&self.store.remembered()?, draft);
         let (settings, endpoints) = accept(verdict)?;
         let id = uuid::Uuid::new_v4().to_string();
         let now = crate::time::Timestamp::now();
-        let new_secret = match &draft.client_secret {
-            SecretUpdate::Replace { value } => Some(value),
-            SecretUpdate::Keep | SecretUpdate::Remove => None,
+        let new_secret = match &change {
+            Change::Store(value) => Some(value),
+            Change::Keep | Change::Remove => None,
         };
         let connection = Connection {
             id: id.clone(),
@@ -121,14 +122,15 @@ impl SavedConnections {
             .find(|c| c.id == id)
             .ok_or_else(|| Error::NotFound(id.to_owned()))?
             .clone();
-        let (settings, endpoints) = accept(validate_against(&all, draft))?;
-        let has_client_secret = match &draft.client_secret {
-            SecretUpdate::Keep => existing.has_client_secret,
-            SecretUpdate::Replace { .. } => true,
-            SecretUpdate::Remove => false,
+        let (verdict, change) = check(&all, draft);
+        let (settings, endpoints) = accept(verdict)?;
+        let has_client_secret = match &change {
+            Change::Keep => existing.has_client_secret,
+            Change::Store(_) => true,
+            Change::Remove => false,
         };
         // Tokens were issued for the old client, endpoints and scopes; they go when those change.
-        let tokens_stale = !matches!(draft.client_secret, SecretUpdate::Keep)
+        let tokens_stale = !matches!(change, Change::Keep)
             || token_relevant(&existing.settings) != token_relevant(&settings)
             || existing.endpoints != endpoints;
         let updated = Connection {
@@ -145,7 +147,7 @@ impl SavedConnections {
             ..existing.clone()
         };
 
-        let previous_secret = if let SecretUpdate::Replace { value } = &draft.client_secret {
+        let previous_secret = if let Change::Store(value) = &change {
             let previous = self.secrets.get(id, SecretKind::ClientSecret)?;
             self.secrets.set(id, SecretKind::ClientSecret, value)?;
             Some(previous)
@@ -170,7 +172,7 @@ impl SavedConnections {
                 return Err(err);
             }
         };
-        if matches!(draft.client_secret, SecretUpdate::Remove)
+        if matches!(change, Change::Remove)
             && let Err(err) = self.secrets.delete(id, SecretKind::ClientSecret)
         {
             // The file already says "no secret": put the old entry back so both halves agree.
@@ -334,6 +336,11 @@ impl SavedConnections {
 
 /// Validates a draft against a list of saved connections.
 pub fn validate_against(all: &[Connection], draft: &ConnectionDraft) -> Validation {
+    check(all, draft).0
+}
+
+/// The verdict on a draft, and what its save does to the credential in the keyring.
+fn check(all: &[Connection], draft: &ConnectionDraft) -> (Validation, Change) {
     let existing = draft
         .id
         .as_deref()
@@ -343,19 +350,23 @@ pub fn validate_against(all: &[Connection], draft: &ConnectionDraft) -> Validati
         .filter(|c| Some(c.id.as_str()) != draft.id.as_deref())
         .map(|c| c.settings.name.as_str())
         .collect();
-    let (has_client_secret, secret_is_empty) = match &draft.client_secret {
-        SecretUpdate::Keep => (existing.is_some_and(|c| c.has_client_secret), false),
-        SecretUpdate::Replace { value } => (!value.is_empty(), value.is_empty()),
-        SecretUpdate::Remove => (false, false),
-    };
-    validate::validate(
-        &draft.settings,
+    let resolved = credential::resolve(existing, draft);
+    // The key's facts are the core's to say: worked out from the key, never taken from a draft.
+    let mut settings = draft.settings.clone();
+    settings.assertion.key = resolved.facts;
+    let mut verdict = validate::validate(
+        &settings,
         Context {
             other_names: &other_names,
-            has_client_secret,
-            secret_is_empty,
+            has_client_secret: resolved.held,
+            secret_is_empty: resolved.empty,
         },
-    )
+    );
+    if let Some(issue) = resolved.issue {
+        verdict.errors.retain(|e| e.field != issue.field);
+        verdict.errors.push(issue);
+    }
+    (verdict, resolved.change)
 }
 
 fn accept(

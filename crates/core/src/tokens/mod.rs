@@ -30,7 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use oauth2::basic::BasicErrorResponseType;
-use oauth2::{ClientSecret, RefreshToken, RequestTokenError, TokenUrl};
+use oauth2::{RefreshToken, RequestTokenError, TokenUrl};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, OAuthCode};
@@ -250,11 +250,15 @@ impl Tokens {
         self.renew(connection).await
     }
 
-    /// The client secret to send: `None` for a public client. A connection imported without
-    /// the secret it had is refused before anything is sent.
+    /// The credential to authenticate with (the client secret, or the private key's PEM):
+    /// `None` for a public client. A connection imported without the credential it had is
+    /// refused before anything is sent.
     fn client_secret(&self, connection: &Connection) -> Result<Option<Secret>, Error> {
+        if connection.settings.client_auth.credential().is_none() {
+            return Ok(None);
+        }
         if connection.needs_client_secret {
-            return Err(needs_client_secret());
+            return Err(needs_credential(connection));
         }
         self.secrets.get(&connection.id, SecretKind::ClientSecret)
     }
@@ -265,7 +269,7 @@ impl Tokens {
             GrantType::ClientCredentials => {
                 let secret = self
                     .client_secret(connection)?
-                    .ok_or_else(needs_client_secret)?;
+                    .ok_or_else(|| needs_credential(connection))?;
                 let set = crate::oauth::client_credentials(&self.http, connection, &secret).await?;
                 (set, Grant::New)
             }
@@ -286,12 +290,9 @@ impl Tokens {
 
     async fn refresh(&self, connection: &Connection, refresh: &Secret) -> Result<TokenSet, Error> {
         let token_url = crate::oauth::check_target(connection, &connection.endpoints.token_url)?;
-        let mut client = crate::oauth::oauth_client(connection)
-            .set_token_uri(TokenUrl::from_url(token_url))
-            .set_auth_type(crate::oauth::auth_type(connection.settings.client_auth));
-        if let Some(secret) = self.client_secret(connection)? {
-            client = client.set_client_secret(ClientSecret::new(secret.expose().to_owned()));
-        }
+        let credential = self.client_secret(connection)?;
+        let client = crate::oauth::oauth_client(connection)
+            .set_token_uri(TokenUrl::from_url(token_url.clone()));
         // RFC 6749 §6: an answer without `scope` leaves the grant's scope as it was.
         let granted_before = match self.read_cache(&connection.id)? {
             Some((token, _)) => token.info.granted_scopes,
@@ -302,7 +303,20 @@ impl Tokens {
             attempt += 1;
             let http = crate::oauth::Recording::new(&self.http);
             let refresh_token = RefreshToken::new(refresh.expose().to_owned());
+            // Made for each attempt: an assertion's jti is used once (RFC 7523 §3 item 7).
+            let auth = crate::oauth::client_auth::TokenAuth::new(
+                connection,
+                credential.as_ref(),
+                token_url.as_str(),
+            )?;
+            let mut client = client.clone().set_auth_type(auth.auth_type);
+            if let Some(secret) = auth.secret {
+                client = client.set_client_secret(secret);
+            }
             let mut request = client.exchange_refresh_token(&refresh_token);
+            for (name, value) in auth.params {
+                request = request.add_extra_param(name, value);
+            }
             for (name, value) in connection.settings.params_for(ParamStage::Refresh) {
                 request = request.add_extra_param(name.to_owned(), value.to_owned());
             }
@@ -438,13 +452,21 @@ impl Tokens {
     }
 }
 
-/// A connection without the client secret it needs: said by the core, the same for every front
-/// end, before any request.
-fn needs_client_secret() -> Error {
-    Error::OAuth {
-        code: OAuthCode::NeedsClientSecret,
-        message: "No client secret is stored for this connection; nothing was sent.".to_owned(),
-        hint: "Enter the client secret: Edit the connection in the window, or `connmgr secret set NAME` with the secret on standard input.".to_owned(),
+/// A connection without the credential it needs (its client secret or private key): said by
+/// the core, the same for every front end, before any request.
+pub(crate) fn needs_credential(connection: &Connection) -> Error {
+    use crate::model::connection::Credential;
+    match connection.settings.client_auth.credential() {
+        Some(Credential::PrivateKey) => Error::OAuth {
+            code: OAuthCode::NeedsClientSecret,
+            message: "No private key is stored for this connection's signed assertion; nothing was sent.".to_owned(),
+            hint: "Import the private key: Edit the connection in the window (Client authentication), or `connmgr secret set NAME --key FILE`.".to_owned(),
+        },
+        _ => Error::OAuth {
+            code: OAuthCode::NeedsClientSecret,
+            message: "No client secret is stored for this connection; nothing was sent.".to_owned(),
+            hint: "Enter the client secret: Edit the connection in the window, or `connmgr secret set NAME` with the secret on standard input.".to_owned(),
+        },
     }
 }
 

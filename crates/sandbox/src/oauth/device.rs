@@ -21,7 +21,7 @@ use axum::response::{Html, IntoResponse, Response};
 use serde_json::json;
 
 use super::issue::issue_with;
-use super::{OAuthError, authenticate, client_credentials, grant_scopes, parse_form};
+use super::{OAuthError, grant_scopes, parse_form};
 use crate::Shared;
 use crate::config::{ClientConfig, Grant};
 
@@ -93,8 +93,7 @@ fn authorize_device(
 ) -> Result<Response, OAuthError> {
     let params = parse_form(headers, body)?;
     super::note_extras(shared, "authorization", &params);
-    let (id, secret) = client_credentials(headers, &params)?;
-    let client = authenticate(shared, &id, secret.as_deref())?;
+    let client = super::client_auth::authenticate(shared, headers, &params)?;
     if !client.grants.contains(&Grant::DeviceCode) {
         return Err(OAuthError::bad(
             "unauthorized_client",

@@ -69,6 +69,7 @@ fn document(shared: &Shared) -> Response {
             "urn:ietf:params:oauth:grant-type:device_code"
         ],
         "token_endpoint_auth_methods_supported": shared.config.auth_methods,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "PS256", "ES256"],
         "code_challenge_methods_supported": shared.config.pkce_methods,
         "authorization_response_iss_parameter_supported": shared.config.send_iss,
     });

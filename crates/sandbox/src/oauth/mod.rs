@@ -3,8 +3,8 @@
 //! - The body must be `application/x-www-form-urlencoded`; a repeated parameter is
 //!   `invalid_request` (§3.2).
 //! - The client authenticates in the body (`client_id` + `client_secret`, Coupa's documented
-//!   way) or with HTTP Basic, whose id and secret are form-urlencoded first (§2.3.1). Both at
-//!   once is `invalid_request`.
+//!   way), with HTTP Basic, whose id and secret are form-urlencoded first (§2.3.1), or with a
+//!   signed assertion (RFC 7523, see [`assertion`]). Two at once is `invalid_request`.
 //! - Errors are JSON `{error, error_description}` (§5.2): 400, or 401 with `WWW-Authenticate`
 //!   for `invalid_client`.
 //! - Successful responses carry `Cache-Control: no-store` (§5.1).
@@ -18,12 +18,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use serde_json::json;
 
 use crate::Shared;
 use crate::config::{ClientConfig, Grant, UnknownScope};
 
+pub mod assertion;
+mod client_auth;
 pub mod device;
 mod grants;
 mod issue;
@@ -66,7 +67,7 @@ pub(crate) struct OAuthError {
 }
 
 impl OAuthError {
-    fn bad(error: &'static str, description: impl Into<String>) -> Self {
+    pub(crate) fn bad(error: &'static str, description: impl Into<String>) -> Self {
         OAuthError {
             status: StatusCode::BAD_REQUEST,
             error,
@@ -75,7 +76,7 @@ impl OAuthError {
         }
     }
 
-    fn invalid_client(description: impl Into<String>) -> Self {
+    pub(crate) fn invalid_client(description: impl Into<String>) -> Self {
         OAuthError {
             status: StatusCode::UNAUTHORIZED,
             error: "invalid_client",
@@ -104,7 +105,10 @@ impl IntoResponse for OAuthError {
 }
 
 /// Parses a form body, refusing repeated parameters.
-fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String>, OAuthError> {
+pub(crate) fn parse_form(
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<HashMap<String, String>, OAuthError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -128,90 +132,6 @@ fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<HashMap<String, String
         }
     }
     Ok(params)
-}
-
-/// The client's credentials from the Basic header or the body (not both).
-fn client_credentials(
-    headers: &HeaderMap,
-    params: &HashMap<String, String>,
-) -> Result<(String, Option<String>), OAuthError> {
-    let basic = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| {
-            v.strip_prefix("Basic ")
-                .or_else(|| v.strip_prefix("basic "))
-        });
-    match basic {
-        Some(encoded) => {
-            if params.contains_key("client_secret") {
-                return Err(OAuthError::bad(
-                    "invalid_request",
-                    "the client authenticated more than once (Basic and client_secret)",
-                ));
-            }
-            let decoded = base64::engine::general_purpose::STANDARD
-                .decode(encoded.trim())
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| {
-                    OAuthError::invalid_client("the Basic credentials are not valid base64")
-                })?;
-            let (id, secret) = decoded
-                .split_once(':')
-                .ok_or_else(|| OAuthError::invalid_client("the Basic credentials have no ':'"))?;
-            let unescape = |s: &str| -> String {
-                url::form_urlencoded::parse(format!("x={s}").as_bytes())
-                    .next()
-                    .map(|(_, v)| v.into_owned())
-                    .unwrap_or_default()
-            };
-            let id = unescape(id);
-            if let Some(body_id) = params.get("client_id")
-                && *body_id != id
-            {
-                return Err(OAuthError::bad(
-                    "invalid_request",
-                    "client_id differs from the Basic credentials",
-                ));
-            }
-            Ok((id, Some(unescape(secret))))
-        }
-        None => {
-            let id = params
-                .get("client_id")
-                .cloned()
-                .ok_or_else(|| OAuthError::invalid_client("no client authentication"))?;
-            Ok((id, params.get("client_secret").cloned()))
-        }
-    }
-}
-
-fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-fn authenticate<'a>(
-    shared: &'a Shared,
-    id: &str,
-    secret: Option<&str>,
-) -> Result<&'a ClientConfig, OAuthError> {
-    let client = shared
-        .config
-        .client(id)
-        .ok_or_else(|| OAuthError::invalid_client("unknown client"))?;
-    match (&client.secret, secret) {
-        (Some(expected), Some(given)) if same_secret(expected, given) => Ok(client),
-        (None, None) => Ok(client),
-        (None, Some(_)) => Err(OAuthError::invalid_client(
-            "this is a public client: it has no secret",
-        )),
-        _ => Err(OAuthError::invalid_client("client authentication failed")),
-    }
 }
 
 /// The scopes to grant: all the client's scopes when none are asked for (Coupa's behaviour),
@@ -322,8 +242,7 @@ fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Resp
         "token"
     };
     note_extras(shared, stage, &params);
-    let (id, secret) = client_credentials(headers, &params)?;
-    let client = authenticate(shared, &id, secret.as_deref())?;
+    let client = client_auth::authenticate(shared, headers, &params)?;
     let grant = match params.get("grant_type").map(String::as_str) {
         None => return Err(OAuthError::bad("invalid_request", "grant_type is missing")),
         Some("client_credentials") => Grant::ClientCredentials,
@@ -345,7 +264,7 @@ fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Resp
     }
     match grant {
         Grant::ClientCredentials => {
-            if client.secret.is_none() {
+            if client.secret.is_none() && client.public_keys.is_empty() {
                 return Err(OAuthError::bad(
                     "unauthorized_client",
                     "a public client cannot use client credentials",

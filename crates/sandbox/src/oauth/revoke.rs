@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::{OAuthError, authenticate, client_credentials, parse_form};
+use super::{OAuthError, parse_form};
 use crate::Shared;
 
 pub(crate) async fn revoke(
@@ -34,8 +34,7 @@ pub(crate) async fn revoke(
 
 fn revoke_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<(), OAuthError> {
     let params = parse_form(headers, body)?;
-    let (id, secret) = client_credentials(headers, &params)?;
-    let client = authenticate(shared, &id, secret.as_deref())?;
+    let client = super::client_auth::authenticate(shared, headers, &params)?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::bad("invalid_request", "token is missing"))?;

@@ -9,6 +9,7 @@ use specta::Type;
 use crate::model::connection::{ConnectionSettings, Endpoints, GrantType, Provider};
 use crate::model::scopes::ScopeCatalog;
 
+mod assertion;
 mod coupa;
 mod endpoints;
 mod params;
@@ -16,6 +17,7 @@ mod params;
 mod properties;
 mod urls;
 
+pub use assertion::CERTIFICATE_WARNING_DAYS;
 pub use coupa::{CoupaInstance, parse_coupa_instance};
 pub use params::{PARAM_NAME_MAX, PARAMS_MAX, PROTOCOL_NAMES};
 pub use urls::{check_url, host_allowed, is_loopback_host, normalize_domain};
@@ -54,6 +56,12 @@ pub mod field {
     pub const CLIENT_ID: &str = "clientId";
     /// Client secret.
     pub const CLIENT_SECRET: &str = "clientSecret";
+    /// Client authentication.
+    pub const CLIENT_AUTH: &str = "clientAuth";
+    /// Private key (a signed assertion's).
+    pub const CLIENT_KEY: &str = "clientKey";
+    /// The signed assertion's settings (algorithm, key ID, audience, header fields, claims).
+    pub const ASSERTION: &str = "assertion";
     /// Valid domain names.
     pub const VALID_DOMAINS: &str = "validDomains";
     /// Scopes.
@@ -102,7 +110,7 @@ impl Validation {
 pub struct Context<'a> {
     /// The names of the *other* saved connections.
     pub other_names: &'a [&'a str],
-    /// Whether a client secret will be held after the save.
+    /// Whether the client's credential (its secret or private key) will be held after the save.
     pub has_client_secret: bool,
     /// Whether the secret being saved is the empty string.
     pub secret_is_empty: bool,
@@ -211,17 +219,8 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
             format!("The client ID is longer than {CLIENT_ID_MAX} characters."),
         );
     }
-    if ctx.secret_is_empty {
-        v.error(
-            field::CLIENT_SECRET,
-            "The client secret is empty; paste the Secret Coupa showed, or remove it.",
-        );
-    } else if s.grant_type == GrantType::ClientCredentials && !ctx.has_client_secret {
-        v.error(
-            field::CLIENT_SECRET,
-            "Client credentials needs the client secret (Coupa shows it next to the Identifier).",
-        );
-    }
+    v.client_auth(&s, ctx);
+    v.assertion(&mut s, crate::time::Timestamp::now());
 
     // Scopes.
     v.scopes(&mut s);
@@ -269,6 +268,60 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
         warnings: v.warnings,
         endpoints,
         normalized: s,
+    }
+}
+
+impl Validator {
+    /// The client's credential, as its client authentication needs it.
+    fn client_auth(&mut self, s: &ConnectionSettings, ctx: Context<'_>) {
+        use crate::model::connection::Credential;
+        let coupa = s.provider == Provider::Coupa;
+        match s.client_auth.credential() {
+            Some(Credential::Secret) => {
+                if ctx.secret_is_empty {
+                    self.error(
+                        field::CLIENT_SECRET,
+                        if coupa {
+                            "The client secret is empty; paste the Secret Coupa showed, or remove it."
+                        } else {
+                            "The client secret is empty; paste the secret the server gave, or remove it."
+                        },
+                    );
+                } else if s.grant_type == GrantType::ClientCredentials && !ctx.has_client_secret {
+                    self.error(
+                        field::CLIENT_SECRET,
+                        if coupa {
+                            "Client credentials needs the client secret (Coupa shows it next to the Identifier)."
+                        } else {
+                            "Client credentials needs the client secret."
+                        },
+                    );
+                }
+            }
+            Some(Credential::PrivateKey) => {
+                if !ctx.has_client_secret {
+                    self.error(
+                        field::CLIENT_KEY,
+                        "Import the private key (a PEM file) whose public key or certificate is registered with the server.",
+                    );
+                }
+            }
+            None => {
+                // RFC 6749 §4.4: only a confidential client may use client credentials.
+                if s.grant_type == GrantType::ClientCredentials {
+                    self.error(
+                        field::CLIENT_AUTH,
+                        "Client credentials needs a confidential client: choose a client secret or a signed assertion.",
+                    );
+                }
+                if ctx.secret_is_empty || ctx.has_client_secret {
+                    self.error(
+                        field::CLIENT_SECRET,
+                        "A public client has no secret: remove it, or choose a client secret as the client authentication.",
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 use super::*;
+use crate::model::connection::SecretUpdate;
 use crate::model::validate::NAME_MAX;
 use crate::storage::keyring::{FailMode, MemoryStore};
 
