@@ -3,14 +3,15 @@
 
 use std::io::Read;
 
+use connmgr_core::model::assertion::{AssertionField, SigningAlgorithm};
 use connmgr_core::model::connection::{
-    ClientAuth, ConnectionDraft, ConnectionSettings, ExtraParam, GrantType, ParamStage, Provider,
-    SecretUpdate,
+    ClientAuth, Connection, ConnectionDraft, ConnectionSettings, ExtraParam, GrantType, ParamStage,
+    Provider, SecretUpdate,
 };
 use connmgr_core::model::transfer::ExportedConnection;
 use connmgr_core::{Secret, Workspace};
 
-use crate::args::{AddArgs, ClientAuthArg, GrantArg};
+use crate::args::{AddArgs, ClientAuthArg, GrantArg, SigningAlgArg};
 use crate::failure::Failure;
 use crate::{open, out, out_json};
 
@@ -46,7 +47,7 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
                 v.clone_into(target);
             }
         }
-        if args.client_auth.is_some() {
+        if args.client_auth.is_some() || args.key.is_some() {
             settings.client_auth = explicit.client_auth;
         }
         settings.require_iss |= explicit.require_iss;
@@ -62,7 +63,17 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
             "--client-auth none is a public client: it has no secret to read.",
         ));
     }
-    let client_secret = if args.secret_from_stdin {
+    if args.key.is_some() && args.secret_from_stdin {
+        return Err(Failure::usage(
+            "--key and --secret-from-stdin: a client signs with a key or sends a secret, not both.",
+        ));
+    }
+    let client_secret = if let Some(key) = &args.key {
+        SecretUpdate::ImportKey {
+            key_file: key.clone(),
+            certificate_file: args.certificate.clone(),
+        }
+    } else if args.secret_from_stdin {
         SecretUpdate::Replace {
             value: read_secret()?,
         }
@@ -74,7 +85,18 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
         settings,
         client_secret,
     };
-    let verdict = ws.validate(&draft)?;
+    let saved = save_checked(ws, &draft)?;
+    if args.json {
+        out_json(&saved)
+    } else {
+        out(format!("{}\n", saved.id))
+    }
+}
+
+/// Saves a draft once the core's validation passes; otherwise every error, each with its
+/// flag, in the form's order, the last one ending the command.
+fn save_checked(ws: &Workspace, draft: &ConnectionDraft) -> Result<Connection, Failure> {
+    let verdict = ws.validate(draft)?;
     // Every error, each with its flag, in the form's order; the last one ends the command.
     let mut failures: Vec<Failure> = verdict
         .errors
@@ -91,28 +113,49 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
         }
         return Err(last);
     }
-    let saved = ws.save(&draft)?;
-    if args.json {
-        out_json(&saved)
-    } else {
-        out(format!("{}\n", saved.id))
+    for warning in &verdict.warnings {
+        remark(&format!("{}: {}", flag(&warning.field), warning.message));
     }
+    Ok(ws.save(draft)?)
 }
 
-/// Reads the client secret from standard input and stores it (`connmgr secret set NAME`).
-pub fn set_secret(ws: &Workspace, key: &str) -> Result<(), Failure> {
-    let c = open::find(ws, key)?;
-    let value = read_secret()?;
+/// Reads the client secret from standard input and stores it (`connmgr secret set NAME`), or
+/// imports the private key of a connection that signs assertions (`--key FILE`).
+pub fn set_secret(
+    ws: &Workspace,
+    name: &str,
+    key: Option<&str>,
+    certificate: Option<&str>,
+) -> Result<(), Failure> {
+    let c = open::find(ws, name)?;
+    let client_secret = match key {
+        Some(file) => SecretUpdate::ImportKey {
+            key_file: file.to_owned(),
+            certificate_file: certificate.map(str::to_owned),
+        },
+        None => SecretUpdate::Replace {
+            value: read_secret()?,
+        },
+    };
     let draft = ConnectionDraft {
         id: Some(c.id.clone()),
         settings: c.settings.clone(),
-        client_secret: SecretUpdate::Replace { value },
+        client_secret,
     };
-    ws.save(&draft)?;
-    out(format!(
-        "The client secret of \u{201c}{}\u{201d} is stored in the system keyring.\n",
-        c.settings.name
-    ))
+    let saved = save_checked(ws, &draft)?;
+    let what = match &saved.settings.assertion.key {
+        Some(facts) if key.is_some() => format!(
+            "The private key ({}, thumbprint {}) of \u{201c}{}\u{201d} is stored in the system keyring.\n",
+            crate::browse::key_kind(facts),
+            facts.thumbprint,
+            c.settings.name
+        ),
+        _ => format!(
+            "The client secret of \u{201c}{}\u{201d} is stored in the system keyring.\n",
+            c.settings.name
+        ),
+    };
+    out(what)
 }
 
 /// The settings `--file` holds, changed by the flags; without `--file`, a new connection's.
@@ -161,9 +204,30 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
     }
     if let Some(auth) = args.client_auth {
         s.client_auth = match auth {
-            ClientAuthArg::Body | ClientAuthArg::None => ClientAuth::Body,
+            ClientAuthArg::Body => ClientAuth::Body,
             ClientAuthArg::Basic => ClientAuth::Basic,
+            ClientAuthArg::PrivateKeyJwt => ClientAuth::PrivateKeyJwt,
+            ClientAuthArg::None => ClientAuth::None,
         };
+    } else if args.key.is_some() {
+        s.client_auth = ClientAuth::PrivateKeyJwt;
+    }
+    let a = &mut s.assertion;
+    if let Some(alg) = args.signing_alg {
+        a.algorithm = match alg {
+            SigningAlgArg::Rs256 => SigningAlgorithm::RS256,
+            SigningAlgArg::Ps256 => SigningAlgorithm::PS256,
+            SigningAlgArg::Es256 => SigningAlgorithm::ES256,
+        };
+    }
+    set(&mut a.key_id, &args.key_id);
+    set(&mut a.audience, &args.assertion_audience);
+    a.certificate_thumbprint |= args.x5t;
+    for claim in &args.assertion_claims {
+        a.claims.push(field(claim, "--assertion-claim")?);
+    }
+    for header in &args.assertion_header {
+        a.header.push(field(header, "--assertion-header")?);
     }
     if !args.scopes.is_empty() {
         s.scopes.clone_from(&args.scopes);
@@ -182,6 +246,19 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
         s.extra_params.push(extra_param(param)?);
     }
     Ok(s)
+}
+
+/// `NAME=VALUE` as an assertion's claim or header field.
+fn field(text: &str, flag: &str) -> Result<AssertionField, Failure> {
+    let (name, value) = text.split_once('=').ok_or_else(|| {
+        Failure::usage(format!(
+            "{flag} {text}: write it as NAME=VALUE, e.g. scope={{scopes_comma}}."
+        ))
+    })?;
+    Ok(AssertionField {
+        name: name.to_owned(),
+        value: value.to_owned(),
+    })
 }
 
 /// `STAGE:NAME=VALUE` as an extra parameter (`authorization:prompt=consent`).
@@ -268,6 +345,9 @@ fn flag(field: &str) -> &str {
         f::EXTRA_PARAMS => "--param",
         f::CLIENT_ID => "--client-id",
         f::CLIENT_SECRET => "--secret-from-stdin",
+        f::CLIENT_KEY => "--key",
+        f::CLIENT_AUTH => "--client-auth",
+        f::ASSERTION => "signed assertion",
         f::VALID_DOMAINS => "--valid-domain",
         f::SCOPES => "--scope",
         f::REDIRECT_PORT => "--redirect-port",

@@ -67,7 +67,7 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Set a connection's client secret.
+    /// Set a connection's client secret, or import its private key.
     Secret {
         #[command(subcommand)]
         action: SecretAction,
@@ -183,9 +183,40 @@ pub struct AddArgs {
     /// Grant type.
     #[arg(long, value_enum)]
     pub grant: Option<GrantArg>,
-    /// Client authentication: secret in the body, HTTP Basic, or none (a public client).
+    /// Client authentication: secret in the body, HTTP Basic, a signed assertion with a
+    /// private key (RFC 7523), or none (a public client).
     #[arg(long, value_enum)]
     pub client_auth: Option<ClientAuthArg>,
+    /// The private key (PEM: PKCS#8, or PKCS#1 for RSA) a signed assertion is made with; it is
+    /// stored in the keyring. With --client-auth private-key-jwt.
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<String>,
+    /// The key's certificate (PEM), when it is not in the key's file: its expiry is watched and
+    /// its thumbprint can be sent (--x5t).
+    #[arg(long, value_name = "FILE", requires = "key")]
+    pub certificate: Option<String>,
+    /// The signed assertion's algorithm (RS256 by default; ES256 for an EC key).
+    #[arg(long, value_enum)]
+    pub signing_alg: Option<SigningAlgArg>,
+    /// The assertion header's `kid`: the id the server knows the key by (NetSuite's
+    /// certificate ID).
+    #[arg(long, value_name = "KID")]
+    pub key_id: Option<String>,
+    /// Send the certificate's SHA-256 thumbprint as `x5t#S256` (Microsoft Entra).
+    #[arg(long)]
+    pub x5t: bool,
+    /// The assertion's `aud`, when the server wants other than its token endpoint's URL.
+    #[arg(long, value_name = "AUDIENCE")]
+    pub assertion_audience: Option<String>,
+    /// A claim the assertion carries beyond the standard ones (repeatable), e.g.
+    /// `scope={scopes_comma}` for NetSuite. `{scopes}`, `{scopes_comma}` and `{scopes_array}`
+    /// stand for the connection's scopes.
+    #[arg(long = "assertion-claim", value_name = "NAME=VALUE")]
+    pub assertion_claims: Vec<String>,
+    /// A header field the assertion carries beyond `alg`, `typ`, `kid` and `x5t#S256`
+    /// (repeatable).
+    #[arg(long = "assertion-header", value_name = "NAME=VALUE")]
+    pub assertion_header: Vec<String>,
     /// A scope to request (repeat the flag for more).
     #[arg(long = "scope", value_name = "SCOPE")]
     pub scopes: Vec<String>,
@@ -214,10 +245,17 @@ pub struct AddArgs {
 /// `connmgr secret …`.
 #[derive(Debug, Subcommand)]
 pub enum SecretAction {
-    /// Read the client secret from standard input and store it in the keyring.
+    /// Read the client secret from standard input and store it in the keyring; or, with
+    /// --key, import the private key of a connection that signs assertions.
     Set {
         /// The connection's name or id.
         name: String,
+        /// Import this private key (PEM) instead of reading a secret.
+        #[arg(long, value_name = "FILE")]
+        key: Option<String>,
+        /// The key's certificate (PEM), when it is not in the key's file.
+        #[arg(long, value_name = "FILE", requires = "key")]
+        certificate: Option<String>,
     },
 }
 
@@ -267,8 +305,24 @@ pub enum ClientAuthArg {
     Body,
     /// `client_secret_basic`.
     Basic,
+    /// `private_key_jwt`: a JWT signed with the client's private key (give --key).
+    PrivateKeyJwt,
     /// A public client: no secret.
     None,
+}
+
+/// `--signing-alg`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SigningAlgArg {
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    #[value(name = "RS256", alias = "rs256")]
+    Rs256,
+    /// RSASSA-PSS with SHA-256.
+    #[value(name = "PS256", alias = "ps256")]
+    Ps256,
+    /// ECDSA on P-256 with SHA-256.
+    #[value(name = "ES256", alias = "es256")]
+    Es256,
 }
 
 /// `connmgr git-credential OPERATION`.

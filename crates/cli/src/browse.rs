@@ -3,8 +3,12 @@
 use std::fmt::Write as _;
 use std::time::SystemTime;
 
+use connmgr_core::Connection;
 use connmgr_core::Workspace;
-use connmgr_core::model::connection::{ConnectionSummary, Provider, TokenSummary};
+use connmgr_core::model::assertion::{KeyFacts, KeyKind, certificate_due};
+use connmgr_core::model::connection::{
+    ClientAuth, ConnectionSummary, Credential, Provider, TokenSummary,
+};
 use connmgr_core::model::listing::ListQuery;
 
 use crate::failure::Failure;
@@ -29,7 +33,10 @@ pub fn list(ws: &Workspace, json: bool) -> Result<(), Failure> {
                 provider(r.provider).to_owned(),
                 r.host.clone(),
                 r.grant_type.short_label().to_owned(),
-                token_state(r, now),
+                match certificate_warning(r) {
+                    Some(warning) => format!("{} ({warning})", token_state(r, now)),
+                    None => token_state(r, now),
+                },
             ]
         })
         .collect();
@@ -106,15 +113,12 @@ pub fn show(ws: &Workspace, key: &str, json: bool) -> Result<(), Failure> {
         ("Grant type", s.grant_type.label().to_owned()),
         ("Client ID", s.client_id.clone()),
         (
-            "Client secret",
-            if c.needs_client_secret {
-                "needed: connmgr secret set NAME".to_owned()
-            } else if c.has_client_secret {
-                "stored in the system keyring".to_owned()
-            } else {
-                "none".to_owned()
-            },
+            "Client authentication",
+            client_auth(s.client_auth).to_owned(),
         ),
+    ]);
+    lines.extend(credential_lines(&c));
+    lines.extend([
         ("Scopes", s.scopes.join(" ")),
         ("Valid domain names", s.valid_domains.join(", ")),
         (
@@ -143,6 +147,104 @@ pub fn show(ws: &Workspace, key: &str, json: bool) -> Result<(), Failure> {
         .map(|(label, value)| format!("{label:<width$}  {value}\n"))
         .collect();
     out(text)
+}
+
+/// "certificate expires 2026-12-20" within 30 days of its expiry; "certificate expired".
+fn certificate_warning(row: &ConnectionSummary) -> Option<String> {
+    let at = row.certificate_expires_at?;
+    let now = connmgr_core::time::Timestamp::now();
+    if at <= now {
+        Some(format!("certificate expired {}", at.date()))
+    } else {
+        certificate_due(at, now).then(|| format!("certificate expires {}", at.date()))
+    }
+}
+
+fn client_auth(a: ClientAuth) -> &'static str {
+    match a {
+        ClientAuth::Body => "client secret in the request body (client_secret_post)",
+        ClientAuth::Basic => "client secret with HTTP Basic (client_secret_basic)",
+        ClientAuth::PrivateKeyJwt => "signed assertion (private_key_jwt)",
+        ClientAuth::None => "none (a public client)",
+    }
+}
+
+/// "RSA 3072-bit", "EC P-256".
+pub(crate) fn key_kind(k: &KeyFacts) -> String {
+    match k.kind {
+        KeyKind::Rsa => format!("RSA {}-bit", k.bits),
+        KeyKind::EcP256 => "EC P-256".to_owned(),
+    }
+}
+
+/// What the connection authenticates with: its secret, or its key, certificate and assertion.
+fn credential_lines(c: &Connection) -> Vec<(&'static str, String)> {
+    let s = &c.settings;
+    let name = &s.name;
+    match s.client_auth.credential() {
+        None => Vec::new(),
+        Some(Credential::Secret) => vec![(
+            "Client secret",
+            if c.needs_client_secret {
+                format!("needed: connmgr secret set \"{name}\"")
+            } else if c.has_client_secret {
+                "stored in the system keyring".to_owned()
+            } else {
+                "none".to_owned()
+            },
+        )],
+        Some(Credential::PrivateKey) => {
+            let a = &s.assertion;
+            let mut lines = Vec::new();
+            let key = match (&a.key, c.has_client_secret && !c.needs_client_secret) {
+                (Some(k), true) => format!(
+                    "{}, thumbprint {}, in the system keyring",
+                    key_kind(k),
+                    k.thumbprint
+                ),
+                _ => format!("needed: connmgr secret set \"{name}\" --key FILE"),
+            };
+            lines.push(("Private key", key));
+            if let Some(cert) = a.key.as_ref().and_then(|k| k.certificate.as_ref()) {
+                let now = connmgr_core::time::Timestamp::now();
+                let state = if cert.not_after <= now {
+                    " (EXPIRED)"
+                } else if certificate_due(cert.not_after, now) {
+                    " (expires soon)"
+                } else {
+                    ""
+                };
+                lines.push((
+                    "Certificate",
+                    format!(
+                        "{}, expires {}{state}, x5t#S256 {}",
+                        cert.subject,
+                        cert.not_after.date(),
+                        cert.sha256_thumbprint
+                    ),
+                ));
+            }
+            let mut assertion = vec![a.algorithm.name().to_owned()];
+            if !a.key_id.is_empty() {
+                assertion.push(format!("kid {}", a.key_id));
+            }
+            if a.certificate_thumbprint {
+                assertion.push("x5t#S256".to_owned());
+            }
+            assertion.push(match a.audience.as_str() {
+                "" => "aud the token endpoint".to_owned(),
+                aud => format!("aud {aud}"),
+            });
+            for f in &a.header {
+                assertion.push(format!("header {}={}", f.name, f.value));
+            }
+            for f in &a.claims {
+                assertion.push(format!("claim {}={}", f.name, f.value));
+            }
+            lines.push(("Assertion", assertion.join(", ")));
+            lines
+        }
+    }
 }
 
 fn provider(p: Provider) -> &'static str {

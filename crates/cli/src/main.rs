@@ -57,8 +57,13 @@ async fn run(command: Command) -> Result<(), Failure> {
                 Command::Show { name, json } => browse::show(&ws, &name, json),
                 Command::Add(args) => add::add(&ws, &args).await,
                 Command::Secret {
-                    action: SecretAction::Set { name },
-                } => add::set_secret(&ws, &name),
+                    action:
+                        SecretAction::Set {
+                            name,
+                            key,
+                            certificate,
+                        },
+                } => add::set_secret(&ws, &name, key.as_deref(), certificate.as_deref()),
                 Command::Import { file, on_conflict } => transfer::import(&ws, &file, on_conflict),
                 Command::Export {
                     names,

@@ -251,3 +251,174 @@ async fn every_exit_code_says_what_a_script_can_do() {
         assert_eq!(run(fx.connmgr().args(["delete", name, "--yes"])).code, 0);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_connection_that_signs_assertions_with_a_key_from_a_file() {
+    use connmgr_sandbox::client_keys::{self, KeyType};
+    use connmgr_sandbox::config::{ClientConfig, Grant};
+    let keys = tempfile::tempdir().expect("tempdir");
+    // A certificate that ends in 20 days: inside the 30 days the list warns about.
+    let key = client_keys::make(keys.path(), "ns", KeyType::Rsa3072, Some(20)).expect("keys");
+    let stranger =
+        client_keys::make(keys.path(), "other", KeyType::Rsa2048, Some(400)).expect("keys");
+    let mut config = connmgr_sandbox::Config::demo();
+    config.clients.push(ClientConfig {
+        id: "m2m".to_owned(),
+        secret: None,
+        grants: vec![Grant::ClientCredentials],
+        scopes: vec!["core.user.read".to_owned(), "core.supplier.read".to_owned()],
+        rotate_refresh_tokens: false,
+        public_keys: vec![key.public_pem.clone()],
+    });
+    let fx = Fixture::with(config).await;
+    let key_file = key.key.to_string_lossy().into_owned();
+    let cert_file = key
+        .certificate
+        .as_ref()
+        .expect("cert")
+        .to_string_lossy()
+        .into_owned();
+
+    let added = run(fx
+        .connmgr()
+        .args(["add", "--name", "NetSuite M2M", "--coupa", &fx.url()])
+        .args(["--client-id", "m2m", "--valid-domain", "127.0.0.1"])
+        .args(["--scope", "core.user.read", "--scope", "core.supplier.read"])
+        .args(["--client-auth", "private-key-jwt", "--key", &key_file])
+        .args(["--certificate", &cert_file, "--signing-alg", "PS256"])
+        .args(["--key-id", "cert-9", "--x5t"])
+        .args(["--assertion-claim", "scope={scopes_comma}"]));
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert!(
+        added.stderr.contains("--key: The certificate expires on"),
+        "the expiry is warned about: {}",
+        added.stderr
+    );
+
+    let token = run(fx.connmgr().args(["token", "NetSuite M2M"]));
+    assert_eq!(token.code, 0, "{}", token.stderr);
+    let seen = fx.sandbox.assertions_seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].header["kid"], "cert-9");
+    assert_eq!(seen[0].header["alg"], "PS256");
+    assert!(
+        seen[0].header["x5t#S256"].is_string(),
+        "{:?}",
+        seen[0].header
+    );
+    assert_eq!(seen[0].claims["scope"], "core.user.read,core.supplier.read");
+
+    let shown = run(fx.connmgr().args(["show", "NetSuite M2M"]));
+    for expected in [
+        "signed assertion (private_key_jwt)",
+        "RSA 3072-bit, thumbprint ",
+        "CN=connmgr test client, expires ",
+        "(expires soon)",
+        "PS256, kid cert-9, x5t#S256, aud the token endpoint, claim scope={scopes_comma}",
+    ] {
+        assert!(
+            shown.stdout.contains(expected),
+            "{expected:?} in {}",
+            shown.stdout
+        );
+    }
+    let list = run(fx.connmgr().arg("list"));
+    assert!(
+        list.stdout.contains("certificate expires "),
+        "{}",
+        list.stdout
+    );
+
+    // No line of the key in what connmgr shows or exports.
+    let export = keys.path().join("export.json");
+    let exported = run(fx
+        .connmgr()
+        .args(["export", "-o", &export.to_string_lossy()]));
+    assert_eq!(exported.code, 0, "{}", exported.stderr);
+    let shown_json = run(fx.connmgr().args(["show", "NetSuite M2M", "--json"])).stdout;
+    let export_text = std::fs::read_to_string(&export).expect("export");
+    let pem = std::fs::read_to_string(&key.key).expect("key");
+    for line in pem.lines().filter(|l| !l.starts_with("-----")) {
+        assert!(
+            !export_text.contains(line) && !shown_json.contains(line),
+            "a key line leaked"
+        );
+    }
+
+    // Another key: without its certificate it cannot send x5t#S256; with it, it is stored, and
+    // the server refuses what it signs; the right one again works.
+    let other_file = stranger.key.to_string_lossy().into_owned();
+    let other_cert = stranger
+        .certificate
+        .as_ref()
+        .expect("cert")
+        .to_string_lossy()
+        .into_owned();
+    let no_cert = run(fx
+        .connmgr()
+        .args(["secret", "set", "NetSuite M2M", "--key", &other_file]));
+    assert_eq!(no_cert.code, 2, "{}", no_cert.stderr);
+    assert!(
+        no_cert
+            .stderr
+            .contains("x5t#S256 needs the key's certificate"),
+        "{}",
+        no_cert.stderr
+    );
+    let set = run(fx
+        .connmgr()
+        .args(["secret", "set", "NetSuite M2M", "--key", &other_file])
+        .args(["--certificate", &other_cert]));
+    assert_eq!(set.code, 0, "{}", set.stderr);
+    assert!(
+        set.stdout
+            .contains("private key (RSA 2048-bit, thumbprint "),
+        "{}",
+        set.stdout
+    );
+    let refused = run(fx.connmgr().args(["token", "NetSuite M2M", "--renew"]));
+    assert_eq!(refused.code, 5, "{}", refused.stderr);
+    assert!(refused.stderr.contains("signature"), "{}", refused.stderr);
+    let back = run(fx.connmgr().args([
+        "secret",
+        "set",
+        "NetSuite M2M",
+        "--key",
+        &key_file,
+        "--certificate",
+        &cert_file,
+    ]));
+    assert_eq!(back.code, 0, "{}", back.stderr);
+    assert_eq!(
+        run(fx.connmgr().args(["token", "NetSuite M2M", "--renew"])).code,
+        0
+    );
+
+    // What cannot be imported is said with its flag; a secret-based connection takes no key.
+    let missing = keys
+        .path()
+        .join("missing.pem")
+        .to_string_lossy()
+        .into_owned();
+    let bad = run(fx
+        .connmgr()
+        .args(["secret", "set", "NetSuite M2M", "--key", &missing]));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr
+            .contains("--key: The private key cannot be imported: the key file")
+            && bad.stderr.contains("(no such file)"),
+        "{}",
+        bad.stderr
+    );
+    fx.add_client_credentials("With secret", SECRET);
+    let wrong = run(fx
+        .connmgr()
+        .args(["secret", "set", "With secret", "--key", &key_file]));
+    assert_eq!(wrong.code, 2, "{}", wrong.stderr);
+    assert!(
+        wrong.stderr.contains("only for a signed assertion"),
+        "{}",
+        wrong.stderr
+    );
+}

@@ -19,11 +19,15 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new() -> Fixture {
+        Fixture::with(Config::demo()).await
+    }
+
+    /// A fixture whose sandbox has `config` (sign-ins approved at once).
+    pub async fn with(mut config: Config) -> Fixture {
         assert!(
             std::env::var("CONNMGR_KEYRING_SERVICE").is_ok(),
             "run these tests through scripts/test-env.sh (make test): they use a private keyring"
         );
-        let mut config = Config::demo();
         config.consent = Consent::Approve;
         Fixture {
             home: tempfile::tempdir().expect("temp home"),

@@ -92,12 +92,16 @@ pub struct CertificateFacts {
     pub sha256_thumbprint: String,
 }
 
-impl CertificateFacts {
-    /// Whether it has expired, or expires within `days` of `now`.
-    pub fn expires_within(&self, now: Timestamp, days: u64) -> bool {
-        now.checked_add(std::time::Duration::from_secs(days * 24 * 3600))
-            .is_none_or(|limit| self.not_after <= limit)
-    }
+/// Days before a certificate's expiry from which the form, the list and `connmgr` warn.
+pub const CERTIFICATE_WARNING_DAYS: u64 = 30;
+
+/// Whether a certificate valid until `not_after` has expired or expires within
+/// [`CERTIFICATE_WARNING_DAYS`] of `now`.
+pub fn certificate_due(not_after: Timestamp, now: Timestamp) -> bool {
+    now.checked_add(std::time::Duration::from_secs(
+        CERTIFICATE_WARNING_DAYS * 24 * 3600,
+    ))
+    .is_none_or(|limit| not_after <= limit)
 }
 
 /// The signed assertion's settings.

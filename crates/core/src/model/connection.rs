@@ -345,7 +345,17 @@ impl Connection {
             last_used: self.last_used,
             token: self.token.clone(),
             needs_client_secret: self.needs_client_secret,
+            certificate_expires_at: self.certificate_expiry(),
         }
+    }
+
+    /// When the certificate of the key it signs assertions with expires, if it has one.
+    pub fn certificate_expiry(&self) -> Option<Timestamp> {
+        (self.settings.client_auth == ClientAuth::PrivateKeyJwt)
+            .then_some(self.settings.assertion.key.as_ref())
+            .flatten()
+            .and_then(|k| k.certificate.as_ref())
+            .map(|c| c.not_after)
     }
 }
 
@@ -374,6 +384,8 @@ pub struct ConnectionSummary {
     pub token: Option<TokenSummary>,
     /// Imported without its client secret.
     pub needs_client_secret: bool,
+    /// When the certificate of its signing key expires (the list warns from 30 days before).
+    pub certificate_expires_at: Option<Timestamp>,
 }
 
 /// The cached access token's state as the connection list shows it. Not a secret.

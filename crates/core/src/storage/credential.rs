@@ -37,25 +37,28 @@ pub(crate) fn resolve(existing: Option<&Connection>, draft: &ConnectionDraft) ->
     let now = draft.settings.client_auth.credential();
     let before = existing.and_then(|c| c.settings.client_auth.credential());
     let kept = |c: &Connection| c.has_client_secret && before == now;
+    // The key held now, whose facts stand until a new one is imported (also when an import
+    // fails, so the form's other checks speak of the key the connection still has).
+    let held_key = existing
+        .filter(|c| kept(c) && now == Some(Credential::PrivateKey))
+        .and_then(|c| c.settings.assertion.key.clone());
     let mut r = Resolved {
         change: Change::Keep,
-        facts: None,
+        facts: held_key,
         held: false,
         empty: false,
         issue: None,
     };
     match &draft.client_secret {
         SecretUpdate::Keep => match existing {
-            Some(c) if kept(c) => {
-                r.held = true;
-                if now == Some(Credential::PrivateKey) {
-                    r.facts.clone_from(&c.settings.assertion.key);
-                }
-            }
+            Some(c) if kept(c) => r.held = true,
             Some(c) if c.has_client_secret => r.change = Change::Remove,
             _ => {}
         },
-        SecretUpdate::Remove => r.change = Change::Remove,
+        SecretUpdate::Remove => {
+            r.change = Change::Remove;
+            r.facts = None;
+        }
         SecretUpdate::Replace { value } if now == Some(Credential::PrivateKey) => {
             match client_key::import(value.expose(), None) {
                 Ok(key) => r.stored(key),

@@ -11,8 +11,6 @@ use crate::time::Timestamp;
 const KEY_ID_MAX: usize = 256;
 /// The longest header field or claim name.
 const FIELD_NAME_MAX: usize = 64;
-/// Days before a certificate's expiry from which it is warned about.
-pub const CERTIFICATE_WARNING_DAYS: u64 = 30;
 
 impl Validator {
     pub(super) fn assertion(&mut self, s: &mut ConnectionSettings, now: Timestamp) {
@@ -68,7 +66,7 @@ impl Validator {
                         cert.not_after.date()
                     ),
                 );
-            } else if cert.expires_within(now, CERTIFICATE_WARNING_DAYS) {
+            } else if crate::model::assertion::certificate_due(cert.not_after, now) {
                 self.warning(
                     field::CLIENT_KEY,
                     format!(

@@ -17,7 +17,6 @@ mod params;
 mod properties;
 mod urls;
 
-pub use assertion::CERTIFICATE_WARNING_DAYS;
 pub use coupa::{CoupaInstance, parse_coupa_instance};
 pub use params::{PARAM_NAME_MAX, PARAMS_MAX, PROTOCOL_NAMES};
 pub use urls::{check_url, host_allowed, is_loopback_host, normalize_domain};
