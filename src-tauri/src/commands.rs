@@ -300,6 +300,10 @@ pub enum FilePurpose {
     Export,
     /// Choosing a file to import.
     Import,
+    /// Choosing a private key (PEM) for a signed assertion.
+    PrivateKey,
+    /// Choosing the key's certificate (PEM).
+    Certificate,
 }
 
 /// The system's file dialog; `None` when the admin cancels it.
@@ -313,10 +317,15 @@ pub async fn choose_file(
     use tauri_plugin_dialog::DialogExt;
     let (tx, rx) = tokio::sync::oneshot::channel();
     let current = std::path::PathBuf::from(current.trim());
-    let mut dialog = app
-        .dialog()
-        .file()
-        .add_filter("Connection Manager export", &["json"]);
+    let mut dialog = app.dialog().file();
+    dialog = match purpose {
+        FilePurpose::Export | FilePurpose::Import => {
+            dialog.add_filter("Connection Manager export", &["json"])
+        }
+        FilePurpose::PrivateKey | FilePurpose::Certificate => dialog
+            .add_filter("PEM files", &["pem", "key", "crt", "cer"])
+            .add_filter("All files", &["*"]),
+    };
     if let Some(dir) = current.parent().filter(|d| d.is_dir()) {
         dialog = dialog.set_directory(dir);
     }
@@ -331,6 +340,10 @@ pub async fn choose_file(
             dialog.set_title("Export connections").save_file(done);
         }
         FilePurpose::Import => dialog.set_title("Import connections").pick_file(done),
+        FilePurpose::PrivateKey => dialog.set_title("Choose the private key").pick_file(done),
+        FilePurpose::Certificate => dialog
+            .set_title("Choose the key's certificate")
+            .pick_file(done),
     }
     Ok(rx.await.ok().flatten().map(|p| p.display().to_string()))
 }

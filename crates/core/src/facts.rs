@@ -5,7 +5,10 @@
 
 use serde::Serialize;
 
-use crate::model::connection::{ConnectionSettings, CoupaDomain, GrantType, Provider};
+use crate::model::assertion::{CERTIFICATE_WARNING_DAYS, SigningAlgorithm};
+use crate::model::connection::{
+    ClientAuth, ConnectionSettings, CoupaDomain, Credential, GrantType, Provider,
+};
 
 /// Everything in `FACTS`.
 #[derive(Debug, Clone, Serialize)]
@@ -17,6 +20,12 @@ pub struct Facts {
     pub providers: Vec<ProviderFact>,
     /// The grant types with their labels.
     pub grants: Vec<GrantFact>,
+    /// The ways a client authenticates, with their labels, in the form's order.
+    pub client_auths: Vec<ClientAuthFact>,
+    /// The signed assertion's algorithms, with their labels.
+    pub signing_algorithms: Vec<Choice<SigningAlgorithm>>,
+    /// The form and the list warn about a certificate from this many days before it expires.
+    pub certificate_warning_days: u64,
     /// The loopback redirect URI: `http://{host}:{port}{path}` (RFC 8252 §7.3).
     pub redirect_host: &'static str,
     /// Its path.
@@ -53,6 +62,28 @@ pub struct GrantFact {
     pub label: &'static str,
     /// Its short name, in the list's rows.
     pub short: &'static str,
+}
+
+/// A choice of a select, and what the admin reads.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Choice<T> {
+    /// The value.
+    pub value: T,
+    /// Its label.
+    pub label: &'static str,
+}
+
+/// A way the client authenticates, its label, and the credential it keeps in the keyring.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientAuthFact {
+    /// The value.
+    pub value: ClientAuth,
+    /// Its label.
+    pub label: &'static str,
+    /// What it keeps in the keyring; `None` for a public client.
+    pub credential: Option<Credential>,
 }
 
 /// The characters that separate the items of a list the admin types or pastes.
@@ -130,6 +161,43 @@ pub fn facts() -> Facts {
             short: g.short_label(),
         })
         .collect(),
+        client_auths: [
+            (
+                ClientAuth::Body,
+                "Client secret in the request body (client_secret_post)",
+            ),
+            (
+                ClientAuth::Basic,
+                "Client secret with HTTP Basic (client_secret_basic)",
+            ),
+            (
+                ClientAuth::PrivateKeyJwt,
+                "Signed assertion with a private key (private_key_jwt)",
+            ),
+            (ClientAuth::None, "None: a public client (PKCE alone)"),
+        ]
+        .into_iter()
+        .map(|(value, label)| ClientAuthFact {
+            value,
+            label,
+            credential: value.credential(),
+        })
+        .collect(),
+        signing_algorithms: vec![
+            Choice {
+                value: SigningAlgorithm::RS256,
+                label: "RS256 (RSA, PKCS#1 v1.5)",
+            },
+            Choice {
+                value: SigningAlgorithm::PS256,
+                label: "PS256 (RSA-PSS)",
+            },
+            Choice {
+                value: SigningAlgorithm::ES256,
+                label: "ES256 (EC P-256)",
+            },
+        ],
+        certificate_warning_days: CERTIFICATE_WARNING_DAYS,
         redirect_host: REDIRECT_HOST,
         redirect_path: REDIRECT_PATH,
         list_separators: LIST_SEPARATORS,

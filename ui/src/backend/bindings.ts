@@ -129,7 +129,7 @@ export const events = {
 };
 
 /* Constants */
-export const FACTS = {"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"},{"label":"Device code (RFC 8628)","short":"Device code","value":"device_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","deviceAuthorizationUrl":"","extraParams":[],"grantType":"client_credentials","issuer":"","metadata":null,"name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60} as const;
+export const FACTS = {"certificateWarningDays":30,"clientAuths":[{"credential":"secret","label":"Client secret in the request body (client_secret_post)","value":"body"},{"credential":"secret","label":"Client secret with HTTP Basic (client_secret_basic)","value":"basic"},{"credential":"private_key","label":"Signed assertion with a private key (private_key_jwt)","value":"private_key_jwt"},{"credential":null,"label":"None: a public client (PKCE alone)","value":"none"}],"grants":[{"label":"Client credentials","short":"Client credentials","value":"client_credentials"},{"label":"Authorization code (PKCE)","short":"Authorization code","value":"authorization_code"},{"label":"Device code (RFC 8628)","short":"Device code","value":"device_code"}],"listSeparators":" ,\t\n\r","newConnection":{"apiBaseUrl":"","assertion":{"algorithm":"RS256","audience":"","certificateThumbprint":false,"claims":[],"header":[],"key":null,"keyId":""},"authorizationUrl":"","autoRefresh":true,"clientAuth":"body","clientId":"","coupaDomain":"customer","deviceAuthorizationUrl":"","extraParams":[],"grantType":"client_credentials","issuer":"","metadata":null,"name":"","provider":"coupa","redirectPort":null,"requireIss":false,"revocationUrl":"","scopes":["core.user.read"],"subdomain":"","testRequest":{"method":"GET","path":"/api/users?limit=1"},"tokenUrl":"","validDomains":["coupahost.com"]},"providers":[{"coupaDomain":"customer","label":"Coupa — customer (coupahost.com)","provider":"coupa","validDomains":["coupahost.com"],"value":"coupa:customer"},{"coupaDomain":"partner","label":"Coupa — partner or demo (coupacloud.com)","provider":"coupa","validDomains":["coupacloud.com"],"value":"coupa:partner"},{"coupaDomain":null,"label":"Generic OAuth 2.0","provider":"generic","validDomains":[],"value":"generic"}],"redirectHost":"127.0.0.1","redirectPath":"/callback","reuseMarginSeconds":60,"signingAlgorithms":[{"label":"RS256 (RSA, PKCS#1 v1.5)","value":"RS256"},{"label":"PS256 (RSA-PSS)","value":"PS256"},{"label":"ES256 (EC P-256)","value":"ES256"}]} as const;
 
 /* Types */
 /**  An error as the UI receives it from any command. */
@@ -163,6 +163,81 @@ export type AppInfo = {
 	version: string,
 };
 
+/**  A header field or claim beyond the ones the client sets itself. */
+export type AssertionField = {
+	/**  Its name. */
+	name: string,
+	/**
+	 *  Its value, where `{scopes}` stands for the connection's scopes separated by spaces,
+	 *  `{scopes_comma}` by commas, and a value of exactly `{scopes_array}` for a JSON array.
+	 */
+	value: string,
+};
+
+/**  The signed assertion's settings. */
+export type AssertionSettings = AssertionSettings_Serialize | AssertionSettings_Deserialize;
+
+/**  The signed assertion's settings. */
+export type AssertionSettings_Deserialize = {
+	/**  The signing algorithm; it must fit the key. */
+	algorithm: SigningAlgorithm,
+	/**
+	 *  The header's `kid`: the id under which the server knows the key (NetSuite's certificate
+	 *  ID, Okta's key ID). Empty: none is sent.
+	 */
+	keyId: string,
+	/**
+	 *  Send the certificate's `x5t#S256` in the header (Microsoft Entra identifies the
+	 *  certificate by it). Needs a certificate.
+	 */
+	certificateThumbprint: boolean,
+	/**  The `aud` claim. Empty: the token endpoint's URL (RFC 7523 §3 item 3). */
+	audience: string,
+	/**  Header fields beyond `alg`, `typ`, `kid` and `x5t#S256`. */
+	header: AssertionField[],
+	/**  Claims beyond `iss`, `sub`, `aud`, `jti`, `iat` and `exp` (NetSuite's `scope`). */
+	claims: AssertionField[],
+	/**  The imported key's public facts; set by the core only. */
+	key?: KeyFacts_Deserialize | null,
+};
+
+/**  The signed assertion's settings. */
+export type AssertionSettings_Serialize = {
+	/**  The signing algorithm; it must fit the key. */
+	algorithm: SigningAlgorithm,
+	/**
+	 *  The header's `kid`: the id under which the server knows the key (NetSuite's certificate
+	 *  ID, Okta's key ID). Empty: none is sent.
+	 */
+	keyId: string,
+	/**
+	 *  Send the certificate's `x5t#S256` in the header (Microsoft Entra identifies the
+	 *  certificate by it). Needs a certificate.
+	 */
+	certificateThumbprint: boolean,
+	/**  The `aud` claim. Empty: the token endpoint's URL (RFC 7523 §3 item 3). */
+	audience: string,
+	/**  Header fields beyond `alg`, `typ`, `kid` and `x5t#S256`. */
+	header: AssertionField[],
+	/**  Claims beyond `iss`, `sub`, `aud`, `jti`, `iat` and `exp` (NetSuite's `scope`). */
+	claims: AssertionField[],
+	/**  The imported key's public facts; set by the core only. */
+	key: KeyFacts_Serialize | null,
+};
+
+/**  The public facts of the client's certificate (RFC 5280). */
+export type CertificateFacts = {
+	/**  Its subject, as RFC 4514 writes it. */
+	subject: string,
+	/**  The end of its validity (`notAfter`). */
+	notAfter: string,
+	/**
+	 *  The SHA-256 thumbprint of its DER encoding, base64url: the `x5t#S256` header
+	 *  (RFC 7515 §4.1.8).
+	 */
+	sha256Thumbprint: string,
+};
+
 /**  One header field or claim: its name and its JSON value as text. */
 export type Claim = {
 	/**  The field's name, e.g. `exp`. */
@@ -187,7 +262,14 @@ export type ClientAuth =
 /**  `client_id` and `client_secret` in the form body: Coupa's documented way. */
 "body" | 
 /**  HTTP Basic with the form-urlencoded id and secret. */
-"basic";
+"basic" | 
+/**
+ *  A JWT the client signs with its private key (RFC 7523 §2.2): NetSuite machine to
+ *  machine, Microsoft Entra certificates, Okta's management scopes.
+ */
+"private_key_jwt" | 
+/**  A public client: `client_id` alone (RFC 6749 §2.1), with PKCE for a sign-in. */
+"none";
 
 /**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */
 export type Connection = Connection_Serialize | Connection_Deserialize;
@@ -202,7 +284,7 @@ export type ConnectionDraft_Deserialize = {
 	/**  The settings as typed. */
 	settings: ConnectionSettings_Deserialize,
 	/**  The client secret change. */
-	clientSecret: SecretUpdate,
+	clientSecret: SecretUpdate_Deserialize,
 };
 
 /**  What the form sends to be validated or saved. */
@@ -212,7 +294,7 @@ export type ConnectionDraft_Serialize = {
 	/**  The settings as typed. */
 	settings: ConnectionSettings_Serialize,
 	/**  The client secret change. */
-	clientSecret: SecretUpdate,
+	clientSecret: SecretUpdate_Serialize,
 };
 
 /**
@@ -265,8 +347,10 @@ export type ConnectionSettings_Deserialize = {
 	clientId: string,
 	/**  Authorization code, client credentials or device code. */
 	grantType: GrantType,
-	/**  Secret in the body (default) or HTTP Basic. */
+	/**  Secret in the body (default), HTTP Basic, a signed assertion, or none (a public client). */
 	clientAuth: ClientAuth,
+	/**  How the signed assertion is built, for [`ClientAuth::PrivateKeyJwt`]. */
+	assertion?: AssertionSettings_Deserialize,
 	/**  The hosts this connection may send credentials and tokens to (a host or its subdomains). */
 	validDomains: string[],
 	/**  The scopes to request. */
@@ -327,8 +411,10 @@ export type ConnectionSettings_Serialize = {
 	clientId: string,
 	/**  Authorization code, client credentials or device code. */
 	grantType: GrantType,
-	/**  Secret in the body (default) or HTTP Basic. */
+	/**  Secret in the body (default), HTTP Basic, a signed assertion, or none (a public client). */
 	clientAuth: ClientAuth,
+	/**  How the signed assertion is built, for [`ClientAuth::PrivateKeyJwt`]. */
+	assertion: AssertionSettings_Serialize,
 	/**  The hosts this connection may send credentials and tokens to (a host or its subdomains). */
 	validDomains: string[],
 	/**  The scopes to request. */
@@ -376,6 +462,8 @@ export type ConnectionSummary_Deserialize = {
 	token?: TokenSummary_Deserialize | null,
 	/**  Imported without its client secret. */
 	needsClientSecret: boolean,
+	/**  When the certificate of its signing key expires (the list warns from 30 days before). */
+	certificateExpiresAt?: string | null,
 };
 
 /**
@@ -403,6 +491,8 @@ export type ConnectionSummary_Serialize = {
 	token: TokenSummary_Serialize | null,
 	/**  Imported without its client secret. */
 	needsClientSecret: boolean,
+	/**  When the certificate of its signing key expires (the list warns from 30 days before). */
+	certificateExpiresAt: string | null,
 };
 
 /**  A saved connection: its settings, resolved endpoints and bookkeeping. Never a secret. */
@@ -413,7 +503,10 @@ export type Connection_Deserialize = {
 	settings: ConnectionSettings_Deserialize,
 	/**  The endpoints resolved from the settings when saved. */
 	endpoints: Endpoints_Deserialize,
-	/**  Whether a client secret is held in the keyring for it. */
+	/**
+	 *  Whether its credential is held in the keyring: the client secret, or the private key
+	 *  for a signed assertion (whichever its client authentication uses).
+	 */
 	hasClientSecret: boolean,
 	/**  When it was created (RFC 3339, UTC). */
 	createdAt: string,
@@ -437,7 +530,10 @@ export type Connection_Serialize = {
 	settings: ConnectionSettings_Serialize,
 	/**  The endpoints resolved from the settings when saved. */
 	endpoints: Endpoints_Serialize,
-	/**  Whether a client secret is held in the keyring for it. */
+	/**
+	 *  Whether its credential is held in the keyring: the client secret, or the private key
+	 *  for a signed assertion (whichever its client authentication uses).
+	 */
 	hasClientSecret: boolean,
 	/**  When it was created (RFC 3339, UTC). */
 	createdAt: string,
@@ -735,7 +831,11 @@ export type FilePurpose =
 /**  Choosing where to export to. */
 "export" | 
 /**  Choosing a file to import. */
-"import";
+"import" | 
+/**  Choosing a private key (PEM) for a signed assertion. */
+"private_key" | 
+/**  Choosing the key's certificate (PEM). */
+"certificate";
 
 /**  How the app obtains tokens. */
 export type GrantType = 
@@ -885,6 +985,55 @@ export type ImportPreview_Serialize = {
 	/**  Every connection in it, in order. */
 	items: ImportItem_Serialize[],
 };
+
+/**
+ *  The public facts of the imported private key, worked out by the core when it is imported:
+ *  shown by the form and the list, and used in the assertion's header. Not secret.
+ */
+export type KeyFacts = KeyFacts_Serialize | KeyFacts_Deserialize;
+
+/**
+ *  The public facts of the imported private key, worked out by the core when it is imported:
+ *  shown by the form and the list, and used in the assertion's header. Not secret.
+ */
+export type KeyFacts_Deserialize = {
+	/**  RSA or EC P-256. */
+	kind: KeyKind,
+	/**  The key's size in bits (the RSA modulus; 256 for P-256). */
+	bits: number,
+	/**
+	 *  The public key's JWK thumbprint (RFC 7638, SHA-256, base64url): the same value a server
+	 *  shows for the key registered with it, and a common `kid`.
+	 */
+	thumbprint: string,
+	/**  The certificate imported with it, if one was. */
+	certificate?: CertificateFacts | null,
+};
+
+/**
+ *  The public facts of the imported private key, worked out by the core when it is imported:
+ *  shown by the form and the list, and used in the assertion's header. Not secret.
+ */
+export type KeyFacts_Serialize = {
+	/**  RSA or EC P-256. */
+	kind: KeyKind,
+	/**  The key's size in bits (the RSA modulus; 256 for P-256). */
+	bits: number,
+	/**
+	 *  The public key's JWK thumbprint (RFC 7638, SHA-256, base64url): the same value a server
+	 *  shows for the key registered with it, and a common `kid`.
+	 */
+	thumbprint: string,
+	/**  The certificate imported with it, if one was. */
+	certificate: CertificateFacts | null,
+};
+
+/**  The kind of private key imported. */
+export type KeyKind = 
+/**  An RSA key (RS256 or PS256). */
+"rsa" | 
+/**  An elliptic-curve key on P-256 (ES256). */
+"ec_p256";
 
 /**  One page of the list, with what the front end needs to draw the rest of it. */
 export type ListPage = ListPage_Serialize | ListPage_Deserialize;
@@ -1077,7 +1226,10 @@ export type ScopeInfo_Serialize = {
 };
 
 /**  What to do with the client secret on save. */
-export type SecretUpdate = 
+export type SecretUpdate = SecretUpdate_Serialize | SecretUpdate_Deserialize;
+
+/**  What to do with the client secret on save. */
+export type SecretUpdate_Deserialize = 
 /**  Leave it as it is (none, for a new connection). */
 { action: "keep" } | 
 /**  Store this value. */
@@ -1085,7 +1237,38 @@ export type SecretUpdate =
 /**  The new secret. */
 value: string } | 
 /**  Remove it (a public client that uses PKCE alone). */
-{ action: "remove" };
+{ action: "remove" } | 
+/**
+ *  Read a private key from a PEM file, with its certificate from the same file or another:
+ *  the key a signed assertion is made with (RFC 7523). The core reads the files, so the key
+ *  never passes through a front end.
+ */
+{ action: "import_key"; 
+/**  The PEM file with the private key (PKCS#8, or PKCS#1 for RSA). */
+keyFile: string; 
+/**  A PEM file with the key's certificate, when it is not in the key's file. */
+certificateFile?: string | null };
+
+/**  What to do with the client secret on save. */
+export type SecretUpdate_Serialize = 
+/**  Leave it as it is (none, for a new connection). */
+{ action: "keep" } | 
+/**  Store this value. */
+{ action: "replace"; 
+/**  The new secret. */
+value: string } | 
+/**  Remove it (a public client that uses PKCE alone). */
+{ action: "remove" } | 
+/**
+ *  Read a private key from a PEM file, with its certificate from the same file or another:
+ *  the key a signed assertion is made with (RFC 7523). The core reads the files, so the key
+ *  never passes through a front end.
+ */
+{ action: "import_key"; 
+/**  The PEM file with the private key (PKCS#8, or PKCS#1 for RSA). */
+keyFile: string; 
+/**  A PEM file with the key's certificate, when it is not in the key's file. */
+certificateFile: string | null };
 
 /**  What a server's metadata says, as kept with a connection (and compared when fetched again). */
 export type ServerMetadata = ServerMetadata_Serialize | ServerMetadata_Deserialize;
@@ -1151,6 +1334,15 @@ export type ServerMetadata_Serialize = {
 	/**  `authorization_response_iss_parameter_supported` (RFC 9207 §3). */
 	issParameterSupported: boolean,
 };
+
+/**  The JWS algorithm the assertion is signed with (RFC 7518 §3.1). */
+export type SigningAlgorithm = 
+/**  RSASSA-PKCS1-v1_5 with SHA-256: the most widely accepted. */
+"RS256" | 
+/**  RSASSA-PSS with SHA-256 (Microsoft Entra's recommendation; NetSuite requires PSS or ES). */
+"PS256" | 
+/**  ECDSA on P-256 with SHA-256. */
+"ES256";
 
 /**  The three steps. */
 export type StepId = 

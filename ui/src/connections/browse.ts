@@ -18,6 +18,8 @@ export interface BrowseRow {
   /** The cached token's state, from what the store knows (never the token). */
   token: { state: TokenState; expiresAt: number | null };
   needsSecret: boolean;
+  /** When its signing certificate expires, if within the warning days (or past). */
+  certificateDue: number | null;
   lastUsed: number;
 }
 
@@ -46,8 +48,16 @@ export function toRow(c: ConnectionSummary, now: number): BrowseRow {
     lastTest: c.lastTest ? { ok: c.lastTest.ok, at: time(c.lastTest.at) } : null,
     token: { state, expiresAt },
     needsSecret: c.needsClientSecret,
+    certificateDue: certificateDue(c.certificateExpiresAt, now),
     lastUsed: time(c.lastUsed),
   };
+}
+
+/** The certificate's expiry when it is within Rust's warning days of `now`, or past. */
+export function certificateDue(expiresAt: string | null, now: number): number | null {
+  if (!expiresAt) return null;
+  const at = time(expiresAt);
+  return at - now <= FACTS.certificateWarningDays * 86_400_000 ? at : null;
 }
 
 /** "just now", "5 min ago", "3 h ago", "2 d ago". */

@@ -42,6 +42,7 @@ export function newSettings(): ConnectionSettings {
     scopes: [...n.scopes],
     testRequest: { ...n.testRequest },
     extraParams: [],
+    assertion: { ...n.assertion, header: [], claims: [], key: null },
   };
 }
 
@@ -73,7 +74,22 @@ export function redirectUri(port: string): string {
  * What to do with the client secret: a typed value replaces it; an empty field keeps what is
  * stored (nothing, for a new connection) unless the admin asked to remove it.
  */
-export function secretUpdate(typed: string, remove: boolean): SecretUpdate {
+export function secretUpdate(
+  typed: string,
+  remove: boolean,
+  keyFile = "",
+  certificateFile = "",
+  auth: ConnectionSettings["clientAuth"] = "body",
+): SecretUpdate {
+  if (auth === "private_key_jwt") {
+    // Rust reads the files: the key never passes through the window.
+    if (keyFile.trim() === "") return { action: "keep" };
+    return {
+      action: "import_key",
+      keyFile: keyFile.trim(),
+      certificateFile: certificateFile.trim() === "" ? null : certificateFile.trim(),
+    };
+  }
   if (remove) return { action: "remove" };
   if (typed.length > 0) return { action: "replace", value: typed };
   return { action: "keep" };

@@ -73,6 +73,8 @@ export function summaryOf(c: Connection): ConnectionSummary {
     lastUsed: c.lastUsed,
     token: c.token ? { ...c.token } : null,
     needsClientSecret: c.needsClientSecret,
+    certificateExpiresAt:
+      c.settings.clientAuth === "private_key_jwt" ? (c.settings.assertion.key?.certificate?.notAfter ?? null) : null,
   };
 }
 

@@ -10,6 +10,7 @@ import {
   type CopyReceipt,
   type DeviceAuthorization,
   type Discovered,
+  type FilePurpose,
   type ServerMetadata,
   type ImportChoice,
   type ImportOutcome,
@@ -271,7 +272,7 @@ export class FakeBackend implements Backend {
     this.prefs = structuredClone(prefs);
   };
   defaultExportPath = async () => "/home/admin/connections.json";
-  chooseFile = async () => null;
+  chooseFile: (purpose: FilePurpose, current: string) => Promise<string | null> = async () => null;
   exported: { ids: string[] | null; path: string }[] = [];
   /** Paths that exist already: exporting there needs `replace`. */
   existingFiles = new Set<string>();

@@ -70,7 +70,8 @@ pub enum ClientAuth {
 }
 
 /// What a client that authenticates keeps in the keyring to do it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
 pub enum Credential {
     /// A client secret.
     Secret,
