@@ -22,7 +22,7 @@ const SECRET_MAX: u64 = 64 * 1024;
 /// A generic server given by `--issuer` alone gets its endpoints from the issuer's metadata
 /// (RFC 8414); the endpoint flags given override what it says.
 pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
-    let mut settings = settings(args)?;
+    let (mut settings, from_key_file) = settings(args)?;
     if settings.provider == Provider::Generic
         && !settings.issuer.is_empty()
         && settings.metadata.is_none()
@@ -68,7 +68,14 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
             "--key and --secret-from-stdin: a client signs with a key or sends a secret, not both.",
         ));
     }
-    let client_secret = if let Some(key) = &args.key {
+    if from_key_file.is_some() && (args.secret_from_stdin || args.key.is_some()) {
+        return Err(Failure::usage(
+            "--service-key gives the client secret: leave out --secret-from-stdin and --key.",
+        ));
+    }
+    let client_secret = if let Some(value) = from_key_file {
+        SecretUpdate::Replace { value }
+    } else if let Some(key) = &args.key {
         SecretUpdate::ImportKey {
             key_file: key.clone(),
             certificate_file: args.certificate.clone(),
@@ -159,7 +166,8 @@ pub fn set_secret(
 }
 
 /// The settings `--file` holds, changed by the flags; without `--file`, a new connection's.
-fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
+/// With `--service-key`, also the client secret the file gives.
+fn settings(args: &AddArgs) -> Result<(ConnectionSettings, Option<Secret>), Failure> {
     let mut s = match &args.file {
         Some(file) => from_file(file)?,
         None => {
@@ -171,6 +179,10 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
             }
             s
         }
+    };
+    let secret = match &args.preset {
+        Some(id) => with_preset(&mut s, id, args)?,
+        None => None,
     };
     let set = |target: &mut String, value: &Option<String>| {
         if let Some(v) = value {
@@ -245,7 +257,68 @@ fn settings(args: &AddArgs) -> Result<ConnectionSettings, Failure> {
     for param in &args.params {
         s.extra_params.push(extra_param(param)?);
     }
-    Ok(s)
+    Ok((s, secret))
+}
+
+/// Makes `s` a connection of the preset `id` with the `--preset-field` values and, with
+/// `--service-key`, the file's; returns the client secret the file gives.
+fn with_preset(
+    s: &mut ConnectionSettings,
+    id: &str,
+    args: &AddArgs,
+) -> Result<Option<Secret>, Failure> {
+    let preset = connmgr_core::presets::get(id).ok_or_else(|| {
+        let ids: Vec<&str> = connmgr_core::presets::all()
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        Failure::usage(format!(
+            "--preset {id}: no such preset; choose one of {}.",
+            ids.join(", ")
+        ))
+    })?;
+    *s = connmgr_core::presets::choose(s, preset);
+    let mut secret = None;
+    let choice = s
+        .preset
+        .as_mut()
+        .ok_or_else(|| Failure::usage("the preset could not be applied"))?;
+    if let Some(file) = &args.service_key {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Failure::usage(format!(
+                "--service-key {file} could not be read: {}.",
+                e.kind()
+            ))
+        })?;
+        let read = connmgr_core::presets::read_service_key(preset, &text)
+            .map_err(|why| Failure::usage(format!("--service-key {file}: {why}.")))?;
+        choice.values.extend(read.values);
+        s.client_id = read.client_id;
+        secret = Some(read.client_secret);
+    }
+    let choice = s
+        .preset
+        .as_mut()
+        .ok_or_else(|| Failure::usage("the preset could not be applied"))?;
+    for pair in &args.preset_fields {
+        let (name, value) = pair.split_once('=').ok_or_else(|| {
+            Failure::usage(format!("--preset-field {pair}: write it as FIELD=VALUE."))
+        })?;
+        if !preset.fields.iter().any(|f| f.id == name) {
+            let names: Vec<&str> = preset.fields.iter().map(|f| f.id.as_str()).collect();
+            return Err(Failure::usage(format!(
+                "--preset-field {name}: {} has {}.",
+                preset.label,
+                if names.is_empty() {
+                    "no fields".to_owned()
+                } else {
+                    format!("the fields {}", names.join(", "))
+                }
+            )));
+        }
+        choice.values.insert(name.to_owned(), value.to_owned());
+    }
+    Ok(secret)
 }
 
 /// `NAME=VALUE` as an assertion's claim or header field.
@@ -331,7 +404,10 @@ fn read_secret() -> Result<Secret, Failure> {
 }
 
 /// The flag a form field is set with.
-fn flag(field: &str) -> &str {
+fn flag(field: &str) -> String {
+    if let Some(id) = field.strip_prefix("preset.") {
+        return format!("--preset-field {id}");
+    }
     use connmgr_core::model::validate::field as f;
     match field {
         f::NAME => "--name",
@@ -348,12 +424,14 @@ fn flag(field: &str) -> &str {
         f::CLIENT_KEY => "--key",
         f::CLIENT_AUTH => "--client-auth",
         f::ASSERTION => "signed assertion",
+        f::PRESET => "--preset",
         f::VALID_DOMAINS => "--valid-domain",
         f::SCOPES => "--scope",
         f::REDIRECT_PORT => "--redirect-port",
         f::TEST_REQUEST => "--test-path",
         other => other,
     }
+    .to_owned()
 }
 
 /// A remark on standard error that does not stop the command (a discovery warning).

@@ -67,6 +67,11 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// The provider presets: each one's id, fields and what to know about it.
+    Presets {
+        /// One preset's details (its fields, how to create the client, quirks).
+        id: Option<String>,
+    },
     /// Set a connection's client secret, or import its private key.
     Secret {
         #[command(subcommand)]
@@ -161,6 +166,17 @@ pub struct AddArgs {
     /// API base URL (the connection test calls its test path under it).
     #[arg(long, value_name = "URL")]
     pub api_base_url: Option<String>,
+    /// A provider preset (`connmgr presets` lists them): its endpoints, client authentication,
+    /// scopes and quirks, from the values of its fields (--preset-field).
+    #[arg(long, value_name = "ID")]
+    pub preset: Option<String>,
+    /// A preset's field (repeatable), e.g. `instance=acme` for ServiceNow.
+    #[arg(long = "preset-field", value_name = "FIELD=VALUE", requires = "preset")]
+    pub preset_fields: Vec<String>,
+    /// The server's credential file (SAP BTP's service key JSON): its URL, client ID and
+    /// client secret. With --preset sap-btp.
+    #[arg(long, value_name = "FILE", requires = "preset")]
+    pub service_key: Option<String>,
     /// The server's issuer, exactly as its metadata names it. For a server given by its issuer
     /// alone (no --coupa, no --token-url), its metadata fills in the endpoints (RFC 8414).
     #[arg(long, value_name = "URL")]

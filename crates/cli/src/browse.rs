@@ -76,6 +76,21 @@ pub fn show(ws: &Workspace, key: &str, json: bool) -> Result<(), Failure> {
         ("Id", c.id.clone()),
         ("Provider", provider(s.provider).to_owned()),
     ];
+    if let Some(choice) = &s.preset {
+        let label =
+            connmgr_core::presets::get(&choice.id).map_or(choice.id.as_str(), |p| p.label.as_str());
+        let values: Vec<String> = choice
+            .values
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        lines.push((
+            "Preset",
+            format!("{label} {}", values.join(" "))
+                .trim_end()
+                .to_owned(),
+        ));
+    }
     let mut optional = |label: &'static str, value: Option<&String>| {
         if let Some(v) = value {
             lines.push((label, v.clone()));
@@ -277,4 +292,49 @@ fn token_state(row: &ConnectionSummary, now: SystemTime) -> String {
             _ => "expired".to_owned(),
         },
     }
+}
+
+/// `connmgr presets [ID]`: the presets, or one preset's fields, how-to and quirks.
+pub fn presets(id: Option<&str>) -> Result<(), Failure> {
+    let all = connmgr_core::presets::all();
+    let Some(id) = id else {
+        let width = all.iter().map(|p| p.id.len()).max().unwrap_or(0);
+        let mut text = String::new();
+        for p in all {
+            let fields: Vec<String> = p.fields.iter().map(|f| format!("{}=…", f.id)).collect();
+            let line = format!("{:<width$}  {}  {}", p.id, p.label, fields.join(" "));
+            let _ = writeln!(text, "{}", line.trim_end());
+        }
+        return out(text);
+    };
+    let p = connmgr_core::presets::get(id).ok_or_else(|| {
+        Failure::usage(format!(
+            "No preset is named {id}; `connmgr presets` lists them."
+        ))
+    })?;
+    let mut text = format!("{} ({})\n", p.label, p.id);
+    for f in &p.fields {
+        let _ = writeln!(
+            text,
+            "  --preset-field {}=…  {}: {} (e.g. {})",
+            f.id, f.label, f.help, f.placeholder
+        );
+    }
+    let _ = writeln!(text, "Token endpoint: {}", p.token_url);
+    let _ = writeln!(
+        text,
+        "Client authentication: {}",
+        client_auth(p.client_auth)
+    );
+    if !p.scopes.is_empty() {
+        let _ = writeln!(text, "Scopes: {}", p.scopes.join(" "));
+    }
+    text.push_str("How to create the client:\n");
+    for (i, step) in p.how_to.iter().enumerate() {
+        let _ = writeln!(text, "  {}. {step}", i + 1);
+    }
+    for hint in &p.hints {
+        let _ = writeln!(text, "Note: {hint}");
+    }
+    out(text)
 }

@@ -50,6 +50,7 @@ async fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Completions { shell } => docs::completions(shell),
         Command::Man { command } => docs::man(command.as_deref()),
+        Command::Presets { id } => browse::presets(id.as_deref()),
         command => {
             let ws = open::workspace()?;
             match command {
@@ -85,7 +86,9 @@ async fn run(command: Command) -> Result<(), Failure> {
                 Command::GitCredential { operation } => git::credential(&ws, operation).await,
                 Command::Forget { name } => remove::forget(&ws, &name).await,
                 Command::Delete { name, yes } => remove::delete(&ws, &name, yes).await,
-                Command::Completions { .. } | Command::Man { .. } => Ok(()),
+                Command::Completions { .. } | Command::Man { .. } | Command::Presets { .. } => {
+                    Ok(())
+                }
             }
         }
     }

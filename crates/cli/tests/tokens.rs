@@ -422,3 +422,131 @@ async fn a_connection_that_signs_assertions_with_a_key_from_a_file() {
         wrong.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presets_make_connections_from_their_fields() {
+    let fx = Fixture::new().await;
+    let list = run(fx.connmgr().arg("presets"));
+    assert_eq!(list.code, 0, "{}", list.stderr);
+    for id in [
+        "servicenow",
+        "salesforce",
+        "salesforce-sandbox",
+        "netsuite",
+        "entra",
+        "google",
+        "okta",
+        "keycloak",
+        "sap-btp",
+        "hubspot",
+    ] {
+        assert!(
+            list.stdout
+                .lines()
+                .any(|l| l.starts_with(&format!("{id} "))),
+            "{id} in {}",
+            list.stdout
+        );
+    }
+    let one = run(fx.connmgr().args(["presets", "servicenow"]));
+    assert!(
+        one.stdout.contains("--preset-field instance=")
+            && one
+                .stdout
+                .contains("glide.oauth.inbound.client.credential.grant_type.enabled"),
+        "{}",
+        one.stdout
+    );
+
+    // A value that does not fit is said with its flag; nothing is saved.
+    let bad = run(fx
+        .connmgr()
+        .args([
+            "add",
+            "--name",
+            "SN",
+            "--preset",
+            "servicenow",
+            "--preset-field",
+            "instance=acme.evil.com",
+        ])
+        .args(["--client-id", "x", "--secret-from-stdin"])
+        .write_stdin("s"));
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    assert!(
+        bad.stderr
+            .contains("--preset-field instance: Type the instance's name only"),
+        "{}",
+        bad.stderr
+    );
+    let unknown = run(fx
+        .connmgr()
+        .args(["add", "--name", "X", "--preset", "nope"]));
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("choose one of"),
+        "{}",
+        unknown.stderr
+    );
+
+    let okta = run(fx
+        .connmgr()
+        .args([
+            "add",
+            "--name",
+            "Okta",
+            "--preset",
+            "okta",
+            "--preset-field",
+            "domain=acme.okta.com",
+        ])
+        .args(["--client-id", "0oa1", "--json"]));
+    assert_eq!(okta.code, 0, "{}", okta.stderr);
+    let saved: Value = serde_json::from_str(&okta.stdout).expect("json");
+    assert_eq!(
+        saved["endpoints"]["tokenUrl"],
+        "https://acme.okta.com/oauth2/default/v1/token"
+    );
+    assert_eq!(
+        saved["endpoints"]["issuer"],
+        "https://acme.okta.com/oauth2/default"
+    );
+    assert_eq!(saved["settings"]["preset"]["values"]["server"], "default");
+    let shown = run(fx.connmgr().args(["show", "Okta"])).stdout;
+    assert!(
+        shown.lines().any(|l| l.starts_with("Preset ")
+            && l.ends_with("  Okta domain=acme.okta.com server=default")),
+        "{shown}"
+    );
+
+    // SAP BTP from its service key: the URL, the client ID and the secret (to the keyring).
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = dir.path().join("service-key.json");
+    std::fs::write(
+        &key,
+        r#"{"uaa":{"url":"https://acme.authentication.eu10.hana.ondemand.com","clientid":"sb-app!b1|xsuaa!b2","clientsecret":"the-service-key-secret"}}"#,
+    )
+    .expect("write");
+    let sap = run(fx
+        .connmgr()
+        .args([
+            "add",
+            "--name",
+            "SAP",
+            "--preset",
+            "sap-btp",
+            "--scope",
+            "acme.read",
+            "--json",
+        ])
+        .args(["--service-key", &key.to_string_lossy()]));
+    assert_eq!(sap.code, 0, "{}", sap.stderr);
+    let saved: Value = serde_json::from_str(&sap.stdout).expect("json");
+    assert_eq!(saved["settings"]["clientId"], "sb-app!b1|xsuaa!b2");
+    assert_eq!(saved["hasClientSecret"], true);
+    assert_eq!(
+        saved["endpoints"]["tokenUrl"],
+        "https://acme.authentication.eu10.hana.ondemand.com/oauth/token"
+    );
+    assert!(!sap.stdout.contains("the-service-key-secret"));
+}

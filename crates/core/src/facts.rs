@@ -26,6 +26,8 @@ pub struct Facts {
     pub signing_algorithms: Vec<Choice<SigningAlgorithm>>,
     /// The form and the list warn about a certificate from this many days before it expires.
     pub certificate_warning_days: u64,
+    /// The provider presets (`data/presets/`), by label.
+    pub presets: &'static [crate::presets::Preset],
     /// The loopback redirect URI: `http://{host}:{port}{path}` (RFC 8252 §7.3).
     pub redirect_host: &'static str,
     /// Its path.
@@ -198,6 +200,7 @@ pub fn facts() -> Facts {
             },
         ],
         certificate_warning_days: CERTIFICATE_WARNING_DAYS,
+        presets: crate::presets::all(),
         redirect_host: REDIRECT_HOST,
         redirect_path: REDIRECT_PATH,
         list_separators: LIST_SEPARATORS,

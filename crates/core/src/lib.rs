@@ -19,6 +19,7 @@ pub mod facts;
 pub mod http;
 pub mod model;
 pub mod oauth;
+pub mod presets;
 pub mod redact;
 pub mod storage;
 pub mod tester;

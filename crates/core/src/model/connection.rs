@@ -205,6 +205,10 @@ pub struct ConnectionSettings {
     /// The server's metadata as last fetched from the issuer (RFC 8414), when it was.
     #[serde(default)]
     pub metadata: Option<crate::oauth::discovery::ServerMetadata>,
+    /// The provider preset a generic connection was made from, with the values typed in its
+    /// fields: its endpoints and valid domain names follow from them.
+    #[serde(default)]
+    pub preset: Option<crate::presets::PresetChoice>,
     /// The API call the connection test makes.
     pub test_request: TestRequest,
 }
@@ -242,6 +246,7 @@ impl ConnectionSettings {
             auto_refresh: true,
             extra_params: Vec::new(),
             metadata: None,
+            preset: None,
             test_request: TestRequest::coupa_default(),
         }
     }

@@ -13,6 +13,7 @@ mod assertion;
 mod coupa;
 mod endpoints;
 mod params;
+mod preset;
 #[cfg(test)]
 mod properties;
 mod urls;
@@ -71,6 +72,8 @@ pub mod field {
     pub const TEST_REQUEST: &str = "testRequest";
     /// Extra parameters.
     pub const EXTRA_PARAMS: &str = "extraParams";
+    /// The provider preset; its fields are `preset.<field id>`.
+    pub const PRESET: &str = "preset";
 }
 
 /// One problem with one field.
@@ -149,6 +152,9 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
         );
     }
 
+    // A preset's fields fill the endpoints and valid domain names.
+    let preset_ok = v.preset(&mut s);
+
     // Valid domain names: counted before anything else is done with them, so a crafted file
     // or paste of a million costs nothing; duplicates removed in one pass.
     let mut domains: Vec<String> = Vec::new();
@@ -172,7 +178,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
         }
     }
     s.valid_domains = domains;
-    if s.valid_domains.is_empty() && !v.has_error(field::VALID_DOMAINS) {
+    if s.valid_domains.is_empty() && !v.has_error(field::VALID_DOMAINS) && preset_ok {
         v.error(
             field::VALID_DOMAINS,
             "Add at least one valid domain name: the hosts this connection may send its credentials to.",
@@ -190,6 +196,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
     let needs_authorize = s.grant_type == GrantType::AuthorizationCode;
     let endpoints = match s.provider {
         Provider::Coupa => v.coupa_endpoints(&mut s, needs_authorize),
+        Provider::Generic if !preset_ok => None,
         Provider::Generic => v.generic_endpoints(&s, needs_authorize),
     };
     if let Some(ep) = &endpoints {
