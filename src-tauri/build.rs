@@ -23,6 +23,7 @@ const COMMANDS: &[&str] = &[
     "finish_device_sign_in",
     "open_in_browser",
     "discover_server",
+    "choose_preset",
     "server_scope_catalog",
     "forget_tokens",
     "copy_text",

@@ -467,6 +467,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             crate::sign_in::finish_device_sign_in,
             crate::sign_in::open_in_browser,
             crate::discovery::discover_server,
+            crate::discovery::choose_preset,
             forget_tokens,
             copy_text,
             copy_token,

@@ -1,5 +1,6 @@
 //! Discovery commands: the metadata of a generic server's issuer (RFC 8414) applied to the
-//! form's settings, and the scopes it offers for the picker. Thin glue over the core.
+//! form's settings, the scopes it offers for the picker, and a provider preset applied to
+//! them. Thin glue over the core.
 
 use connmgr_core::ConnectionSettings;
 use connmgr_core::model::scopes::{ScopeCatalog, ScopeGroup};
@@ -29,4 +30,17 @@ pub async fn discover_server(
 ) -> CommandResult<Discovered> {
     let w = state.workspace.clone();
     guarded(async move { w.discover(&settings).await }).await
+}
+
+/// The form's settings made into a connection of the preset `id` (its defaults and fields'
+/// starting values); nothing is saved.
+#[tauri::command]
+#[specta::specta]
+pub async fn choose_preset(
+    settings: ConnectionSettings,
+    id: String,
+) -> CommandResult<ConnectionSettings> {
+    let preset = connmgr_core::presets::get(&id)
+        .ok_or_else(|| connmgr_core::Error::NotFound(format!("the provider preset {id}")))?;
+    Ok(connmgr_core::presets::choose(&settings, preset))
 }

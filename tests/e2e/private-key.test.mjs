@@ -80,4 +80,23 @@ nodeTest.describe("a signed client assertion", () => {
     assert.match(await marker.getAttribute("title"), /^Its certificate expires .*renew it/);
     await saveScreenshot(browser, "private-key-tested");
   });
+
+  suite.it("fills a preset's endpoints from its fields, with Rust's verdict on each value", async (browser) => {
+    await (await visible(browser, '[data-testid="add-connection"]')).click();
+    await typeInto(browser, "#name", "ServiceNow production");
+    await (await visible(browser, "#provider")).selectByAttribute("value", "preset:servicenow");
+    await typeInto(browser, '[data-testid="preset-field-instance"]', "acme.evil.com");
+    const error = await visible(browser, '[data-testid="error-preset.instance"]');
+    assert.match(await error.getText(), /instance's name only/);
+    await typeInto(browser, '[data-testid="preset-field-instance"]', "acme");
+    const token = await visible(browser, '[data-testid="preview-token-url"]');
+    await browser.waitUntil(async () => (await token.getText()) === "https://acme.service-now.com/oauth_token.do", {
+      timeout: 5000,
+      timeoutMsg: "the token endpoint follows the instance typed",
+    });
+    assert.match(await (await visible(browser, '[data-testid="preset-hints"]')).getText(), /glide\.oauth\.inbound/);
+    await saveScreenshot(browser, "preset-servicenow");
+    await (await visible(browser, '[data-testid="cancel"]')).click();
+    await (await visible(browser, '[data-testid="discard"]')).click();
+  });
 });

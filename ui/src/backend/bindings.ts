@@ -79,6 +79,11 @@ export const commands = {
 	 */
 	discoverServer: (settings: ConnectionSettings_Deserialize) => typedError<Discovered_Serialize, AppError_Serialize>(__TAURI_INVOKE("discover_server", { settings })),
 	/**
+	 *  The form's settings made into a connection of the preset `id` (its defaults and fields'
+	 *  starting values); nothing is saved.
+	 */
+	choosePreset: (settings: ConnectionSettings_Deserialize, id: string) => typedError<ConnectionSettings_Serialize, AppError_Serialize>(__TAURI_INVOKE("choose_preset", { settings, id })),
+	/**
 	 *  Removes the connection's cached access token and refresh token, revoked at the server
 	 *  first when it has a revocation endpoint; says what became of them there.
 	 */

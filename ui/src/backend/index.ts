@@ -72,6 +72,8 @@ export interface Backend {
   serverScopeCatalog(metadata: ServerMetadata): Promise<ScopeGroup[]>;
   /** Fetches the issuer's metadata (RFC 8414) and says what it makes of the settings. */
   discoverServer(settings: ConnectionDraft["settings"]): Promise<Discovered>;
+  /** The form's settings made into a connection of a provider preset (Rust's defaults). */
+  choosePreset(settings: ConnectionDraft["settings"], id: string): Promise<ConnectionSettings>;
   searchScopes(query: string): Promise<ScopeInfo[]>;
   /** Tests a saved connection; `onStep` hears each step as it starts and ends. */
   testConnection(id: string, onStep: (step: StepReport) => void): Promise<TestReport>;

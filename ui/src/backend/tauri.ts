@@ -16,6 +16,7 @@ export function createTauriBackend(): Backend {
     scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
     serverScopeCatalog: async (metadata) => unwrap(await commands.serverScopeCatalog(metadata)),
     discoverServer: async (settings) => unwrap(await commands.discoverServer(settings)),
+    choosePreset: async (settings, id) => unwrap(await commands.choosePreset(settings, id)),
     searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
     getToken: async (id) => unwrap(await commands.getToken(id)),
     tokenStatus: async (id) => unwrap(await commands.tokenStatus(id)),

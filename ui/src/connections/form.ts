@@ -2,18 +2,28 @@
 // The providers, the domains and a new connection's settings are Rust's (FACTS, generated).
 import { FACTS, type Connection, type ConnectionSettings, type SecretUpdate } from "../backend";
 
-/** The provider choices the form offers, as one select. */
-export type ProviderChoice = (typeof FACTS.providers)[number]["value"];
+/** The provider choices the form offers, as one select: Coupa's, Generic, then each preset as
+ * `preset:<id>`. */
+export type ProviderChoice = (typeof FACTS.providers)[number]["value"] | `preset:${string}`;
 
-export const PROVIDER_CHOICES: readonly { value: ProviderChoice; label: string }[] = FACTS.providers;
+export const PROVIDER_CHOICES: readonly { value: ProviderChoice; label: string }[] = [
+  ...FACTS.providers,
+  ...FACTS.presets.map((p) => ({ value: `preset:${p.id}` as const, label: p.label })),
+];
 
 export function providerChoice(s: ConnectionSettings): ProviderChoice {
-  if (s.provider === "generic") return "generic";
+  if (s.provider === "generic") return s.preset ? `preset:${s.preset.id}` : "generic";
   return s.coupaDomain === "partner" ? "coupa:partner" : "coupa:customer";
+}
+
+/** The preset a connection was made from, as Rust describes it. */
+export function presetOf(s: ConnectionSettings) {
+  return s.preset ? (FACTS.presets.find((p) => p.id === s.preset?.id) ?? null) : null;
 }
 
 /** The valid domain names a provider starts with. */
 export function defaultDomains(choice: ProviderChoice): string[] {
+  if (choice.startsWith("preset:")) return [];
   return [...(FACTS.providers.find((p) => p.value === choice)?.validDomains ?? [])];
 }
 
@@ -23,8 +33,8 @@ export function applyProviderChoice(s: ConnectionSettings, choice: ProviderChoic
   const untouched = sameList(s.validDomains, defaultDomains(before)) || s.validDomains.length === 0;
   const next: ConnectionSettings =
     choice === "generic"
-      ? { ...s, provider: "generic" }
-      : { ...s, provider: "coupa", coupaDomain: choice === "coupa:partner" ? "partner" : "customer" };
+      ? { ...s, provider: "generic", preset: null }
+      : { ...s, provider: "coupa", preset: null, coupaDomain: choice === "coupa:partner" ? "partner" : "customer" };
   if (untouched) next.validDomains = defaultDomains(choice);
   return next;
 }

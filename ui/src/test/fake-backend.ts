@@ -3,8 +3,10 @@
 import {
   type Backend,
   BackendError,
+  FACTS,
   type Connection,
   type ConnectionDraft,
+  type ConnectionSettings,
   type ConnectionSummary,
   type CopyFormat,
   type CopyReceipt,
@@ -235,6 +237,31 @@ export class FakeBackend implements Backend {
       })),
     },
   ];
+  /** As Rust's presets::choose: a generic connection of the preset, with its defaults. */
+  choosePreset = async (settings: ConnectionDraft["settings"], id: string): Promise<ConnectionSettings> => {
+    const p = FACTS.presets.find((x) => x.id === id);
+    if (!p) throw new BackendError({ code: "not_found", message: `the provider preset ${id}` });
+    const fresh = newSettings();
+    return {
+      ...fresh,
+      provider: "generic",
+      name: settings.name,
+      clientId: settings.clientId,
+      validDomains: [],
+      scopes: [...p.scopes],
+      grantType: p.grantType,
+      clientAuth: p.clientAuth,
+      extraParams: p.extraParams.map((x) => ({ ...x })),
+      testRequest: { ...p.testRequest },
+      assertion: {
+        ...fresh.assertion,
+        algorithm: p.assertion?.algorithm ?? fresh.assertion.algorithm,
+        certificateThumbprint: p.assertion?.certificateThumbprint ?? false,
+        claims: (p.assertion?.claims ?? []).map((c) => ({ ...c })),
+      },
+      preset: { id, values: Object.fromEntries(p.fields.map((f) => [f.id, f.default ?? ""])) },
+    };
+  };
   /** What discoverServer answers next; null makes it fail as an unreachable issuer would. */
   discovered: Discovered | null = null;
   discoverServer = async (): Promise<Discovered> => {
