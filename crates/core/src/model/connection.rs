@@ -90,6 +90,18 @@ impl ClientAuth {
     }
 }
 
+/// How the scopes are joined in a request's `scope`: by spaces, as RFC 6749 §3.3 says, or by
+/// commas, as some servers want (SAP's XSUAA).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeSeparator {
+    /// `a b` (RFC 6749 §3.3).
+    #[default]
+    Space,
+    /// `a,b`.
+    Comma,
+}
+
 /// Which request an extra parameter goes with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -195,6 +207,9 @@ pub struct ConnectionSettings {
     pub valid_domains: Vec<String>,
     /// The scopes to request.
     pub scopes: Vec<String>,
+    /// How they are joined in a request.
+    #[serde(default)]
+    pub scope_separator: ScopeSeparator,
     /// `None`: a random loopback port each sign-in; `Some(p)`: the fixed port registered.
     pub redirect_port: Option<u16>,
     /// Renew the token by itself when it is about to expire.
@@ -222,6 +237,16 @@ impl ConnectionSettings {
             .map(|p| (p.name.as_str(), p.value.as_str()))
     }
 
+    /// The `scope` parameter's items, as `oauth2` joins them with spaces: one per scope, or
+    /// all of them joined by commas as one.
+    pub fn scope_items(&self) -> Vec<String> {
+        match self.scope_separator {
+            ScopeSeparator::Space => self.scopes.clone(),
+            ScopeSeparator::Comma if self.scopes.is_empty() => Vec::new(),
+            ScopeSeparator::Comma => vec![self.scopes.join(",")],
+        }
+    }
+
     /// A new Coupa connection's settings, as the form starts them.
     pub fn new_coupa() -> Self {
         ConnectionSettings {
@@ -242,6 +267,7 @@ impl ConnectionSettings {
             assertion: Default::default(),
             valid_domains: vec![CoupaDomain::Customer.domain().to_owned()],
             scopes: vec!["core.user.read".to_owned()],
+            scope_separator: ScopeSeparator::Space,
             redirect_port: None,
             auto_refresh: true,
             extra_params: Vec::new(),
@@ -442,4 +468,24 @@ pub struct ConnectionDraft {
     pub settings: ConnectionSettings,
     /// The client secret change.
     pub client_secret: SecretUpdate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_are_joined_as_the_server_wants() {
+        let mut s = ConnectionSettings::new_coupa();
+        s.scopes = vec!["a.read".to_owned(), "b.write".to_owned()];
+        assert_eq!(
+            s.scope_items(),
+            ["a.read", "b.write"],
+            "spaces: one item each"
+        );
+        s.scope_separator = ScopeSeparator::Comma;
+        assert_eq!(s.scope_items(), ["a.read,b.write"]);
+        s.scopes.clear();
+        assert!(s.scope_items().is_empty());
+    }
 }

@@ -58,7 +58,13 @@ pub async fn authorization_code(
     let requested = connection.settings.scopes.clone();
     let mut authorize = client
         .authorize_url(oauth2::CsrfToken::new_random)
-        .add_scopes(requested.iter().cloned().map(Scope::new))
+        .add_scopes(
+            connection
+                .settings
+                .scope_items()
+                .into_iter()
+                .map(Scope::new),
+        )
         .set_pkce_challenge(challenge);
     for (name, value) in connection.settings.params_for(ParamStage::Authorization) {
         authorize = authorize.add_extra_param(name.to_owned(), value.to_owned());

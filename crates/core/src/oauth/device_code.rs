@@ -120,7 +120,7 @@ pub async fn request(
         })?;
     let target = check_target(connection, url)?;
     check_target(connection, &connection.endpoints.token_url)?;
-    let scope = connection.settings.scopes.join(" ");
+    let scope = connection.settings.scope_items().join(" ");
     let mut pairs = Vec::new();
     if !scope.is_empty() {
         pairs.push(("scope", scope.as_str()));

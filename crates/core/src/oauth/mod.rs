@@ -161,9 +161,13 @@ pub async fn client_credentials(
     }
     let requested = connection.settings.scopes.clone();
     let http = Recording::new(http);
-    let mut request = client
-        .exchange_client_credentials()
-        .add_scopes(requested.iter().cloned().map(Scope::new));
+    let mut request = client.exchange_client_credentials().add_scopes(
+        connection
+            .settings
+            .scope_items()
+            .into_iter()
+            .map(Scope::new),
+    );
     for (name, value) in auth.params {
         request = request.add_extra_param(name, value);
     }

@@ -12,7 +12,7 @@ use specta::Type;
 
 use crate::model::assertion::{AssertionField, SigningAlgorithm};
 use crate::model::connection::{
-    ClientAuth, ConnectionSettings, ExtraParam, GrantType, Provider, TestRequest,
+    ClientAuth, ConnectionSettings, ExtraParam, GrantType, Provider, ScopeSeparator, TestRequest,
 };
 
 mod files {
@@ -101,6 +101,9 @@ pub struct Preset {
     pub client_auth: ClientAuth,
     /// The scopes it starts with.
     pub scopes: Vec<String>,
+    /// How the server wants them joined.
+    #[serde(default)]
+    pub scope_separator: ScopeSeparator,
     /// The extra parameters it starts with.
     #[serde(default)]
     pub extra_params: Vec<ExtraParam>,
@@ -184,6 +187,7 @@ pub fn choose(settings: &ConnectionSettings, preset: &Preset) -> ConnectionSetti
     s.client_id.clone_from(&settings.client_id);
     s.valid_domains.clear();
     s.scopes.clone_from(&preset.scopes);
+    s.scope_separator = preset.scope_separator;
     s.grant_type = preset.grant_type;
     s.client_auth = preset.client_auth;
     s.extra_params.clone_from(&preset.extra_params);
