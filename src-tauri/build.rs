@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "open_in_browser",
     "discover_server",
     "choose_preset",
+    "read_service_key",
     "server_scope_catalog",
     "forget_tokens",
     "copy_text",

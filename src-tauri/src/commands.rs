@@ -304,6 +304,8 @@ pub enum FilePurpose {
     PrivateKey,
     /// Choosing the key's certificate (PEM).
     Certificate,
+    /// Choosing a provider's credential file (SAP BTP's service key, JSON).
+    ServiceKey,
 }
 
 /// The system's file dialog; `None` when the admin cancels it.
@@ -322,6 +324,9 @@ pub async fn choose_file(
         FilePurpose::Export | FilePurpose::Import => {
             dialog.add_filter("Connection Manager export", &["json"])
         }
+        FilePurpose::ServiceKey => dialog
+            .add_filter("Service key", &["json"])
+            .add_filter("All files", &["*"]),
         FilePurpose::PrivateKey | FilePurpose::Certificate => dialog
             .add_filter("PEM files", &["pem", "key", "crt", "cer"])
             .add_filter("All files", &["*"]),
@@ -341,6 +346,7 @@ pub async fn choose_file(
         }
         FilePurpose::Import => dialog.set_title("Import connections").pick_file(done),
         FilePurpose::PrivateKey => dialog.set_title("Choose the private key").pick_file(done),
+        FilePurpose::ServiceKey => dialog.set_title("Choose the service key").pick_file(done),
         FilePurpose::Certificate => dialog
             .set_title("Choose the key's certificate")
             .pick_file(done),
@@ -468,6 +474,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             crate::sign_in::open_in_browser,
             crate::discovery::discover_server,
             crate::discovery::choose_preset,
+            crate::discovery::read_service_key,
             forget_tokens,
             copy_text,
             copy_token,

@@ -44,3 +44,23 @@ pub async fn choose_preset(
         .ok_or_else(|| connmgr_core::Error::NotFound(format!("the provider preset {id}")))?;
     Ok(connmgr_core::presets::choose(&settings, preset))
 }
+
+/// The fields and client ID of a preset's credential file (SAP BTP's service key), for the
+/// form; the secret stays in the file until the core reads it on save.
+#[tauri::command]
+#[specta::specta]
+pub async fn read_service_key(
+    preset: String,
+    path: String,
+) -> CommandResult<connmgr_core::presets::ServiceKeyPreview> {
+    let found = connmgr_core::presets::get(&preset)
+        .ok_or_else(|| connmgr_core::Error::NotFound(format!("the provider preset {preset}")))?;
+    let file = std::path::PathBuf::from(path.trim());
+    let read = tokio::task::spawn_blocking(move || {
+        connmgr_core::presets::read_service_key_file(found, &path)
+    })
+    .await
+    .map_err(|e| connmgr_core::Error::Internal(e.to_string()))?
+    .map_err(|reason| connmgr_core::Error::ImportInvalid { path: file, reason })?;
+    Ok(read.preview())
+}

@@ -84,6 +84,11 @@ export const commands = {
 	 */
 	choosePreset: (settings: ConnectionSettings_Deserialize, id: string) => typedError<ConnectionSettings_Serialize, AppError_Serialize>(__TAURI_INVOKE("choose_preset", { settings, id })),
 	/**
+	 *  The fields and client ID of a preset's credential file (SAP BTP's service key), for the
+	 *  form; the secret stays in the file until the core reads it on save.
+	 */
+	readServiceKey: (preset: string, path: string) => typedError<ServiceKeyPreview, AppError_Serialize>(__TAURI_INVOKE("read_service_key", { preset, path })),
+	/**
 	 *  Removes the connection's cached access token and refresh token, revoked at the server
 	 *  first when it has a revocation endpoint; says what became of them there.
 	 */
@@ -854,7 +859,9 @@ export type FilePurpose =
 /**  Choosing a private key (PEM) for a signed assertion. */
 "private_key" | 
 /**  Choosing the key's certificate (PEM). */
-"certificate";
+"certificate" | 
+/**  Choosing a provider's credential file (SAP BTP's service key, JSON). */
+"service_key";
 
 /**  How the app obtains tokens. */
 export type GrantType = 
@@ -1284,7 +1291,14 @@ value: string } |
 /**  The PEM file with the private key (PKCS#8, or PKCS#1 for RSA). */
 keyFile: string; 
 /**  A PEM file with the key's certificate, when it is not in the key's file. */
-certificateFile?: string | null };
+certificateFile?: string | null } | 
+/**
+ *  Take the client secret from the preset's credential file (SAP BTP's service key),
+ *  read by the core when it saves.
+ */
+{ action: "import_service_key"; 
+/**  The credential file. */
+file: string };
 
 /**  What to do with the client secret on save. */
 export type SecretUpdate_Serialize = 
@@ -1305,7 +1319,14 @@ value: string } |
 /**  The PEM file with the private key (PKCS#8, or PKCS#1 for RSA). */
 keyFile: string; 
 /**  A PEM file with the key's certificate, when it is not in the key's file. */
-certificateFile: string | null };
+certificateFile: string | null } | 
+/**
+ *  Take the client secret from the preset's credential file (SAP BTP's service key),
+ *  read by the core when it saves.
+ */
+{ action: "import_service_key"; 
+/**  The credential file. */
+file: string };
 
 /**  What a server's metadata says, as kept with a connection (and compared when fetched again). */
 export type ServerMetadata = ServerMetadata_Serialize | ServerMetadata_Deserialize;
@@ -1370,6 +1391,17 @@ export type ServerMetadata_Serialize = {
 	grantTypesSupported: string[],
 	/**  `authorization_response_iss_parameter_supported` (RFC 9207 §3). */
 	issParameterSupported: boolean,
+};
+
+/**
+ *  What a front end shows of a credential file: the fields and the client ID, not the secret
+ *  (the core reads that itself when it saves, `SecretUpdate::ImportServiceKey`).
+ */
+export type ServiceKeyPreview = {
+	/**  The preset's fields. */
+	values: { [key in string]: string },
+	/**  The client ID. */
+	clientId: string,
 };
 
 /**  The JWS algorithm the assertion is signed with (RFC 7518 §3.1). */

@@ -30,6 +30,7 @@ export type ClientAuth = B.ClientAuth;
 export type ExtraParam = B.ExtraParam;
 export type AssertionField = B.AssertionField;
 export type KeyFacts = B.KeyFacts_Serialize;
+export type ServiceKeyPreview = B.ServiceKeyPreview;
 export type ParamStage = B.ParamStage;
 export type ServerMetadata = B.ServerMetadata_Serialize;
 export type Discovered = B.Discovered_Serialize;
@@ -74,6 +75,8 @@ export interface Backend {
   discoverServer(settings: ConnectionDraft["settings"]): Promise<Discovered>;
   /** The form's settings made into a connection of a provider preset (Rust's defaults). */
   choosePreset(settings: ConnectionDraft["settings"], id: string): Promise<ConnectionSettings>;
+  /** A preset's credential file (SAP BTP's service key): its fields and client ID, not its secret. */
+  readServiceKey(preset: string, path: string): Promise<ServiceKeyPreview>;
   searchScopes(query: string): Promise<ScopeInfo[]>;
   /** Tests a saved connection; `onStep` hears each step as it starts and ends. */
   testConnection(id: string, onStep: (step: StepReport) => void): Promise<TestReport>;

@@ -17,6 +17,7 @@ export function createTauriBackend(): Backend {
     serverScopeCatalog: async (metadata) => unwrap(await commands.serverScopeCatalog(metadata)),
     discoverServer: async (settings) => unwrap(await commands.discoverServer(settings)),
     choosePreset: async (settings, id) => unwrap(await commands.choosePreset(settings, id)),
+    readServiceKey: async (preset, path) => unwrap(await commands.readServiceKey(preset, path)),
     searchScopes: async (query) => unwrap(await commands.searchScopes(query)),
     getToken: async (id) => unwrap(await commands.getToken(id)),
     tokenStatus: async (id) => unwrap(await commands.tokenStatus(id)),

@@ -90,6 +90,7 @@ export function secretUpdate(
   keyFile = "",
   certificateFile = "",
   auth: ConnectionSettings["clientAuth"] = "body",
+  serviceKeyFile = "",
 ): SecretUpdate {
   if (auth === "private_key_jwt") {
     // Rust reads the files: the key never passes through the window.
@@ -102,6 +103,8 @@ export function secretUpdate(
   }
   if (remove) return { action: "remove" };
   if (typed.length > 0) return { action: "replace", value: typed };
+  // Rust reads the secret from the service key when it saves.
+  if (serviceKeyFile !== "") return { action: "import_service_key", file: serviceKeyFile };
   return { action: "keep" };
 }
 

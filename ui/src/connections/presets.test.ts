@@ -36,3 +36,33 @@ describe("provider presets in the form", () => {
     expect(saved.settings.scopes).toEqual(["useraccount"]);
   });
 });
+
+describe("a preset's credential file", () => {
+  it("fills the fields and the client ID from a service key, and leaves the secret for Rust to read", async () => {
+    const backend = new FakeBackend();
+    const file = "/keys/service-key.json";
+    backend.chooseFile = async (purpose) => (purpose === "service_key" ? file : null);
+    backend.serviceKeys.set(file, {
+      values: { url: "https://acme.authentication.eu10.hana.ondemand.com" },
+      clientId: "sb-app!b1|xsuaa!b2",
+    });
+    render(App, { backend });
+    await fireEvent.click(await screen.findByTestId("new-connection"));
+    await fireEvent.input(screen.getByLabelText(/Name your connection/), { target: { value: "SAP" } });
+    await fireEvent.change(screen.getByLabelText(/Provider/), { target: { value: "preset:sap-btp" } });
+    await fireEvent.click(await screen.findByTestId("import-service-key"));
+    await waitFor(() =>
+      expect((screen.getByTestId("preset-field-url") as HTMLInputElement).value).toBe(
+        "https://acme.authentication.eu10.hana.ondemand.com",
+      ),
+    );
+    expect((screen.getByLabelText(/Client ID/) as HTMLInputElement).value).toBe("sb-app!b1|xsuaa!b2");
+    expect(screen.getByTestId("service-key-file").textContent).toContain(file);
+    await fireEvent.input(screen.getByLabelText(/^Scopes/), { target: { value: "acme.read" } });
+    await fireEvent.keyDown(screen.getByLabelText(/^Scopes/), { key: "Enter" });
+    await waitFor(() => expect(screen.getByTestId("endpoint-preview")).toBeTruthy());
+    await fireEvent.click(screen.getByTestId("save"));
+    await waitFor(() => expect(backend.saved.length).toBe(1));
+    expect((backend.saved[0] as ConnectionDraft).clientSecret).toEqual({ action: "import_service_key", file });
+  });
+});

@@ -22,6 +22,7 @@ import {
   type Prefs,
   type Revocation,
   type ScopeGroup,
+  type ServiceKeyPreview,
   type StepReport,
   type StoreNotice,
   type TestReport,
@@ -261,6 +262,13 @@ export class FakeBackend implements Backend {
       },
       preset: { id, values: Object.fromEntries(p.fields.map((f) => [f.id, f.default ?? ""])) },
     };
+  };
+  /** What readServiceKey answers, by path. */
+  serviceKeys = new Map<string, ServiceKeyPreview>();
+  readServiceKey = async (_preset: string, path: string): Promise<ServiceKeyPreview> => {
+    const found = this.serviceKeys.get(path);
+    if (!found) throw new BackendError({ code: "import_invalid", message: `${path} cannot be imported: no such file.` });
+    return structuredClone(found);
   };
   /** What discoverServer answers next; null makes it fail as an unreachable issuer would. */
   discovered: Discovered | null = null;

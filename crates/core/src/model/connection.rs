@@ -456,6 +456,13 @@ pub enum SecretUpdate {
         #[serde(default)]
         certificate_file: Option<String>,
     },
+    /// Take the client secret from the preset's credential file (SAP BTP's service key),
+    /// read by the core when it saves.
+    #[serde(rename_all = "camelCase")]
+    ImportServiceKey {
+        /// The credential file.
+        file: String,
+    },
 }
 
 /// What the form sends to be validated or saved.

@@ -20,7 +20,9 @@ mod files {
 }
 mod service_key;
 
-pub use service_key::{ServiceKey, ServiceKeyValues, read_service_key};
+pub use service_key::{
+    ServiceKey, ServiceKeyPreview, ServiceKeyValues, read_service_key, read_service_key_file,
+};
 
 /// The preset format's version.
 const VERSION: u32 = 1;

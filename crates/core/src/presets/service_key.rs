@@ -37,6 +37,27 @@ pub struct ServiceKeyValues {
     pub client_secret: Secret,
 }
 
+/// What a front end shows of a credential file: the fields and the client ID, not the secret
+/// (the core reads that itself when it saves, `SecretUpdate::ImportServiceKey`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceKeyPreview {
+    /// The preset's fields.
+    pub values: BTreeMap<String, String>,
+    /// The client ID.
+    pub client_id: String,
+}
+
+impl ServiceKeyValues {
+    /// Its fields and client ID.
+    pub fn preview(&self) -> ServiceKeyPreview {
+        ServiceKeyPreview {
+            values: self.values.clone(),
+            client_id: self.client_id.clone(),
+        }
+    }
+}
+
 /// Reads `text` as `preset`'s credential file.
 pub fn read_service_key(preset: &Preset, text: &str) -> Result<ServiceKeyValues, String> {
     let map = preset
@@ -97,4 +118,16 @@ impl Classify for serde_json::Error {
             serde_json::error::Category::Eof => "it ends too early",
         }
     }
+}
+
+/// Reads the credential file at `path` as `preset`'s.
+pub fn read_service_key_file(preset: &Preset, path: &str) -> Result<ServiceKeyValues, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path.trim())
+        .map_err(|e| format!("the file {path} cannot be opened ({})", e.kind()))?;
+    let mut text = String::new();
+    file.take(FILE_MAX as u64 + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("the file {path} is not text ({})", e.kind()))?;
+    read_service_key(preset, &text)
 }

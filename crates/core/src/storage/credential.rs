@@ -70,6 +70,33 @@ pub(crate) fn resolve(existing: Option<&Connection>, draft: &ConnectionDraft) ->
             r.held = !r.empty;
             r.change = Change::Store(value.clone());
         }
+        SecretUpdate::ImportServiceKey { file } => {
+            let preset = draft
+                .settings
+                .preset
+                .as_ref()
+                .and_then(|c| crate::presets::get(&c.id))
+                .filter(|p| p.service_key.is_some());
+            let read = match preset {
+                _ if now != Some(Credential::Secret) => Err(
+                    "the service key gives a client secret: choose a client secret as the client authentication".to_owned(),
+                ),
+                None => Err("only a preset with a credential file (SAP BTP) takes one".to_owned()),
+                Some(p) => crate::presets::read_service_key_file(p, file),
+            };
+            match read {
+                Ok(key) => {
+                    r.held = true;
+                    r.change = Change::Store(key.client_secret);
+                }
+                Err(why) => {
+                    r.issue = Some(FieldIssue {
+                        field: field::CLIENT_SECRET.to_owned(),
+                        message: format!("The service key cannot be used: {why}."),
+                    });
+                }
+            }
+        }
         SecretUpdate::ImportKey {
             key_file,
             certificate_file,

@@ -296,3 +296,56 @@ fn editing_a_connection_keeps_a_test_recorded_meanwhile() {
         "the test recorded meanwhile is kept"
     );
 }
+
+#[test]
+fn a_service_key_gives_the_secret_on_save_and_a_bad_one_changes_nothing() {
+    let (dir, conns, secrets) = setup();
+    let preset = crate::presets::get("sap-btp").expect("the SAP BTP preset");
+    let mut settings = crate::presets::choose(&ConnectionSettings::new_coupa(), preset);
+    settings.name = "SAP".to_owned();
+    settings.client_id = "sb-app!b1|xsuaa!b2".to_owned();
+    settings.scopes = vec!["acme.read".to_owned()];
+    if let Some(choice) = settings.preset.as_mut() {
+        choice.values.insert(
+            "url".to_owned(),
+            "https://acme.authentication.eu10.hana.ondemand.com".to_owned(),
+        );
+    }
+    let bad = dir.path().join("not-a-key.json");
+    std::fs::write(&bad, "{\"clientsecret\": \"half-a-key\"}").expect("write");
+    let mut d = ConnectionDraft {
+        id: None,
+        settings,
+        client_secret: SecretUpdate::ImportServiceKey {
+            file: bad.to_string_lossy().into_owned(),
+        },
+    };
+    let err = conns
+        .save(&d)
+        .expect_err("a file without the url and client ID");
+    let text = err.to_string();
+    assert!(text.contains("The service key cannot be used"), "{text}");
+    assert!(!text.contains("half-a-key"), "{text}");
+    assert!(conns.list().expect("list").is_empty(), "nothing saved");
+
+    let good = dir.path().join("service-key.json");
+    std::fs::write(
+        &good,
+        r#"{"uaa":{"url":"https://acme.authentication.eu10.hana.ondemand.com","clientid":"sb-app!b1|xsuaa!b2","clientsecret":"from-the-service-key"}}"#,
+    )
+    .expect("write");
+    d.client_secret = SecretUpdate::ImportServiceKey {
+        file: good.to_string_lossy().into_owned(),
+    };
+    let saved = conns.save(&d).expect("saved");
+    assert!(saved.has_client_secret);
+    let stored = secrets
+        .get(&saved.id, SecretKind::ClientSecret)
+        .expect("keyring")
+        .expect("the secret");
+    assert_eq!(stored.expose(), "from-the-service-key");
+    assert_eq!(
+        saved.endpoints.token_url,
+        "https://acme.authentication.eu10.hana.ondemand.com/oauth/token"
+    );
+}
