@@ -82,7 +82,7 @@ describe("App", () => {
   it("speaks of Coupa only while the provider is Coupa", async () => {
     render(App, { backend: new FakeBackend() });
     await fireEvent.click(await screen.findByTestId("new-connection"));
-    expect(screen.getByTestId("coupa-howto")).toBeTruthy();
+    expect(screen.getByTestId("coupa-howto").textContent).toContain("OAuth2/OpenID Connect Clients");
     await fireEvent.change(screen.getByLabelText(/Provider/), { target: { value: "generic" } });
     await waitFor(() => expect(screen.queryByTestId("coupa-howto")).toBeNull());
     const form = screen.getByTestId("connection-form");

@@ -278,11 +278,8 @@ fn with_preset(
         ))
     })?;
     *s = connmgr_core::presets::choose(s, preset);
+    let mut values = std::collections::BTreeMap::new();
     let mut secret = None;
-    let choice = s
-        .preset
-        .as_mut()
-        .ok_or_else(|| Failure::usage("the preset could not be applied"))?;
     if let Some(file) = &args.service_key {
         let text = std::fs::read_to_string(file).map_err(|e| {
             Failure::usage(format!(
@@ -292,14 +289,10 @@ fn with_preset(
         })?;
         let read = connmgr_core::presets::read_service_key(preset, &text)
             .map_err(|why| Failure::usage(format!("--service-key {file}: {why}.")))?;
-        choice.values.extend(read.values);
+        values.extend(read.values);
         s.client_id = read.client_id;
         secret = Some(read.client_secret);
     }
-    let choice = s
-        .preset
-        .as_mut()
-        .ok_or_else(|| Failure::usage("the preset could not be applied"))?;
     for pair in &args.preset_fields {
         let (name, value) = pair.split_once('=').ok_or_else(|| {
             Failure::usage(format!("--preset-field {pair}: write it as FIELD=VALUE."))
@@ -316,7 +309,16 @@ fn with_preset(
                 }
             )));
         }
-        choice.values.insert(name.to_owned(), value.to_owned());
+        values.insert(name.to_owned(), value.to_owned());
+    }
+    match s.preset.as_mut() {
+        Some(choice) => choice.values.extend(values),
+        // Coupa's choices: the instance is the Coupa provider's URL subdomain.
+        None => {
+            if let Some(instance) = values.remove("instance") {
+                s.subdomain = instance;
+            }
+        }
     }
     Ok(secret)
 }

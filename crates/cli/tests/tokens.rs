@@ -519,6 +519,28 @@ async fn presets_make_connections_from_their_fields() {
         "{shown}"
     );
 
+    // Coupa's choices are presets too: the instance is the Coupa provider's URL subdomain.
+    let coupa = run(fx
+        .connmgr()
+        .args([
+            "add",
+            "--name",
+            "Acme Coupa",
+            "--preset",
+            "coupa-partner",
+            "--preset-field",
+            "instance=acme",
+        ])
+        .args(["--client-id", "cc", "--json", "--secret-from-stdin"])
+        .write_stdin("s"));
+    assert_eq!(coupa.code, 0, "{}", coupa.stderr);
+    let saved: Value = serde_json::from_str(&coupa.stdout).expect("json");
+    assert_eq!(saved["settings"]["provider"], "coupa");
+    assert_eq!(
+        saved["endpoints"]["tokenUrl"],
+        "https://acme.coupacloud.com/oauth2/token"
+    );
+
     // SAP BTP from its service key: the URL, the client ID and the secret (to the keyring).
     let dir = tempfile::tempdir().expect("tempdir");
     let key = dir.path().join("service-key.json");

@@ -26,8 +26,8 @@ pub struct Facts {
     pub signing_algorithms: Vec<Choice<SigningAlgorithm>>,
     /// The form and the list warn about a certificate from this many days before it expires.
     pub certificate_warning_days: u64,
-    /// The provider presets (`data/presets/`), by label.
-    pub presets: &'static [crate::presets::Preset],
+    /// The provider presets of generic connections (`data/presets/`), by label.
+    pub presets: Vec<&'static crate::presets::Preset>,
     /// The loopback redirect URI: `http://{host}:{port}{path}` (RFC 8252 §7.3).
     pub redirect_host: &'static str,
     /// Its path.
@@ -52,6 +52,10 @@ pub struct ProviderFact {
     pub coupa_domain: Option<CoupaDomain>,
     /// The valid domain names a connection of this choice starts with.
     pub valid_domains: Vec<&'static str>,
+    /// How to create the OAuth client on the server, step by step (Coupa's from its preset).
+    pub how_to: Vec<&'static str>,
+    /// Known quirks.
+    pub hints: Vec<&'static str>,
 }
 
 /// A grant type and how it is named.
@@ -123,32 +127,39 @@ impl GrantType {
 
 /// The facts, as exported.
 pub fn facts() -> Facts {
-    let coupa = |value, label, domain: CoupaDomain| ProviderFact {
-        value,
-        label,
-        provider: Provider::Coupa,
-        coupa_domain: Some(domain),
-        valid_domains: vec![domain.domain()],
+    // Coupa's two choices are data (`data/presets/coupa-*.json`), like every provider.
+    let coupa = |value, domain: CoupaDomain| {
+        let preset = crate::presets::coupa(domain);
+        let strs = |list: Option<&'static Vec<String>>| {
+            list.map(|l| l.iter().map(String::as_str).collect())
+                .unwrap_or_default()
+        };
+        ProviderFact {
+            value,
+            label: preset.map_or(domain.domain(), |p| p.label.as_str()),
+            provider: Provider::Coupa,
+            coupa_domain: Some(domain),
+            valid_domains: preset.map_or_else(
+                || vec![domain.domain()],
+                |p| p.valid_domains.iter().map(String::as_str).collect(),
+            ),
+            how_to: strs(preset.map(|p| &p.how_to)),
+            hints: strs(preset.map(|p| &p.hints)),
+        }
     };
     Facts {
         new_connection: ConnectionSettings::new_coupa(),
         providers: vec![
-            coupa(
-                "coupa:customer",
-                "Coupa — customer (coupahost.com)",
-                CoupaDomain::Customer,
-            ),
-            coupa(
-                "coupa:partner",
-                "Coupa — partner or demo (coupacloud.com)",
-                CoupaDomain::Partner,
-            ),
+            coupa("coupa:customer", CoupaDomain::Customer),
+            coupa("coupa:partner", CoupaDomain::Partner),
             ProviderFact {
                 value: "generic",
                 label: "Generic OAuth 2.0",
                 provider: Provider::Generic,
                 coupa_domain: None,
                 valid_domains: Vec::new(),
+                how_to: Vec::new(),
+                hints: Vec::new(),
             },
         ],
         grants: [
@@ -200,7 +211,7 @@ pub fn facts() -> Facts {
             },
         ],
         certificate_warning_days: CERTIFICATE_WARNING_DAYS,
-        presets: crate::presets::all(),
+        presets: crate::presets::generic(),
         redirect_host: REDIRECT_HOST,
         redirect_path: REDIRECT_PATH,
         list_separators: LIST_SEPARATORS,

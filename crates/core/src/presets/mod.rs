@@ -12,7 +12,8 @@ use specta::Type;
 
 use crate::model::assertion::{AssertionField, SigningAlgorithm};
 use crate::model::connection::{
-    ClientAuth, ConnectionSettings, ExtraParam, GrantType, Provider, ScopeSeparator, TestRequest,
+    ClientAuth, ConnectionSettings, CoupaDomain, ExtraParam, GrantType, Provider, ScopeSeparator,
+    TestRequest,
 };
 
 mod files {
@@ -76,6 +77,11 @@ pub struct Preset {
     pub id: String,
     /// What the admin reads.
     pub label: String,
+    /// For Coupa's two choices: the Coupa domain. Such a preset makes a Coupa connection,
+    /// whose endpoints the Coupa provider derives from any form of the address pasted (the
+    /// templates here say the same, and the tests hold the two together).
+    #[serde(default)]
+    pub coupa_domain: Option<CoupaDomain>,
     /// The fields the admin types.
     pub fields: Vec<PresetField>,
     /// Endpoint templates (`{field}` stands for a field's value); empty: none.
@@ -153,6 +159,16 @@ pub fn all() -> &'static [Preset] {
     })
 }
 
+/// The presets of generic connections (every one but Coupa's two choices).
+pub fn generic() -> Vec<&'static Preset> {
+    all().iter().filter(|p| p.coupa_domain.is_none()).collect()
+}
+
+/// Coupa's choice for `domain`.
+pub fn coupa(domain: CoupaDomain) -> Option<&'static Preset> {
+    all().iter().find(|p| p.coupa_domain == Some(domain))
+}
+
 /// The preset with this id.
 pub fn get(id: &str) -> Option<&'static Preset> {
     all().iter().find(|p| p.id == id)
@@ -179,15 +195,25 @@ pub(crate) fn parse(name: &str, text: &str) -> Result<Preset, String> {
     Ok(p)
 }
 
-/// `settings` made into a connection of `preset`: a generic connection remembering the preset,
+/// `settings` made into a connection of `preset`: for Coupa's choices, a Coupa connection of
+/// that domain; otherwise a generic connection remembering the preset,
 /// with its defaults (grant, client authentication, scopes, extra parameters, assertion, test
 /// request) and each field's default value. The name and client ID stay.
 pub fn choose(settings: &ConnectionSettings, preset: &Preset) -> ConnectionSettings {
     let mut s = ConnectionSettings::new_coupa();
-    s.provider = Provider::Generic;
     s.name.clone_from(&settings.name);
     s.client_id.clone_from(&settings.client_id);
     s.valid_domains.clear();
+    if let Some(domain) = preset.coupa_domain {
+        // A Coupa connection: the Coupa provider derives its endpoints from the address.
+        s.coupa_domain = domain;
+        s.subdomain.clone_from(&settings.subdomain);
+        s.valid_domains.clone_from(&preset.valid_domains);
+        s.scopes.clone_from(&preset.scopes);
+        s.test_request = preset.test_request.clone();
+        return s;
+    }
+    s.provider = Provider::Generic;
     s.scopes.clone_from(&preset.scopes);
     s.scope_separator = preset.scope_separator;
     s.grant_type = preset.grant_type;

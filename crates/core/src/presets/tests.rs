@@ -141,7 +141,11 @@ fn each_preset_makes_the_endpoints_its_provider_documents() {
             Some("https://app.hubspot.com/oauth/authorize"),
         ),
     ];
-    assert_eq!(cases.len(), all().len(), "every preset has its case here");
+    assert_eq!(
+        cases.len(),
+        generic().len(),
+        "every preset has its case here"
+    );
     for (id, values, token, authorize) in cases {
         let v = made(id, values);
         assert!(v.errors.is_empty(), "{id}: {:?}", v.errors);
@@ -266,4 +270,37 @@ fn a_service_key_fills_the_fields_the_client_id_and_the_secret() {
     .expect_err("no url text");
     assert!(!err.contains("the-secret-value"), "{err}");
     assert!(read_service_key(get("google").expect("google"), key).is_err());
+}
+
+#[test]
+fn coupas_files_say_what_the_coupa_provider_derives_from_any_form_of_the_address() {
+    for domain in [CoupaDomain::Customer, CoupaDomain::Partner] {
+        let preset = coupa(domain).expect("a Coupa preset for each domain");
+        let mut s = choose(&ConnectionSettings::new_coupa(), preset);
+        assert_eq!(
+            (s.provider, s.coupa_domain, s.preset.as_ref()),
+            (Provider::Coupa, domain, None)
+        );
+        assert_eq!(s.valid_domains, [domain.domain()]);
+        s.name = "Coupa".to_owned();
+        s.client_id = "c".to_owned();
+        s.grant_type = GrantType::AuthorizationCode;
+        let values = BTreeMap::from([("instance".to_owned(), "acme".to_owned())]);
+        for typed in [
+            "acme".to_owned(),
+            format!("https://acme.{}/", domain.domain()),
+        ] {
+            s.subdomain = typed;
+            let v = validate(&s, ctx());
+            assert!(v.errors.is_empty(), "{:?}", v.errors);
+            let e = v.endpoints.expect("endpoints");
+            assert_eq!(e.token_url, expand(&preset.token_url, &values));
+            assert_eq!(
+                e.authorization_url,
+                Some(expand(&preset.authorization_url, &values))
+            );
+            assert_eq!(e.api_base_url, Some(expand(&preset.api_base_url, &values)));
+            assert_eq!(e.issuer, Some(expand(&preset.issuer, &values)));
+        }
+    }
 }
