@@ -73,8 +73,8 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
             "--service-key gives the client secret: leave out --secret-from-stdin and --key.",
         ));
     }
-    let client_secret = if let Some(value) = from_key_file {
-        SecretUpdate::Replace { value }
+    let client_secret = if let Some(update) = from_key_file {
+        update
     } else if let Some(key) = &args.key {
         SecretUpdate::ImportKey {
             key_file: key.clone(),
@@ -166,8 +166,8 @@ pub fn set_secret(
 }
 
 /// The settings `--file` holds, changed by the flags; without `--file`, a new connection's.
-/// With `--service-key`, also the client secret the file gives.
-fn settings(args: &AddArgs) -> Result<(ConnectionSettings, Option<Secret>), Failure> {
+/// With `--service-key`, also the change that takes the client secret from that file.
+fn settings(args: &AddArgs) -> Result<(ConnectionSettings, Option<SecretUpdate>), Failure> {
     let mut s = match &args.file {
         Some(file) => from_file(file)?,
         None => {
@@ -266,7 +266,7 @@ fn with_preset(
     s: &mut ConnectionSettings,
     id: &str,
     args: &AddArgs,
-) -> Result<Option<Secret>, Failure> {
+) -> Result<Option<SecretUpdate>, Failure> {
     let preset = connmgr_core::presets::get(id).ok_or_else(|| {
         let ids: Vec<&str> = connmgr_core::presets::all()
             .iter()
@@ -281,17 +281,12 @@ fn with_preset(
     let mut values = std::collections::BTreeMap::new();
     let mut secret = None;
     if let Some(file) = &args.service_key {
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            Failure::usage(format!(
-                "--service-key {file} could not be read: {}.",
-                e.kind()
-            ))
-        })?;
-        let read = connmgr_core::presets::read_service_key(preset, &text)
+        // The fields and client ID now; the core reads the secret itself when it saves.
+        let read = connmgr_core::presets::read_service_key_file(preset, file)
             .map_err(|why| Failure::usage(format!("--service-key {file}: {why}.")))?;
         values.extend(read.values);
         s.client_id = read.client_id;
-        secret = Some(read.client_secret);
+        secret = Some(SecretUpdate::ImportServiceKey { file: file.clone() });
     }
     for pair in &args.preset_fields {
         let (name, value) = pair.split_once('=').ok_or_else(|| {

@@ -122,12 +122,8 @@ impl Classify for serde_json::Error {
 
 /// Reads the credential file at `path` as `preset`'s.
 pub fn read_service_key_file(preset: &Preset, path: &str) -> Result<ServiceKeyValues, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path.trim())
-        .map_err(|e| format!("the file {path} cannot be opened ({})", e.kind()))?;
-    let mut text = String::new();
-    file.take(FILE_MAX as u64 + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| format!("the file {path} is not text ({})", e.kind()))?;
-    read_service_key(preset, &text)
+    read_service_key(
+        preset,
+        &crate::storage::credential::read(path, "service key")?,
+    )
 }

@@ -139,23 +139,19 @@ impl Resolved {
     }
 }
 
-/// A PEM file's text, at most [`FILE_MAX`] bytes.
-fn read(path: &str, what: &str) -> Result<String, String> {
+/// A key, certificate or credential file's text, at most [`FILE_MAX`] bytes; `what` names it in
+/// the messages ("key", "certificate", "service key"), which never quote its content.
+pub(crate) fn read(path: &str, what: &str) -> Result<String, String> {
     let file = std::fs::File::open(path.trim())
         .map_err(|e| format!("the {what} file {path} cannot be opened ({})", reason(&e)))?;
     let mut text = String::new();
     let read = file
         .take(FILE_MAX + 1)
         .read_to_string(&mut text)
-        .map_err(|e| {
-            format!(
-                "the {what} file {path} is not a text (PEM) file ({})",
-                reason(&e)
-            )
-        })?;
+        .map_err(|e| format!("the {what} file {path} is not a text file ({})", reason(&e)))?;
     if read as u64 > FILE_MAX {
         return Err(format!(
-            "the {what} file {path} is larger than {} KiB: it is not a PEM key or certificate",
+            "the {what} file {path} is larger than {} KiB",
             FILE_MAX / 1024
         ));
     }
