@@ -95,7 +95,8 @@ impl KeyringStore {
 
 impl SecretStore for KeyringStore {
     fn get(&self, connection_id: &str, kind: SecretKind) -> Result<Option<Secret>, Error> {
-        match self.entry(connection_id, kind)?.get_password() {
+        let entry = self.entry(connection_id, kind)?;
+        match again_if_dropped(|| entry.get_password()) {
             Ok(value) => Ok(Some(Secret::new(value))),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(err) => Err(map_keyring_error(err)),
@@ -103,16 +104,47 @@ impl SecretStore for KeyringStore {
     }
 
     fn set(&self, connection_id: &str, kind: SecretKind, value: &Secret) -> Result<(), Error> {
-        self.entry(connection_id, kind)?
-            .set_password(value.expose())
-            .map_err(map_keyring_error)
+        let entry = self.entry(connection_id, kind)?;
+        again_if_dropped(|| entry.set_password(value.expose())).map_err(map_keyring_error)
     }
 
     fn delete(&self, connection_id: &str, kind: SecretKind) -> Result<(), Error> {
-        match self.entry(connection_id, kind)?.delete_credential() {
+        let entry = self.entry(connection_id, kind)?;
+        match again_if_dropped(|| entry.delete_credential()) {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(err) => Err(map_keyring_error(err)),
         }
+    }
+}
+
+/// Runs a keyring call, and once more when the keyring service went away in the middle of it:
+/// the bus says "disconnected from message bus without replying", or a new service does not
+/// know the session the call opened with the old one ("The session does not exist", "The
+/// session wrapping the secret does not exist"). gnome-keyring-daemon can
+/// stop on an internal assertion when many clients open sessions at once; the session bus or
+/// the desktop's service manager starts it again, and the second call reaches the new one.
+/// Repeating is safe because every call here is idempotent: a get reads, a set replaces the
+/// entry, and deleting a missing entry succeeds. A locked keyring or a missing service is not
+/// repeated.
+fn again_if_dropped<T>(call: impl Fn() -> Result<T, keyring::Error>) -> Result<T, keyring::Error> {
+    match call() {
+        Err(err) if service_went_away(&err) => {
+            tracing::warn!("the keyring service stopped during a call; calling it again");
+            call()
+        }
+        other => other,
+    }
+}
+
+/// Whether the error says the keyring service left the bus, or was replaced, during the call.
+fn service_went_away(err: &keyring::Error) -> bool {
+    match err {
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            let text = inner.to_string();
+            text.contains("disconnected from message bus without replying")
+                || (text.contains("session") && text.contains("does not exist"))
+        }
+        _ => false,
     }
 }
 
@@ -204,5 +236,85 @@ impl SecretStore for MemoryStore {
         let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         entries.remove(&(connection_id.to_owned(), kind));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    fn platform(message: &str) -> keyring::Error {
+        keyring::Error::PlatformFailure(message.to_owned().into())
+    }
+
+    #[test]
+    fn a_call_the_service_dropped_is_made_once_more() {
+        let calls = Cell::new(0);
+        let got = again_if_dropped(|| {
+            calls.set(calls.get() + 1);
+            if calls.get() == 1 {
+                Err(platform(
+                    "DBus error: Message recipient disconnected from message bus without replying",
+                ))
+            } else {
+                Ok("value")
+            }
+        });
+        assert_eq!(got.expect("the second call answers"), "value");
+        assert_eq!(calls.get(), 2);
+    }
+
+    #[test]
+    fn a_session_the_restarted_service_does_not_know_is_opened_again() {
+        for message in [
+            "DBus error: The session does not exist",
+            "DBus error: The session wrapping the secret does not exist",
+        ] {
+            let calls = Cell::new(0);
+            let got = again_if_dropped(|| {
+                calls.set(calls.get() + 1);
+                if calls.get() == 1 {
+                    Err(platform(message))
+                } else {
+                    Ok(())
+                }
+            });
+            assert!(got.is_ok(), "{message}");
+            assert_eq!(calls.get(), 2, "{message}");
+        }
+    }
+
+    #[test]
+    fn a_service_that_drops_the_second_call_too_is_reported_not_called_again() {
+        let calls = Cell::new(0);
+        let got: Result<(), _> = again_if_dropped(|| {
+            calls.set(calls.get() + 1);
+            Err(platform(
+                "DBus error: Message recipient disconnected from message bus without replying",
+            ))
+        });
+        assert_eq!(calls.get(), 2);
+        assert!(matches!(
+            map_keyring_error(got.expect_err("still gone")),
+            Error::KeyringUnavailable(_)
+        ));
+    }
+
+    #[test]
+    fn other_failures_are_not_repeated() {
+        for err in [
+            || keyring::Error::NoEntry,
+            || platform("Cannot create an item in a locked collection"),
+            || platform("The name org.freedesktop.secrets was not provided by any .service files"),
+        ] {
+            let calls = Cell::new(0);
+            let got: Result<(), _> = again_if_dropped(|| {
+                calls.set(calls.get() + 1);
+                Err(err())
+            });
+            assert!(got.is_err());
+            assert_eq!(calls.get(), 1, "{:?}", err());
+        }
     }
 }
