@@ -22,7 +22,7 @@ pub mod oauth;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::{
@@ -72,11 +72,19 @@ pub(crate) struct Shared {
     /// How many refusals [`faults::Fault::Unavailable`] or [`faults::Fault::TooManyRequests`]
     /// has served.
     pub unavailable_served: AtomicUsize,
+    /// How long the tokens issued from now on live, in seconds: the configured lifetime until
+    /// a test changes it.
+    pub token_lifetime_secs: AtomicU64,
     /// The API's rate limit state.
     pub api_bucket: Mutex<api::Bucket>,
 }
 
 impl Shared {
+    /// How long a token issued now lives, in seconds.
+    pub fn token_lifetime(&self) -> u64 {
+        self.token_lifetime_secs.load(Ordering::Relaxed)
+    }
+
     pub fn issuer(&self) -> String {
         self.issuer.get().cloned().unwrap_or_default()
     }
@@ -169,6 +177,7 @@ impl Sandbox {
     pub async fn start_with(config: Config, port: u16) -> std::io::Result<Sandbox> {
         let shared = Arc::new(Shared {
             api_bucket: Mutex::new(api::Bucket::full(config.api_rate_limit)),
+            token_lifetime_secs: AtomicU64::new(config.token_lifetime_secs),
             config,
             tokens: Mutex::new(HashMap::new()),
             codes: Mutex::new(HashMap::new()),
@@ -230,6 +239,14 @@ impl Sandbox {
     pub fn set_fault(&self, fault: Option<faults::Fault>) {
         self.shared.unavailable_served.store(0, Ordering::Relaxed);
         *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+    }
+
+    /// Makes the tokens issued from now on live `secs` seconds (those issued before keep their
+    /// expiry).
+    pub fn set_token_lifetime(&self, secs: u64) {
+        self.shared
+            .token_lifetime_secs
+            .store(secs, Ordering::Relaxed);
     }
 
     /// Forgets the access tokens it issued (refresh tokens stay valid), as a server does when it

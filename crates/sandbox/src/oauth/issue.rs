@@ -47,7 +47,7 @@ fn jwt_shaped(shared: &Shared, client: &ClientConfig, scopes: &[String], jti: &s
         "client_id": client.id,
         "scope": scopes.join(" "),
         "iat": now,
-        "exp": now + shared.config.token_lifetime_secs,
+        "exp": now + shared.token_lifetime(),
         "jti": jti,
     }))
 }
@@ -61,7 +61,7 @@ fn id_token(shared: &Shared, client: &ClientConfig, scopes: &[String]) -> String
         "sub": SANDBOX_USER_ID,
         "aud": client.id,
         "iat": now,
-        "exp": now + shared.config.token_lifetime_secs,
+        "exp": now + shared.token_lifetime(),
     });
     if scopes.iter().any(|s| s == "email") {
         claims["email"] = json!(SANDBOX_USER_EMAIL);
@@ -101,7 +101,7 @@ pub(super) fn issue_with(
     } else {
         opaque
     };
-    let lifetime = shared.config.token_lifetime_secs;
+    let lifetime = shared.token_lifetime();
     let scope = scopes.join(" ");
     // A person signed in (an authorization-code grant) and asked for `openid`.
     let id_token = (grant_id.is_some() && scopes.iter().any(|s| s == "openid"))
