@@ -103,8 +103,17 @@ fn checklist_29_kill_9_during_saves_never_leaves_a_broken_file() {
         std::thread::sleep(Duration::from_micros(200 + (round * 7919) % 3000));
         child.kill().expect("kill -9");
         let status = child.wait().expect("wait");
-        if !status.success() {
+        // Killed by the signal, not ended by a panic or an error of its own (both of which
+        // also give a failed status).
+        if std::os::unix::process::ExitStatusExt::signal(&status) == Some(9) {
             killed_mid_run += 1;
+        } else {
+            let mut rest = String::new();
+            for line in lines.map_while(Result::ok) {
+                rest.push_str(&line);
+                rest.push('\n');
+            }
+            panic!("round {round}: the child ended by itself ({status}):\n{rest}");
         }
         let n =
             parses(&path).unwrap_or_else(|e| panic!("round {round}: the file does not parse: {e}"));
