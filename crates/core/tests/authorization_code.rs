@@ -5,271 +5,16 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[path = "authorization_code/browser.rs"]
+mod browser;
 mod common;
 
-use connmgr_core::Connection;
+use browser::{Script, ScriptedBrowser, Seen, connection, sandbox, sign_in};
+
+use connmgr_core::ErrorCode;
 use connmgr_core::http::HttpClient;
-use connmgr_core::model::connection::GrantType;
-use connmgr_core::oauth::{BrowserOpener, authorization_code};
-use connmgr_core::{ErrorCode, Secret};
+use connmgr_core::oauth::authorization_code;
 use connmgr_sandbox::config::Consent;
-use connmgr_sandbox::{Config, Sandbox};
-
-/// What the scripted browser does with the authorization URL.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Script {
-    /// Follow the server's redirect back to the app (the sandbox approves or denies itself).
-    Follow,
-    /// Click Approve on the sandbox's consent page.
-    ClickApprove,
-    /// Change one parameter of the callback before following it.
-    Tamper(&'static str, &'static str),
-    /// Repeat a parameter in the callback.
-    Duplicate(&'static str),
-    /// First an idle connection and a favicon request, then follow.
-    PreconnectThenFollow,
-    /// First a head over 8 KiB, bytes that are not HTTP, a callback with a wrong state and one
-    /// with none (what another local page could send), then follow.
-    HostileThenFollow,
-    /// Do nothing: the person never signs in.
-    Nothing,
-}
-
-#[derive(Default)]
-struct Seen {
-    authorize_urls: Vec<String>,
-    callback: Option<(u16, String, String)>, // status, headers, body
-    callback_url: Option<String>,
-    /// The statuses the hostile requests got, in order.
-    hostile: Vec<u16>,
-    /// Where the callback sent the browser on, if it did.
-    redirected_to: Option<String>,
-}
-
-struct ScriptedBrowser {
-    script: Script,
-    seen: Arc<Mutex<Seen>>,
-}
-
-impl BrowserOpener for ScriptedBrowser {
-    fn open(&self, url: &str) -> Result<(), String> {
-        self.seen
-            .lock()
-            .expect("lock")
-            .authorize_urls
-            .push(url.to_owned());
-        if self.script == Script::Nothing {
-            return Ok(());
-        }
-        let (script, seen, url) = (self.script, self.seen.clone(), url.to_owned());
-        tokio::spawn(async move { walk(script, seen, url).await });
-        Ok(())
-    }
-}
-
-async fn walk(script: Script, seen: Arc<Mutex<Seen>>, url: String) {
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let resp = http.get(&url).send().await.expect("authorization page");
-    let mut location = if resp.status().is_redirection() {
-        resp.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned()
-    } else {
-        // The consent page: submit its form as a click on Approve would.
-        let page = resp.text().await.expect("page");
-        let request = page
-            .split("name=\"request\" value=\"")
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("the page holds its request id")
-            .to_owned();
-        assert_eq!(
-            script,
-            Script::ClickApprove,
-            "only ClickApprove expects a page"
-        );
-        let base = url.split("/oauth2/").next().expect("base");
-        let resp = http
-            .post(format!("{base}/oauth2/authorizations/decide"))
-            .form(&[("request", request.as_str()), ("decision", "approve")])
-            .send()
-            .await
-            .expect("decide");
-        resp.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned()
-    };
-    match script {
-        Script::Tamper(key, value) => {
-            let mut u = url::Url::parse(&location).expect("callback url");
-            let pairs: Vec<(String, String)> = u
-                .query_pairs()
-                .map(|(k, v)| {
-                    let v = if k == key {
-                        value.to_owned()
-                    } else {
-                        v.into_owned()
-                    };
-                    (k.into_owned(), v)
-                })
-                .collect();
-            u.query_pairs_mut().clear().extend_pairs(pairs);
-            location = u.to_string();
-        }
-        Script::Duplicate(key) => location.push_str(&format!("&{key}=again")),
-        Script::HostileThenFollow => {
-            let statuses = hostile(&http, &location).await;
-            seen.lock().expect("lock").hostile = statuses;
-        }
-        Script::PreconnectThenFollow => {
-            let addr = url::Url::parse(&location)
-                .expect("url")
-                .socket_addrs(|| None)
-                .expect("addr")[0];
-            let idle = tokio::net::TcpStream::connect(addr)
-                .await
-                .expect("idle preconnect");
-            let fav = http
-                .get(format!("http://{addr}/favicon.ico"))
-                .send()
-                .await
-                .expect("favicon");
-            assert_eq!(
-                fav.status(),
-                404,
-                "favicon is answered 404 and changes nothing"
-            );
-            std::mem::forget(idle); // stays open and idle while the real callback arrives
-        }
-        _ => {}
-    }
-    seen.lock().expect("lock").callback_url = Some(location.clone());
-    let mut resp = http.get(&location).send().await.expect("callback");
-    // After the exchange, a 303 to the page that says how it ended (a clean address).
-    if resp.status() == 303 {
-        let to = resp.headers()["location"]
-            .to_str()
-            .expect("location")
-            .to_owned();
-        let page = url::Url::parse(&location)
-            .expect("url")
-            .join(&to)
-            .expect("page url");
-        seen.lock().expect("lock").redirected_to = Some(page.to_string());
-        resp = http.get(page).send().await.expect("outcome page");
-    }
-    let status = resp.status().as_u16();
-    let headers = format!("{:?}", resp.headers());
-    let body = resp.text().await.unwrap_or_default();
-    seen.lock().expect("lock").callback = Some((status, headers, body));
-}
-
-/// Sends the listener at `callback` what a hostile local page could, returning each status.
-async fn hostile(http: &reqwest::Client, callback: &str) -> Vec<u16> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let u = url::Url::parse(callback).expect("callback url");
-    let addr = u.socket_addrs(|| None).expect("addr")[0];
-    let mut statuses = Vec::new();
-    let big = format!(
-        "GET /callback HTTP/1.1\r\nHost: x\r\nX-Fill: {}\r\n",
-        "a".repeat(9 * 1024)
-    );
-    for raw in [big.into_bytes(), b"\x00\x01\xffnot http\r\n\r\n".to_vec()] {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
-        let _ = stream.write_all(&raw).await;
-        let mut answer = Vec::new();
-        let _ = stream.read_to_end(&mut answer).await;
-        let line = String::from_utf8_lossy(&answer);
-        let status = line
-            .split(' ')
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        statuses.push(status);
-    }
-    let mut wrong = u.clone();
-    let pairs: Vec<(String, String)> = u
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if k == "state" {
-                "WRONG".to_owned()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    wrong.query_pairs_mut().clear().extend_pairs(&pairs);
-    let mut stateless = u.clone();
-    stateless
-        .query_pairs_mut()
-        .clear()
-        .extend_pairs(pairs.iter().filter(|(k, _)| k != "state"));
-    for forged in [wrong, stateless] {
-        let resp = http
-            .get(forged.as_str())
-            .send()
-            .await
-            .expect("forged callback");
-        statuses.push(resp.status().as_u16());
-    }
-    statuses
-}
-
-async fn sandbox(consent: Consent) -> Sandbox {
-    let mut config = Config::demo();
-    config.consent = consent;
-    Sandbox::start_with(config, 0).await.expect("sandbox")
-}
-
-fn connection(sb: &Sandbox, scopes: &[&str]) -> Connection {
-    common::sandbox_connection(
-        &sb.base_url(),
-        "sandbox-desktop",
-        GrantType::AuthorizationCode,
-        scopes,
-    )
-}
-
-async fn sign_in(
-    sb: &Sandbox,
-    conn: &Connection,
-    script: Script,
-    timeout: Duration,
-) -> (
-    Result<connmgr_core::oauth::TokenSet, connmgr_core::Error>,
-    Arc<Mutex<Seen>>,
-) {
-    let seen = Arc::new(Mutex::new(Seen::default()));
-    let browser = ScriptedBrowser {
-        script,
-        seen: seen.clone(),
-    };
-    let http = HttpClient::new().expect("http");
-    let result = authorization_code(
-        &http,
-        conn,
-        None::<&Secret>,
-        &browser,
-        timeout,
-        std::future::pending(),
-    )
-    .await;
-    let _ = sb;
-    // Let the browser read the page the listener answered with.
-    for _ in 0..50 {
-        if seen.lock().expect("lock").callback.is_some() || script == Script::Nothing {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    (result, seen)
-}
 
 const LONG: Duration = Duration::from_secs(20);
 
@@ -336,6 +81,15 @@ async fn checklist_02_listener_binds_loopback_with_a_new_port_each_flow() {
         url::Url::parse(&r).expect("redirect url")
     };
     let (ra, rb) = (redirect(&a), redirect(&b));
+    // What was really bound, as the kernel lists it while the sign-in waited: the loopback
+    // address alone, never 0.0.0.0 or [::].
+    for seen in [&a, &b] {
+        assert_eq!(
+            seen.lock().expect("lock").listening,
+            [std::net::IpAddr::from([127, 0, 0, 1])],
+            "the listener is bound to 127.0.0.1 only"
+        );
+    }
     assert_eq!(
         ra.host_str(),
         Some("127.0.0.1"),
@@ -361,25 +115,25 @@ async fn checklist_03_a_fixed_port_in_use_is_a_clear_error() {
 }
 
 #[tokio::test]
-async fn checklist_05_wrong_state_makes_no_token_call() {
+async fn checklist_05_a_wrong_or_missing_state_makes_no_token_call() {
     let sb = sandbox(Consent::Approve).await;
     let conn = connection(&sb, &["core.user.read"]);
     // Not this sign-in's answer: an error page, no token request, and the sign-in goes on
     // waiting for its own answer (here none comes, so it times out).
-    let (result, seen) = sign_in(
-        &sb,
-        &conn,
-        Script::Tamper("state", "WRONG"),
-        Duration::from_secs(2),
-    )
-    .await;
-    assert_eq!(result.expect_err("no answer").code(), ErrorCode::Timeout);
+    for script in [Script::Tamper("state", "WRONG"), Script::Drop("state")] {
+        let (result, seen) = sign_in(&sb, &conn, script, Duration::from_secs(2)).await;
+        assert_eq!(
+            result.expect_err("no answer").code(),
+            ErrorCode::Timeout,
+            "{script:?}"
+        );
+        assert_eq!(
+            seen.lock().expect("lock").callback.as_ref().map(|c| c.0),
+            Some(400),
+            "{script:?}: an error page"
+        );
+    }
     assert_eq!(sb.stats().token_requests, 0, "no token request");
-    assert_eq!(
-        seen.lock().expect("lock").callback.as_ref().map(|c| c.0),
-        Some(400),
-        "an error page"
-    );
 }
 
 #[tokio::test]
@@ -420,14 +174,27 @@ async fn checklist_06_a_foreign_issuer_is_refused() {
 }
 
 #[tokio::test]
-async fn checklist_07_a_repeated_parameter_is_refused() {
+async fn checklist_07_a_callback_without_code_or_error_or_with_a_repeated_parameter_is_refused() {
     let sb = sandbox(Consent::Approve).await;
     let conn = connection(&sb, &["core.user.read"]);
-    let (result, _) = sign_in(&sb, &conn, Script::Duplicate("code"), LONG).await;
-    assert_eq!(
-        result.expect_err("refused").code(),
-        ErrorCode::InvalidCallback
-    );
+    // `?code=a&code=b&state=OK`, then `?state=OK` (and the sandbox's `iss`) with neither a
+    // code nor an error.
+    for script in [Script::Duplicate("code"), Script::Drop("code")] {
+        let (result, seen) = sign_in(&sb, &conn, script, LONG).await;
+        assert_eq!(
+            result.expect_err("refused").code(),
+            ErrorCode::InvalidCallback,
+            "{script:?}"
+        );
+        let seen = seen.lock().expect("lock");
+        let url = seen.callback_url.as_deref().expect("the callback was sent");
+        assert!(url.contains("state="), "{url}");
+        assert_eq!(
+            seen.callback.as_ref().map(|c| c.0),
+            Some(400),
+            "{script:?}: an error page"
+        );
+    }
     assert_eq!(sb.stats().token_requests, 0);
 }
 
@@ -461,11 +228,24 @@ async fn checklist_08_the_error_description_is_html_escaped_on_the_page() {
 }
 
 #[tokio::test]
-async fn checklist_09_favicon_and_an_idle_preconnect_do_not_block_the_flow() {
+async fn checklist_09_favicon_root_head_and_an_idle_preconnect_do_not_block_the_flow() {
     let sb = sandbox(Consent::Approve).await;
     let conn = connection(&sb, &["core.user.read"]);
-    let (result, _) = sign_in(&sb, &conn, Script::PreconnectThenFollow, LONG).await;
-    result.expect("signed in despite the idle connection and the favicon request");
+    let (result, seen) = sign_in(&sb, &conn, Script::PreconnectThenFollow, LONG).await;
+    result.expect("signed in despite the idle connection and the other requests");
+    let seen = seen.lock().expect("lock");
+    let [favicon, root, head] = seen.hostile[..] else {
+        panic!("three requests were answered: {:?}", seen.hostile);
+    };
+    assert_eq!(favicon, 404, "/favicon.ico is not found");
+    assert_eq!(root, 404, "/ is not found");
+    assert_eq!(head, 404, "a HEAD of the callback is not the callback");
+    assert_eq!(
+        seen.callback.as_ref().map(|c| c.0),
+        Some(200),
+        "the real callback signs in"
+    );
+    assert_eq!(sb.stats().token_requests, 1, "one exchange");
 }
 
 #[tokio::test]
@@ -507,22 +287,9 @@ async fn checklist_10_12_single_use_and_a_safe_success_page() {
     assert_eq!(sb.stats().token_requests, 1, "one token request");
 }
 
-#[tokio::test]
-async fn checklist_11_a_timeout_releases_the_port() {
-    let sb = sandbox(Consent::Approve).await;
-    let conn = connection(&sb, &["core.user.read"]);
-    let (result, seen) = sign_in(&sb, &conn, Script::Nothing, Duration::from_millis(300)).await;
-    assert_eq!(result.expect_err("timed out").code(), ErrorCode::Timeout);
-    let u = url::Url::parse(&seen.lock().expect("lock").authorize_urls[0]).expect("url");
-    let redirect = u
-        .query_pairs()
-        .find(|(k, _)| k == "redirect_uri")
-        .map(|(_, v)| v.into_owned())
-        .expect("redirect");
-    let port = url::Url::parse(&redirect)
-        .expect("url")
-        .port()
-        .expect("port");
+/// Asserts that nothing listens any more on the port of the redirect URI the browser was given.
+async fn assert_released(seen: &Arc<Mutex<Seen>>) {
+    let port = redirect_port(seen);
     assert!(
         tokio::net::TcpStream::connect(("127.0.0.1", port))
             .await
@@ -531,14 +298,37 @@ async fn checklist_11_a_timeout_releases_the_port() {
     );
 }
 
+/// The port of the redirect URI the browser was given.
+fn redirect_port(seen: &Arc<Mutex<Seen>>) -> u16 {
+    let u = url::Url::parse(&seen.lock().expect("lock").authorize_urls[0]).expect("url");
+    let redirect = u
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| v.into_owned())
+        .expect("redirect");
+    url::Url::parse(&redirect)
+        .expect("url")
+        .port()
+        .expect("port")
+}
+
 #[tokio::test]
-async fn checklist_11_cancel_ends_the_wait() {
+async fn checklist_11_a_timeout_releases_the_port() {
+    let sb = sandbox(Consent::Approve).await;
+    let conn = connection(&sb, &["core.user.read"]);
+    let (result, seen) = sign_in(&sb, &conn, Script::Nothing, Duration::from_millis(300)).await;
+    assert_eq!(result.expect_err("timed out").code(), ErrorCode::Timeout);
+    assert_released(&seen).await;
+}
+
+#[tokio::test]
+async fn checklist_11_cancel_ends_the_wait_and_releases_the_port() {
     let sb = sandbox(Consent::Approve).await;
     let conn = connection(&sb, &["core.user.read"]);
     let seen = Arc::new(Mutex::new(Seen::default()));
     let browser = ScriptedBrowser {
         script: Script::Nothing,
-        seen,
+        seen: seen.clone(),
     };
     let http = HttpClient::new().expect("http");
     let cancel = tokio::time::sleep(Duration::from_millis(100));
@@ -546,6 +336,8 @@ async fn checklist_11_cancel_ends_the_wait() {
         .await
         .expect_err("cancelled");
     assert_eq!(err.code(), ErrorCode::Cancelled);
+    assert_released(&seen).await;
+    let _ = sb;
 }
 
 #[tokio::test]

@@ -70,7 +70,7 @@ async fn an_issuer_with_a_path_is_compared_exactly() {
 }
 
 #[tokio::test]
-async fn a_missing_iss_is_refused_when_the_server_is_known_to_send_it() {
+async fn checklist_06_a_missing_iss_is_refused_when_the_server_is_known_to_send_it() {
     let sb = sandbox("", false).await;
     let err = sign_in(&connection(&sb, Some(sb.issuer()), true))
         .await
