@@ -177,6 +177,7 @@ pub(crate) async fn authorize(
 
 fn approve(shared: &Shared, request: PendingConsent) -> Response {
     let code = format!("sbx_code_{}", uuid::Uuid::new_v4().simple());
+    crate::record::note("authorization code", &code);
     shared
         .codes
         .lock()

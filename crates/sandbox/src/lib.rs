@@ -19,6 +19,7 @@ pub mod client_keys;
 pub mod config;
 pub mod faults;
 pub mod oauth;
+pub mod record;
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};

@@ -102,6 +102,7 @@ fn authorize_device(
     }
     let scopes = grant_scopes(shared, client, params.get("scope"))?;
     let device_code = format!("sbx_dc_{}", uuid::Uuid::new_v4().simple());
+    crate::record::note("device code", &device_code);
     let user_code = user_code();
     let lifetime = shared.config.device_code_lifetime_secs;
     let interval = shared.config.device_interval_secs;

@@ -34,6 +34,7 @@ pub(super) fn exchange_code(
     let verifier = params
         .get("code_verifier")
         .ok_or_else(|| OAuthError::bad("invalid_request", "code_verifier is missing"))?;
+    crate::record::note("code verifier", verifier);
     let valid_verifier = (43..=128).contains(&verifier.len())
         && verifier
             .chars()
@@ -80,6 +81,7 @@ pub(super) fn new_refresh(
     grant_id: &str,
 ) -> String {
     let token = format!("sbx_rt_{}", uuid::Uuid::new_v4().simple());
+    crate::record::note("refresh token", &token);
     shared
         .refresh_tokens
         .lock()

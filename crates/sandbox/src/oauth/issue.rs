@@ -101,11 +101,15 @@ pub(super) fn issue_with(
     } else {
         opaque
     };
+    crate::record::note("access token", &access_token);
     let lifetime = shared.token_lifetime();
     let scope = scopes.join(" ");
     // A person signed in (an authorization-code grant) and asked for `openid`.
     let id_token = (grant_id.is_some() && scopes.iter().any(|s| s == "openid"))
         .then(|| id_token(shared, client, &scopes));
+    if let Some(id_token) = &id_token {
+        crate::record::note("ID token", id_token);
+    }
     tracing::debug!(client = %client.id, %scope, "token issued");
     shared
         .tokens
