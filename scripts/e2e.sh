@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# The end-to-end suite, then the sweep: every app home and the suite's output searched for every
-# secret and token the suite used. Run inside scripts/test-env.sh (the test keyring) and Xvfb.
+# The end-to-end suite, then the sweep: every app home (the apps' own output included), the
+# keyring's runtime folder and the suite's output searched for every secret and token of the run,
+# in every encoding (tests/e2e/sweep.mjs). Run inside scripts/test-env.sh (the test keyring) and Xvfb.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 work=$(mktemp -d /tmp/connmgr-e2e-run-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 export CONNMGR_E2E_LEDGER="$work/ledger"
+# Every sandbox the suite starts writes each token, code and verifier it issues or receives
+# here, for the sweep to search for.
+export CONNMGR_SANDBOX_RECORD="$work/record"
 # Every app logs everything it can (its own and its libraries' trace), so the sweep would find
 # a secret that any layer logs.
 export CONNMGR_LOG="${CONNMGR_LOG:-trace}"
@@ -14,5 +18,5 @@ export CONNMGR_LOG="${CONNMGR_LOG:-trace}"
 
 npm run --silent test:e2e 2>&1 | tee "$work/output"
 status=${PIPESTATUS[0]}
-node tests/e2e/sweep.mjs "$CONNMGR_E2E_LEDGER" "$work/output" || status=1
+node tests/e2e/sweep.mjs "$CONNMGR_E2E_LEDGER" "$work/output" "$CONNMGR_SANDBOX_RECORD" || status=1
 exit "$status"

@@ -38,7 +38,7 @@ function clipboard(env) {
   } catch (err) {
     // xclip says so and exits 1 when no text is on the clipboard.
     if (err.status === 1 && /target \w*STRING not available/.test(String(err.stderr))) return null;
-    throw new Error(`the clipboard cannot be read: ${err.message}`);
+    throw new Error(`the clipboard cannot be read: ${err.message}`, { cause: err });
   }
 }
 

@@ -5,7 +5,7 @@
 // Needs: a display (make test runs the suite under Xvfb), tauri-driver and WebKitWebDriver on the
 // PATH, and the app built (make test builds it first; CONNMGR_APP overrides its path).
 import { spawn } from "node:child_process";
-import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -100,21 +100,26 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {}, app = AP
   // Its own process group, so stop() can end everything it started: WebKitWebDriver and the app
   // under it. Left alone, an app that outlived its session would hold the driver's stderr open and
   // keep this test process from ever exiting.
+  // The driver's, WebKitWebDriver's and the app's standard output and error (WebKit's console
+  // included) go to a file in the app's home, where the sweep searches for leaked secrets.
+  const output = path.join(home.home, "app-output.log");
+  const outputFd = openSync(output, "a");
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
     env,
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", outputFd, outputFd],
     detached: true,
   });
-  let driverErr = "";
-  driver.stderr.on("data", (chunk) => {
-    driverErr = (driverErr + chunk.toString()).slice(-4000);
-  });
+  closeSync(outputFd);
   const exited = new Promise((resolve) => driver.once("exit", resolve));
 
-  await waitFor(
-    async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok,
-    { timeoutMs: 15000, what: `tauri-driver on port ${port} (stderr: ${driverErr})` },
-  );
+  try {
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, {
+      timeoutMs: 15000,
+      what: `tauri-driver on port ${port}`,
+    });
+  } catch (err) {
+    throw new Error(`${err.message}\n${readFileSync(output, "utf8").slice(-4000)}`, { cause: err });
+  }
 
   const browser = await remote({
     hostname: "127.0.0.1",
@@ -138,7 +143,6 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {}, app = AP
     await Promise.race([exited, sleep(3000)]);
     // Whatever is left of the group (the app, its web processes) goes now.
     signalGroup(driver, "SIGKILL");
-    driver.stderr.destroy();
   }
 
   // `group`: the process group of everything started (the driver, the app, its web processes).

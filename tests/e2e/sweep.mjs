@@ -1,59 +1,84 @@
-// After the whole end-to-end suite: searches every app home the suite used (store file, logs,
-// preferences) and the suite's own output for every secret and token it used: the ones the tests
-// typed or read (the ledger) and every value the app left in the test keyring. Any hit fails.
-//   node tests/e2e/sweep.mjs LEDGER OUTPUT
-// Run by scripts/e2e.sh inside the test keyring's D-Bus session. Prints where a value was found,
-// never the value.
+// After the whole end-to-end suite: searches every place the suite's apps could have written
+// (each app home: store file, logs at trace level, preferences, WebKit's storage, the app's
+// own standard output and error and WebKit's console; the test keyring's runtime folder; the
+// suite's output) for every secret and token of the run, in every encoding a leak could take
+// (see leaks.mjs). The values: the ones the tests typed or read (the ledger), every value in
+// the test keyring, and every token, code and verifier the sandboxes issued or received (their
+// record), the rotated and deleted ones too. Any hit fails, and so does a keyring that cannot
+// be read or a run that recorded nothing.
+//   node tests/e2e/sweep.mjs LEDGER OUTPUT RECORD
+// Run by scripts/e2e.sh inside the test keyring's D-Bus session. Prints where a value was
+// found and how it was encoded, never the value.
 import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
+import { findLeaks } from "./leaks.mjs";
 
-const [ledgerFile, outputFile] = process.argv.slice(2);
-if (!ledgerFile || !outputFile) {
-  console.error("usage: node tests/e2e/sweep.mjs LEDGER OUTPUT");
+const [ledgerFile, outputFile, recordFile] = process.argv.slice(2);
+if (!ledgerFile || !outputFile || !recordFile) {
+  console.error("usage: node tests/e2e/sweep.mjs LEDGER OUTPUT RECORD");
   process.exit(2);
 }
+const fail = (why) => {
+  console.log(`sweep: ${why}`);
+  process.exit(1);
+};
 
-const secrets = new Map(); // value -> where it came from
+const secrets = new Map(); // value -> { origin, token }
+const note = (value, origin, token) => {
+  if (typeof value !== "string" || value.length < 8) return; // short values match by chance
+  if (!secrets.has(value) || token) secrets.set(value, { origin, token });
+};
+
 const homes = [];
 for (const line of readFileSync(ledgerFile, "utf8").split("\n")) {
   if (!line.trim()) continue;
   const entry = JSON.parse(line);
   if (entry.home) homes.push(entry.home);
-  if (entry.secret) secrets.set(entry.secret, "used by a test");
+  if (entry.secret) note(entry.secret, "used by a test", false);
 }
 
-// Everything the app keeps in the test keyring: client secrets, refresh tokens, and the cached
-// access tokens (a JSON record holding the token).
-const service = process.env.CONNMGR_KEYRING_SERVICE;
-if (!service) {
-  console.error("CONNMGR_KEYRING_SERVICE is not set: run through scripts/e2e.sh");
-  process.exit(2);
+// Every credential the sandboxes handed out or received.
+let recorded = 0;
+if (existsSync(recordFile)) {
+  for (const line of readFileSync(recordFile, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    const { kind, value } = JSON.parse(line);
+    recorded += 1;
+    note(value, `a sandbox's ${kind}`, true);
+  }
 }
+if (recorded === 0) fail(`the sandboxes recorded no token, code or verifier in ${recordFile}: the suite did not run as expected`);
+
+// Everything the app keeps in the test keyring: client secrets and private keys, refresh
+// tokens, and the cached access tokens (a JSON record holding the token).
+const service = process.env.CONNMGR_KEYRING_SERVICE;
+if (!service) fail("CONNMGR_KEYRING_SERVICE is not set: run through scripts/e2e.sh");
 let listing;
 try {
   listing = execFileSync("secret-tool", ["search", "--all", "service", service], {
     encoding: "utf8",
-    stdio: ["ignore", "pipe", "ignore"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-} catch {
-  listing = ""; // nothing stored
+} catch (err) {
+  fail(`the test keyring cannot be read, so its values cannot be searched for: ${String(err.stderr || err.message).trim()}`);
 }
 let fromKeyring = 0;
-for (const line of listing.split("\n")) {
-  const m = /^secret = (.*)$/.exec(line);
-  if (!m) continue;
+// secret-tool prints one block per item: "[path]", "label = …", "secret = …", "attribute.… = …".
+for (const block of listing.split(/^\[/m).slice(1)) {
+  const secret = /^secret = (.*)$/m.exec(block)?.[1];
+  if (secret === undefined) continue;
   fromKeyring += 1;
-  secrets.set(m[1], "in the keyring");
+  const account = /^attribute\.username = (.*)$/m.exec(block)?.[1] ?? "";
+  const isToken = /\/(access|refresh)-token$/.test(account);
+  note(secret, "in the keyring", isToken);
   try {
-    const cached = JSON.parse(m[1]);
-    if (typeof cached?.access_token === "string") secrets.set(cached.access_token, "an access token in the keyring");
+    const cached = JSON.parse(secret);
+    note(cached?.access_token, "an access token in the keyring", true);
   } catch {
-    // Not JSON: a secret or refresh token as it is.
+    // Not JSON: a secret, a key or a refresh token as it is.
   }
 }
-// Short values (none of ours) would match by chance.
-for (const value of [...secrets.keys()]) if (value.length < 8) secrets.delete(value);
 
 function files(dir) {
   const out = [];
@@ -67,25 +92,17 @@ function files(dir) {
   return out;
 }
 
-const searched = [outputFile, ...homes.flatMap((h) => files(h))];
-let bytes = 0;
-const hits = [];
-for (const file of searched) {
-  const text = readFileSync(file).toString("latin1");
-  bytes += text.length;
-  for (const [value, origin] of secrets) {
-    if (text.includes(value)) hits.push(`${file}: a secret (${origin})`);
-  }
-}
+const runtime = process.env.XDG_RUNTIME_DIR;
+const places = [...homes, ...(runtime && existsSync(runtime) ? [runtime] : [])];
+const searched = [outputFile, ...places.flatMap((dir) => (existsSync(dir) ? files(dir) : []))];
+const { hits, bytes } = findLeaks(searched, secrets, (file) => readFileSync(file));
 
 console.log(
-  `sweep: searched ${searched.length} files (${Math.round(bytes / 1024)} KiB) from ${homes.length} app homes and the suite's output ` +
-    `for ${secrets.size} secrets and tokens (${fromKeyring} keyring entries): ${hits.length === 0 ? "none found" : `${hits.length} found`}`,
+  `sweep: searched ${searched.length} files (${Math.round(bytes / 1024)} KiB) from ${homes.length} app homes, ` +
+    `the keyring's runtime folder and the suite's output for ${secrets.size} secrets and tokens ` +
+    `(${fromKeyring} keyring entries, ${recorded} issued or received by the sandboxes), in every encoding: ` +
+    `${hits.length === 0 ? "none found" : `${hits.length} found`}`,
 );
-for (const hit of hits) console.log(`  FOUND ${hit}`);
-if (secrets.size === 0) {
-  console.log("sweep: no secrets were recorded; the suite did not run as expected");
-  process.exit(1);
-}
-for (const home of homes) rmSync(home, { recursive: true, force: true });
+for (const hit of hits) console.log(`  FOUND ${hit.file}: a secret (${hit.origin}), ${hit.encoding}`);
+if (hits.length === 0) for (const home of homes) rmSync(home, { recursive: true, force: true });
 process.exit(hits.length === 0 ? 0 : 1);
