@@ -156,7 +156,7 @@ pub(crate) async fn authorize(
             );
         }
     }
-    if scopes.is_empty() {
+    if scopes.is_empty() && !shared.config.scopeless_tokens {
         return back("invalid_scope", "no allowed scope was requested");
     }
     crate::oauth::note_extras(&shared, "authorization", &params);

@@ -50,6 +50,17 @@ pub enum UnknownScope {
     Drop,
 }
 
+/// How a grant the client may not use is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantRefusal {
+    /// `unauthorized_client` (RFC 6749 §5.2).
+    #[default]
+    UnauthorizedClient,
+    /// `invalid_request`, as several certified servers answer.
+    InvalidRequest,
+}
+
 /// How the authorization endpoint answers a valid request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -118,6 +129,18 @@ pub struct Config {
     /// `token_endpoint_auth_methods_supported` in the metadata.
     #[serde(default = "default_auth_methods")]
     pub auth_methods: Vec<String>,
+    /// Whether the token answer's `scope` lists `offline_access` when it was granted. Certified
+    /// servers leave it out: a client must judge by the presence of `refresh_token`.
+    #[serde(default = "yes")]
+    pub list_offline_access: bool,
+    /// How a grant the client may not use is refused.
+    #[serde(default)]
+    pub grant_refusal: GrantRefusal,
+    /// A request without `scope`, or whose scopes were all dropped, gets a token with no scope
+    /// and an answer without `scope` (RFC 6749 §3.3 leaves it to the server), instead of every
+    /// scope the client has.
+    #[serde(default)]
+    pub scopeless_tokens: bool,
 }
 
 fn default_pkce_methods() -> Vec<String> {
@@ -245,6 +268,42 @@ impl Config {
             metadata_issuer: None,
             pkce_methods: default_pkce_methods(),
             auth_methods: default_auth_methods(),
+            list_offline_access: true,
+            grant_refusal: GrantRefusal::UnauthorizedClient,
+            scopeless_tokens: false,
+        }
+    }
+
+    /// The demo made as strict as a certified OpenID provider: unknown or not-allowed scopes
+    /// dropped silently, `offline_access` never listed in `scope` and giving a refresh token
+    /// only with `prompt=consent`, a forbidden grant answered `invalid_request`, a request
+    /// without scope given none, and `iss` sent with every sign-in answer. The tests use it
+    /// unless they test one of Coupa's own behaviours. Its issuer has no path, as Coupa's has
+    /// none; [`Config::strict_with_issuer_path`] adds one.
+    pub fn strict() -> Config {
+        Config::demo().made_strict()
+    }
+
+    /// This configuration with the strict server's behaviours (see [`Config::strict`]); its
+    /// clients, lifetimes and issuer are kept.
+    pub fn made_strict(self) -> Config {
+        Config {
+            unknown_scope: UnknownScope::Drop,
+            offline_needs_consent: true,
+            list_offline_access: false,
+            grant_refusal: GrantRefusal::InvalidRequest,
+            scopeless_tokens: true,
+            send_iss: true,
+            ..self
+        }
+    }
+
+    /// [`Config::strict`] with an issuer that has a path (`/oauth2/default`, as Okta's), the
+    /// shape most servers other than Coupa have.
+    pub fn strict_with_issuer_path() -> Config {
+        Config {
+            issuer_path: "/oauth2/default".to_owned(),
+            ..Config::strict()
         }
     }
 

@@ -1,21 +1,24 @@
-//! `connmgr-sandbox [--port N] [--config FILE]`: serves the sandbox on 127.0.0.1 and prints its
-//! base URL (`http://127.0.0.1:PORT`) as the first line on standard output, then runs until it is
-//! interrupted (Ctrl-C or SIGTERM). With no `--config` it serves the built-in demo clients.
+//! `connmgr-sandbox [--port N] [--config FILE] [--strict]`: serves the sandbox on 127.0.0.1 and
+//! prints its base URL (`http://127.0.0.1:PORT`) as the first line on standard output, then runs
+//! until it is interrupted (Ctrl-C or SIGTERM). With no `--config` it serves the built-in demo
+//! clients; `--strict` makes it behave as a certified server does (`Config::made_strict`).
 
 use std::io::Write;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: connmgr-sandbox [--port N] [--config FILE]\n  --port N       port on 127.0.0.1 (default 0: a free one)\n  --config FILE  clients and token settings (JSON; default: the demo clients)";
+const USAGE: &str = "usage: connmgr-sandbox [--port N] [--config FILE] [--strict]\n  --port N       port on 127.0.0.1 (default 0: a free one)\n  --config FILE  clients and token settings (JSON; default: the demo clients)\n  --strict       as strict as a certified server: unknown scopes dropped, offline_access\n                 unlisted and needing prompt=consent, a forbidden grant invalid_request";
 
 #[derive(Debug, PartialEq, Eq)]
 struct Args {
     port: u16,
     config: Option<String>,
+    strict: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Args, String> {
     let mut port = 0u16;
     let mut config = None;
+    let mut strict = false;
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -26,11 +29,16 @@ fn parse_args(args: &[String]) -> Result<Args, String> {
                     .map_err(|_| format!("--port: {value:?} is not a port number (0-65535)"))?;
             }
             "--config" => config = Some(it.next().ok_or("--config needs a file")?.clone()),
+            "--strict" => strict = true,
             "-h" | "--help" => return Err(USAGE.to_owned()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
-    Ok(Args { port, config })
+    Ok(Args {
+        port,
+        config,
+        strict,
+    })
 }
 
 #[tokio::main]
@@ -43,7 +51,11 @@ async fn main() -> ExitCode {
         )
         .init();
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Args { port, config } = match parse_args(&args) {
+    let Args {
+        port,
+        config,
+        strict,
+    } = match parse_args(&args) {
         Ok(a) => a,
         Err(msg) => {
             tracing::error!("{msg}");
@@ -63,6 +75,7 @@ async fn main() -> ExitCode {
             }
         },
     };
+    let config = if strict { config.made_strict() } else { config };
     let sandbox = match connmgr_sandbox::Sandbox::start_with(config, port).await {
         Ok(s) => s,
         Err(err) => {
@@ -112,14 +125,16 @@ mod tests {
             parse_args(&args(&[])),
             Ok(Args {
                 port: 0,
-                config: None
+                config: None,
+                strict: false,
             })
         );
         assert_eq!(
-            parse_args(&args(&["--port", "8123", "--config", "c.json"])),
+            parse_args(&args(&["--port", "8123", "--config", "c.json", "--strict"])),
             Ok(Args {
                 port: 8123,
-                config: Some("c.json".to_owned())
+                config: Some("c.json".to_owned()),
+                strict: true,
             })
         );
     }

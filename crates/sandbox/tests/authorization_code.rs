@@ -217,3 +217,63 @@ async fn checklist_24_25_rotated_refresh_tokens_revoke_the_grant_when_reused() {
     let (status, _) = refresh(rt2).await;
     assert_eq!(status, 400, "and the whole grant is revoked");
 }
+
+#[tokio::test]
+async fn the_strict_server_drops_scopes_and_gives_a_refresh_token_only_with_consent() {
+    let mut config = Config::strict_with_issuer_path();
+    config.consent = Consent::Approve;
+    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+
+    // No prompt=consent: a token, no refresh token; `offline_access` is never listed.
+    let cb = authorize(&sb, &[]).await;
+    assert_eq!(
+        get(&cb, "iss"),
+        Some(sb.issuer().as_str()),
+        "the path issuer"
+    );
+    assert!(sb.issuer().ends_with("/oauth2/default"));
+    let (status, json) = exchange(&sb, get(&cb, "code").expect("code"), REDIRECT, VERIFIER).await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json.get("refresh_token").is_none(), "{json}");
+    assert_eq!(json["scope"], "core.user.read");
+
+    // With it: a refresh token, and still no `offline_access` in `scope`.
+    let cb = authorize(&sb, &[("prompt", "consent")]).await;
+    let (_, json) = exchange(&sb, get(&cb, "code").expect("code"), REDIRECT, VERIFIER).await;
+    assert!(json["refresh_token"].is_string(), "{json}");
+    assert_eq!(json["scope"], "core.user.read");
+
+    // A scope the client may not have is dropped silently; `scope` says what was granted.
+    let cb = authorize(&sb, &[("scope", "core.user.read core.invoice.write")]).await;
+    assert!(get(&cb, "error").is_none(), "{cb:?}");
+    let (_, json) = exchange(&sb, get(&cb, "code").expect("code"), REDIRECT, VERIFIER).await;
+    assert_eq!(json["scope"], "core.user.read");
+
+    // A request without scope gets a token with none, and an answer without `scope`.
+    let (status, json) = token(
+        &sb,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "sandbox-integration"),
+            ("client_secret", "sandbox-integration-secret"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{json}");
+    assert!(json.get("scope").is_none(), "{json}");
+
+    // A grant the client may not use: `invalid_request`, as certified servers answer.
+    let (status, json) = token(
+        &sb,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "sandbox-desktop"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, json["error"].as_str()),
+        (400, Some("invalid_request")),
+        "{json}"
+    );
+}

@@ -95,8 +95,8 @@ fn authorize_device(
     super::note_extras(shared, "authorization", &params);
     let client = super::client_auth::authenticate(shared, headers, &params)?;
     if !client.grants.contains(&Grant::DeviceCode) {
-        return Err(OAuthError::bad(
-            "unauthorized_client",
+        return Err(super::refuse_grant(
+            shared,
             "the client may not use the device authorization grant",
         ));
     }

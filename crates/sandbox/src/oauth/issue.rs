@@ -103,7 +103,12 @@ pub(super) fn issue_with(
     };
     crate::record::note("access token", &access_token);
     let lifetime = shared.token_lifetime();
-    let scope = scopes.join(" ");
+    let scope = scopes
+        .iter()
+        .filter(|s| shared.config.list_offline_access || *s != "offline_access")
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
     // A person signed in (an authorization-code grant) and asked for `openid`.
     let id_token = (grant_id.is_some() && scopes.iter().any(|s| s == "openid"))
         .then(|| id_token(shared, client, &scopes));
@@ -130,6 +135,12 @@ pub(super) fn issue_with(
         "expires_in": lifetime,
         "scope": scope,
     });
+    if scope.is_empty()
+        && shared.config.scopeless_tokens
+        && let Some(fields) = body.as_object_mut()
+    {
+        fields.remove("scope");
+    }
     if let Some(rt) = refresh_token {
         body["refresh_token"] = json!(rt);
     }

@@ -142,7 +142,11 @@ fn grant_scopes(
     asked: Option<&String>,
 ) -> Result<Vec<String>, OAuthError> {
     let Some(asked) = asked else {
-        return Ok(client.scopes.clone());
+        return Ok(if shared.config.scopeless_tokens {
+            Vec::new()
+        } else {
+            client.scopes.clone()
+        });
     };
     let mut granted = Vec::new();
     let mut refused = Vec::new();
@@ -161,7 +165,7 @@ fn grant_scopes(
             format!("the client may not have: {}", refused.join(" ")),
         ));
     }
-    if granted.is_empty() {
+    if granted.is_empty() && !shared.config.scopeless_tokens {
         return Err(OAuthError::bad(
             "invalid_scope",
             "none of the requested scopes is allowed",
@@ -257,16 +261,16 @@ fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Resp
         }
     };
     if !client.grants.contains(&grant) {
-        return Err(OAuthError::bad(
-            "unauthorized_client",
+        return Err(refuse_grant(
+            shared,
             "the client may not use this grant type",
         ));
     }
     match grant {
         Grant::ClientCredentials => {
             if client.secret.is_none() && client.public_keys.is_empty() {
-                return Err(OAuthError::bad(
-                    "unauthorized_client",
+                return Err(refuse_grant(
+                    shared,
                     "a public client cannot use client credentials",
                 ));
             }
@@ -277,4 +281,13 @@ fn token_inner(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Result<Resp
         Grant::RefreshToken => refresh(shared, client, &params),
         Grant::DeviceCode => device::redeem(shared, client, &params),
     }
+}
+
+/// A grant the client may not use, refused as the configuration says.
+pub(crate) fn refuse_grant(shared: &Shared, why: &str) -> OAuthError {
+    let code = match shared.config.grant_refusal {
+        crate::config::GrantRefusal::UnauthorizedClient => "unauthorized_client",
+        crate::config::GrantRefusal::InvalidRequest => "invalid_request",
+    };
+    OAuthError::bad(code, why)
 }
