@@ -78,7 +78,9 @@ nodeTest.describe("one rotating grant renewed by the window and connmgr at once"
       suite.app,
       ["add", "--name", name, "--coupa", suite.sandbox.url, "--grant", "authorization-code"]
         .concat(["--client-id", "sandbox-desktop", "--valid-domain", "127.0.0.1"])
-        .concat(["--scope", "core.user.read", "--scope", "offline_access"]),
+        .concat(["--scope", "core.user.read", "--scope", "offline_access"])
+        // The strict sandbox gives a refresh token only to a sign-in with prompt=consent.
+        .concat(["--param", "authorization:prompt=consent"]),
     );
     // connmgr signs in through the scripted browser; the sandbox's public client rotates its
     // refresh token at every use and revokes the whole grant if a rotated one comes back.

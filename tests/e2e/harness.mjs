@@ -198,10 +198,13 @@ export function useApp(nodeTest, options) {
 /**
  * Starts the local sandbox (the built binary) on a free port; returns { url, stop }. `config`,
  * when given, is its configuration (clients, token lifetime…) instead of the built-in demo's.
+ * It behaves as strictly as a certified server (`--strict`) unless `coupa` asks for Coupa's
+ * own ways (`invalid_scope` for a scope the client may not have, `offline_access` listed).
  */
-export async function startSandbox({ config } = {}) {
+export async function startSandbox({ config, coupa = false } = {}) {
   const bin = path.join(ROOT, "target/debug/connmgr-sandbox");
   const args = ["--port", "0"];
+  if (!coupa) args.push("--strict");
   if (config) {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "connmgr-sandbox-")), "config.json");
     writeFileSync(file, JSON.stringify(config));

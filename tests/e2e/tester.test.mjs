@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { copyFileSync } from "node:fs";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { ROOT, remember, saveScreenshot, testSelectedConnection, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
+import { ROOT, openAdvanced, remember, saveScreenshot, testSelectedConnection, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
 
 remember("sandbox-integration-secret", "not-the-secret");
 
@@ -173,6 +173,12 @@ nodeTest.describe("authorization code through the browser", () => {
       await typeInto(browser, "#scopes", "offline_access", { leave: false });
       await browser.keys("Enter");
       await visible(browser, '[data-testid="scopes-selected"] [data-scope="offline_access"]');
+      // The sandbox is as strict as a certified server: a refresh token only with prompt=consent,
+      // and `offline_access` never listed in the granted scopes (the refresh token says it).
+      await openAdvanced(browser);
+      await (await visible(browser, '[data-testid="add-extra-param"]')).click();
+      await typeInto(browser, '[data-testid="extra-param-name"]', "prompt");
+      await typeInto(browser, '[data-testid="extra-param-value"]', "consent");
       await browser.waitUntil(async () => (await browser.$$('[role="alert"]')).length === 0, {
         timeout: 5000,
         timeoutMsg: "the form has no errors left",

@@ -15,7 +15,7 @@ use connmgr_sandbox::config::Consent;
 
 /// A fixture whose sandbox asks for polls every second.
 async fn fixture() -> Fixture {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.device_interval_secs = Some(1);
     let fx = Fixture::new().await;
@@ -228,7 +228,11 @@ async fn a_browser_sign_in_prints_the_address_with_no_browser() {
     assert!(landed.status().is_success());
     let (code, rest, stderr) = finish(child);
     assert_eq!(code, 0, "{stderr}");
-    assert!(rest.contains("a refresh token is held"), "{rest}");
+    // The strict server gives a refresh token only to a sign-in with prompt=consent (see
+    // a_param_flag_asks_for_consent_and_gets_the_refresh_token): connmgr says none came, and how
+    // to ask for one.
+    assert!(rest.contains("no refresh token came with it"), "{rest}");
+    assert!(rest.contains("prompt=consent"), "{rest}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -271,7 +275,7 @@ async fn client_credentials_need_no_sign_in_and_a_device_grant_needs_its_address
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_param_flag_asks_for_consent_and_gets_the_refresh_token() {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.offline_needs_consent = true;
     let fx = Fixture::new().await;
@@ -354,7 +358,7 @@ async fn a_param_flag_asks_for_consent_and_gets_the_refresh_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn add_with_an_issuer_alone_fills_the_endpoints_from_its_metadata() {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.issuer_path = "/realms/acme".to_owned();
     let fx = Fixture::new().await;

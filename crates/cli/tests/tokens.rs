@@ -261,7 +261,7 @@ async fn a_connection_that_signs_assertions_with_a_key_from_a_file() {
     let key = client_keys::make(keys.path(), "ns", KeyType::Rsa3072, Some(20)).expect("keys");
     let stranger =
         client_keys::make(keys.path(), "other", KeyType::Rsa2048, Some(400)).expect("keys");
-    let mut config = connmgr_sandbox::Config::demo();
+    let mut config = connmgr_sandbox::Config::strict();
     config.clients.push(ClientConfig {
         id: "m2m".to_owned(),
         secret: None,

@@ -21,17 +21,21 @@ const LONG: Duration = Duration::from_secs(20);
 #[tokio::test]
 async fn checklist_01_04_full_sign_in_with_pkce_s256_gives_tokens() {
     let sb = sandbox(Consent::Approve).await;
-    let conn = connection(&sb, &["core.user.read", "offline_access"]);
+    let mut conn = connection(&sb, &["core.user.read", "offline_access"]);
+    conn.settings.extra_params.push(common::consent());
     let (result, seen) = sign_in(&sb, &conn, Script::Follow, LONG).await;
     let token = result.expect("signed in");
     assert!(
         token.refresh_token.is_some(),
-        "offline_access gives a refresh token"
+        "offline_access with prompt=consent gives a refresh token"
     );
+    // The strict server does not list `offline_access` in `scope`: the refresh token says it
+    // was granted.
     assert_eq!(
         token.info.granted_scopes,
         ["core.user.read", "offline_access"]
     );
+    assert!(token.info.missing_scopes.is_empty());
     let (second, seen2) = sign_in(&sb, &conn, Script::Follow, LONG).await;
     second.expect("second sign-in");
     let urls: Vec<url::Url> = [&seen, &seen2]

@@ -14,7 +14,7 @@ use connmgr_sandbox::{Config, Sandbox};
 const ODD_SECRET: &str = "s3c+r/e:t%&=";
 
 async fn sandbox(unknown: UnknownScope) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.unknown_scope = unknown;
     config.clients.push(ClientConfig {
         id: "odd client".to_owned(),
@@ -28,12 +28,7 @@ async fn sandbox(unknown: UnknownScope) -> Sandbox {
 }
 
 fn connection(sb: &Sandbox, client_id: &str, scopes: &[&str]) -> Connection {
-    common::sandbox_connection(
-        &sb.base_url(),
-        client_id,
-        GrantType::ClientCredentials,
-        scopes,
-    )
+    common::sandbox_connection(sb, client_id, GrantType::ClientCredentials, scopes)
 }
 
 fn http() -> HttpClient {

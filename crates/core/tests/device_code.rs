@@ -22,7 +22,7 @@ use connmgr_sandbox::{Config, Sandbox};
 const SLACK: Duration = Duration::from_millis(150);
 
 async fn sandbox(interval: Option<u64>, lifetime: u64) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.device_interval_secs = interval;
     config.device_code_lifetime_secs = lifetime;
     Sandbox::start_with(config, 0).await.expect("sandbox")
@@ -238,10 +238,13 @@ async fn a_client_without_the_grant_is_told_so_before_any_code() {
         .start_device_sign_in(&id)
         .await
         .expect_err("the client may not use it");
-    assert_eq!(err.code(), ErrorCode::UnauthorizedClient);
+    // The strict server refuses a grant as certified servers do, with `invalid_request`; the
+    // hint still names the grant.
+    assert_eq!(err.code(), ErrorCode::InvalidRequest, "{err}");
+    let text = err.to_string();
     assert!(
-        err.to_string()
-            .starts_with("The device authorization endpoint answered"),
-        "{err}"
+        text.starts_with("The device authorization endpoint answered invalid_request"),
+        "{text}"
     );
+    assert!(text.contains("may use the Device code grant"), "{text}");
 }

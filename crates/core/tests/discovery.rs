@@ -21,7 +21,7 @@ use connmgr_sandbox::config::Consent;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn sandbox(change: impl FnOnce(&mut Config)) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.issuer_path = "/realms/acme".to_owned();
     change(&mut config);

@@ -19,7 +19,7 @@ use connmgr_sandbox::oauth::ExtraSeen;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn sandbox(offline_needs_consent: bool, jwt: bool) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.offline_needs_consent = offline_needs_consent;
     config.jwt_access_tokens = jwt;
@@ -52,7 +52,7 @@ async fn a_refresh_token_comes_only_with_prompt_consent_and_its_absence_is_expla
     let sb = sandbox(true, true).await;
     let tokens = tokens();
     let mut c = sandbox_connection(
-        &sb.base_url(),
+        &sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access"],
@@ -93,7 +93,7 @@ async fn each_extra_parameter_goes_with_its_own_request_only() {
     let sb = sandbox(false, true).await;
     let tokens = tokens();
     let mut c = sandbox_connection(
-        &sb.base_url(),
+        &sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access"],
@@ -126,7 +126,7 @@ async fn each_extra_parameter_goes_with_its_own_request_only() {
     // the device authorization endpoint and the token request's with each poll.
     let sb = sandbox(false, true).await;
     let mut cc = sandbox_connection(
-        &sb.base_url(),
+        &sb,
         "sandbox-integration",
         GrantType::ClientCredentials,
         &["core.user.read"],
@@ -155,7 +155,7 @@ async fn without_expires_in_the_jwt_exp_is_the_expiry_or_it_stays_unknown() {
         let sb = sandbox(false, jwt).await;
         sb.set_fault(Some(Fault::OmitExpiresIn));
         let c = sandbox_connection(
-            &sb.base_url(),
+            &sb,
             "sandbox-integration",
             GrantType::ClientCredentials,
             &["core.user.read"],

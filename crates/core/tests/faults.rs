@@ -14,19 +14,20 @@ use connmgr_core::oauth::{TokenSet, client_credentials};
 use connmgr_core::storage::keyring::{SecretKind, SecretStore};
 use connmgr_core::tokens::Tokens;
 use connmgr_core::{Error, ErrorCode, Secret};
+use connmgr_sandbox::config::GrantRefusal;
 use connmgr_sandbox::faults::Fault;
 use connmgr_sandbox::{Config, Sandbox};
 use serde_json::json;
 
 async fn sandbox() -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = connmgr_sandbox::config::Consent::Approve;
     Sandbox::start_with(config, 0).await.expect("sandbox")
 }
 
 fn cc(sb: &Sandbox) -> Connection {
     sandbox_connection(
-        &sb.base_url(),
+        sb,
         "sandbox-integration",
         GrantType::ClientCredentials,
         &["core.user.read"],
@@ -180,7 +181,7 @@ async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_t
     let sb = sandbox().await;
     let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
     let tokens = Tokens::new(http(), store.clone());
-    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, _) = common::signed_in(&sb, &tokens).await;
     sb.set_fault(Some(Fault::Unavailable(2)));
     tokens.renew_now(&c).await.expect("two 503s, then a token");
     assert_eq!(
@@ -272,24 +273,39 @@ async fn every_rfc6749_error_answer_gets_its_code_and_a_hint() {
     }
     sb.set_fault(None);
 
-    // And the real thing: a client made for authorization code asking for client credentials.
-    let mut config = Config::demo();
-    config.clients.push(connmgr_sandbox::config::ClientConfig {
-        id: "web-app".to_owned(),
-        secret: Some("web-app-secret".to_owned()),
-        grants: vec![connmgr_sandbox::config::Grant::AuthorizationCode],
-        scopes: vec!["core.user.read".to_owned()],
-        rotate_refresh_tokens: false,
-        public_keys: Vec::new(),
-    });
-    let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
-    let mut conn = cc(&sb);
-    conn.settings.client_id = "web-app".to_owned();
-    let err = client_credentials(&http(), &conn, &Secret::new("web-app-secret"))
-        .await
-        .expect_err("not its grant");
-    assert_eq!(err.code(), ErrorCode::UnauthorizedClient, "{err}");
-    assert!(err.to_string().contains("grant type"), "{err}");
+    // And the real thing: a client made for authorization code asking for client credentials,
+    // refused as RFC 6749 says (Coupa's way) and as certified servers do (`invalid_request`).
+    // Either way the hint points at the grant.
+    for (refusal, code) in [
+        (
+            GrantRefusal::UnauthorizedClient,
+            ErrorCode::UnauthorizedClient,
+        ),
+        (GrantRefusal::InvalidRequest, ErrorCode::InvalidRequest),
+    ] {
+        let mut config = Config::strict();
+        config.grant_refusal = refusal;
+        config.clients.push(connmgr_sandbox::config::ClientConfig {
+            id: "web-app".to_owned(),
+            secret: Some("web-app-secret".to_owned()),
+            grants: vec![connmgr_sandbox::config::Grant::AuthorizationCode],
+            scopes: vec!["core.user.read".to_owned()],
+            rotate_refresh_tokens: false,
+            public_keys: Vec::new(),
+        });
+        let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
+        let mut conn = cc(&sb);
+        conn.settings.client_id = "web-app".to_owned();
+        let err = client_credentials(&http(), &conn, &Secret::new("web-app-secret"))
+            .await
+            .expect_err("not its grant");
+        assert_eq!(err.code(), code, "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("grant type") || text.contains("may use the Client credentials grant"),
+            "{refusal:?}: {text}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -297,7 +313,7 @@ async fn server_errors_with_a_json_body_are_retried() {
     let sb = sandbox().await;
     let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
     let tokens = Tokens::new(http(), store.clone());
-    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, _) = common::signed_in(&sb, &tokens).await;
     // 503 {"error":"temporarily_unavailable"} twice: the server answered, processed nothing.
     sb.set_fault(Some(Fault::UnavailableJson(2)));
     tokens
@@ -336,7 +352,7 @@ async fn a_refresh_whose_answer_is_lost_is_not_repeated() {
     let sb = sandbox().await;
     let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
     let tokens = Tokens::new(http(), store.clone());
-    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, _) = common::signed_in(&sb, &tokens).await;
     let before = sb.stats().token_requests;
     sb.set_fault(Some(Fault::LostAnswer));
     let err = tokens.renew_now(&c).await.expect_err("the answer was lost");

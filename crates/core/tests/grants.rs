@@ -18,7 +18,7 @@ use connmgr_sandbox::faults::Fault;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn sandbox() -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.unknown_scope = UnknownScope::Drop;
     Sandbox::start_with(config, 0).await.expect("sandbox")
@@ -53,12 +53,13 @@ async fn a_refresh_without_scope_keeps_the_scopes_granted_before() {
     let sb = sandbox().await;
     let (tokens, store) = tokens();
     // The client may not have core.supplier.write: the server leaves it out of the grant.
-    let c = sandbox_connection(
-        &sb.base_url(),
+    let mut c = sandbox_connection(
+        &sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access", "core.supplier.write"],
     );
+    c.settings.extra_params.push(common::consent());
     let first = sign_in(&tokens, &c).await;
     assert!(
         !first
@@ -85,7 +86,7 @@ async fn a_refresh_without_scope_keeps_the_scopes_granted_before() {
 async fn a_sign_in_without_a_refresh_token_drops_the_previous_one() {
     let sb = sandbox().await;
     let (tokens, store) = tokens();
-    let (c, first) = signed_in(&sb.base_url(), &tokens).await;
+    let (c, first) = signed_in(&sb, &tokens).await;
     assert!(first.info.has_refresh_token);
 
     // Signing in again (perhaps as someone else) with an answer that has no refresh token: the
@@ -115,7 +116,7 @@ async fn a_sign_in_without_a_refresh_token_drops_the_previous_one() {
 async fn invalid_grant_keeps_a_still_valid_access_token() {
     let sb = sandbox().await;
     let (tokens, store) = tokens();
-    let (c, first) = signed_in(&sb.base_url(), &tokens).await;
+    let (c, first) = signed_in(&sb, &tokens).await;
 
     sb.forget_grants();
     let err = tokens.renew_now(&c).await.expect_err("the grant is gone");

@@ -14,7 +14,7 @@ use connmgr_sandbox::config::Consent;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn sandbox(issuer_path: &str, send_iss: bool) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.issuer_path = issuer_path.to_owned();
     config.send_iss = send_iss;
@@ -23,7 +23,7 @@ async fn sandbox(issuer_path: &str, send_iss: bool) -> Sandbox {
 
 fn connection(sb: &Sandbox, issuer: Option<String>, require_iss: bool) -> Connection {
     let mut c = sandbox_connection(
-        &sb.base_url(),
+        sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read"],

@@ -25,7 +25,7 @@ const SCOPES: [&str; 2] = ["core.user.read", "core.supplier.read"];
 
 /// A sandbox with a machine client and a desktop client, both registered with `keys`.
 async fn sandbox(keys: &[&KeyFiles]) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     let public_keys: Vec<String> = keys.iter().map(|k| k.public_pem.clone()).collect();
     config.clients.push(ClientConfig {
@@ -82,6 +82,9 @@ fn draft(
         GrantType::ClientCredentials => SCOPES.map(str::to_owned).to_vec(),
         _ => vec!["core.user.read".to_owned(), "offline_access".to_owned()],
     };
+    if grant != GrantType::ClientCredentials {
+        settings.extra_params.push(common::consent());
+    }
     ConnectionDraft {
         id: None,
         settings,

@@ -22,7 +22,7 @@ use connmgr_sandbox::{Config, Sandbox};
 const SECRET: &str = "sandbox-integration-secret";
 
 async fn sandbox(lifetime: u64) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.token_lifetime_secs = lifetime;
     Sandbox::start_with(config, 0).await.expect("sandbox")
 }
@@ -30,7 +30,7 @@ async fn sandbox(lifetime: u64) -> Sandbox {
 /// A client-credentials connection to `sb` with its secret in the keyring.
 fn connection(sb: &Sandbox, store: &Arc<dyn SecretStore>) -> Connection {
     let mut c = sandbox_connection(
-        &sb.base_url(),
+        sb,
         "sandbox-integration",
         GrantType::ClientCredentials,
         &["core.user.read"],

@@ -18,7 +18,7 @@ use connmgr_sandbox::config::Consent;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn fixture() -> (Sandbox, tempfile::TempDir, Workspace) {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -69,6 +69,12 @@ async fn with_token(
                 revocation_url: revoke_path
                     .map(|p| format!("{base}{p}"))
                     .unwrap_or_default(),
+                extra_params: match grant {
+                    GrantType::ClientCredentials => Vec::new(),
+                    GrantType::AuthorizationCode | GrantType::DeviceCode => {
+                        vec![common::consent()]
+                    }
+                },
                 ..ConnectionSettings::new_coupa()
             },
             client_secret: match secret {

@@ -13,9 +13,9 @@ use connmgr_core::tokens::Tokens;
 use connmgr_core::{ErrorCode, Secret};
 use connmgr_sandbox::Sandbox;
 
-fn connection(base: &str, scopes: &[&str]) -> Connection {
+fn connection(sb: &Sandbox, scopes: &[&str]) -> Connection {
     common::sandbox_connection(
-        base,
+        sb,
         "sandbox-integration",
         GrantType::ClientCredentials,
         scopes,
@@ -36,7 +36,7 @@ fn tokens_for(conn: &Connection, secret: &str) -> Tokens {
 #[tokio::test]
 async fn every_step_passes_and_progress_is_reported_live() {
     let sb = Sandbox::start(0).await.expect("sandbox");
-    let conn = connection(&sb.base_url(), &["core.user.read"]);
+    let conn = connection(&sb, &["core.user.read"]);
     let seen = Mutex::new(Vec::new());
     let record =
         |s: connmgr_core::tester::StepReport| seen.lock().expect("lock").push((s.id, s.status));
@@ -80,7 +80,7 @@ async fn every_step_passes_and_progress_is_reported_live() {
 #[tokio::test]
 async fn a_missing_scope_fails_the_api_step_with_a_hint_naming_it() {
     let sb = Sandbox::start(0).await.expect("sandbox");
-    let conn = connection(&sb.base_url(), &["core.supplier.read"]);
+    let conn = connection(&sb, &["core.supplier.read"]);
     let report = run(
         &HttpClient::new().expect("http"),
         &tokens_for(&conn, SECRET),
@@ -109,7 +109,7 @@ async fn a_missing_scope_fails_the_api_step_with_a_hint_naming_it() {
 #[tokio::test]
 async fn a_wrong_secret_fails_the_token_step_and_skips_the_api() {
     let sb = Sandbox::start(0).await.expect("sandbox");
-    let conn = connection(&sb.base_url(), &["core.user.read"]);
+    let conn = connection(&sb, &["core.user.read"]);
     let report = run(
         &HttpClient::new().expect("http"),
         &tokens_for(&conn, "nope"),
@@ -142,9 +142,8 @@ async fn a_wrong_secret_fails_the_token_step_and_skips_the_api() {
 #[tokio::test]
 async fn nothing_listening_fails_the_first_step() {
     let sb = Sandbox::start(0).await.expect("sandbox");
-    let base = sb.base_url();
+    let conn = connection(&sb, &["core.user.read"]);
     sb.stop().await;
-    let conn = connection(&base, &["core.user.read"]);
     let report = run(
         &HttpClient::new().expect("http"),
         &tokens_for(&conn, SECRET),
@@ -164,15 +163,16 @@ async fn nothing_listening_fails_the_first_step() {
 
 #[tokio::test]
 async fn an_authorization_code_connection_signs_in_through_the_browser_when_it_has_no_token() {
-    let mut config = connmgr_sandbox::Config::demo();
+    let mut config = connmgr_sandbox::Config::strict();
     config.consent = connmgr_sandbox::config::Consent::Approve;
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
-    let conn = common::sandbox_connection(
-        &sb.base_url(),
+    let mut conn = common::sandbox_connection(
+        &sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access"],
     );
+    conn.settings.extra_params.push(common::consent());
     let store: Arc<dyn SecretStore> = Arc::new(common::test_keyring());
     let tokens = Tokens::new(HttpClient::new().expect("http"), store);
     let details = Mutex::new(Vec::new());
@@ -219,15 +219,16 @@ async fn an_authorization_code_connection_signs_in_through_the_browser_when_it_h
 
 #[tokio::test]
 async fn checklist_26_a_token_the_api_refuses_is_renewed_once_and_the_call_retried() {
-    let mut config = connmgr_sandbox::Config::demo();
+    let mut config = connmgr_sandbox::Config::strict();
     config.consent = connmgr_sandbox::config::Consent::Approve;
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
-    let conn = common::sandbox_connection(
-        &sb.base_url(),
+    let mut conn = common::sandbox_connection(
+        &sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access"],
     );
+    conn.settings.extra_params.push(common::consent());
     let store: Arc<dyn SecretStore> = Arc::new(common::test_keyring());
     let tokens = Tokens::new(HttpClient::new().expect("http"), store);
     tokens
@@ -265,7 +266,7 @@ async fn checklist_26_a_token_the_api_refuses_is_renewed_once_and_the_call_retri
 
     // 403 is not a token problem: no refresh.
     let narrow = common::sandbox_connection(
-        &sb.base_url(),
+        &sb,
         "sandbox-integration",
         GrantType::ClientCredentials,
         &["core.supplier.read"],
@@ -291,13 +292,13 @@ async fn checklist_26_a_token_the_api_refuses_is_renewed_once_and_the_call_retri
 
 #[tokio::test]
 async fn a_rate_limited_api_call_fails_with_coupas_limit_in_the_hint() {
-    let mut config = connmgr_sandbox::Config::demo();
+    let mut config = connmgr_sandbox::Config::strict();
     config.api_rate_limit = Some(connmgr_sandbox::config::RateLimit {
         per_second: 0.001,
         burst: 1,
     });
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
-    let conn = connection(&sb.base_url(), &["core.user.read"]);
+    let conn = connection(&sb, &["core.user.read"]);
     let tokens = tokens_for(&conn, SECRET);
     let http = HttpClient::new().expect("http");
     let first = run(&http, &tokens, &conn, None, &|_| {}).await;

@@ -88,20 +88,20 @@ fn backend_addr(sb: &Sandbox) -> SocketAddr {
         .expect("sandbox address")
 }
 
+/// A client-credentials connection to the sandbox through the TLS front at `base`.
 fn connection_to(base: &str) -> connmgr_core::Connection {
-    let mut conn = common::sandbox_connection(
+    common::connection_at(
+        base,
         base,
         "sandbox-integration",
         GrantType::ClientCredentials,
         &["core.user.read"],
-    );
-    conn.endpoints.token_url = format!("{base}/oauth2/token");
-    conn
+    )
 }
 
 #[tokio::test]
 async fn checklist_23_an_untrusted_certificate_is_fatal_and_named() {
-    let sb = Sandbox::start_with(Config::demo(), 0)
+    let sb = Sandbox::start_with(Config::strict(), 0)
         .await
         .expect("sandbox");
     let front = tls_front(backend_addr(&sb), &["127.0.0.1", "localhost"]).await;
@@ -125,7 +125,7 @@ async fn checklist_23_an_untrusted_certificate_is_fatal_and_named() {
 
 #[tokio::test]
 async fn checklist_23_a_root_in_the_system_store_is_trusted() {
-    let sb = Sandbox::start_with(Config::demo(), 0)
+    let sb = Sandbox::start_with(Config::strict(), 0)
         .await
         .expect("sandbox");
     let good = tls_front(backend_addr(&sb), &["127.0.0.1"]).await;

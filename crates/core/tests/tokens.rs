@@ -15,7 +15,7 @@ use connmgr_sandbox::config::Consent;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn sandbox(lifetime: u64) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.token_lifetime_secs = lifetime;
     Sandbox::start_with(config, 0).await.expect("sandbox")
@@ -31,7 +31,7 @@ fn tokens() -> (Tokens, Arc<dyn SecretStore>) {
 
 fn cc_connection(sb: &Sandbox, store: &Arc<dyn SecretStore>) -> connmgr_core::Connection {
     let c = sandbox_connection(
-        &sb.base_url(),
+        sb,
         "sandbox-integration",
         GrantType::ClientCredentials,
         &["core.user.read"],
@@ -94,7 +94,7 @@ async fn checklist_20_25_refresh_rotates_and_the_grant_survives_parallel_callers
     // the renewed one lives an hour, so no caller that waited for it renews it again, however
     // slow the machine.
     let sb = sandbox(30).await;
-    let (c, signed) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, signed) = common::signed_in(&sb, &tokens).await;
     assert!(signed.info.has_refresh_token);
     let rt1 = store
         .get(&c.id, SecretKind::RefreshToken)
@@ -139,7 +139,7 @@ async fn checklist_20_25_refresh_rotates_and_the_grant_survives_parallel_callers
 async fn checklist_24_invalid_grant_on_refresh_deletes_the_refresh_token_without_retrying() {
     let (tokens, store) = tokens();
     let sb = sandbox(61).await;
-    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, _) = common::signed_in(&sb, &tokens).await;
     sb.forget_grants(); // as a restarted server would
     let before = sb.stats().token_requests;
     let err = tokens.renew_now(&c).await.expect_err("the grant is gone");
@@ -171,13 +171,13 @@ async fn with_auto_refresh_off_an_expiring_token_is_reported_not_renewed() {
 #[tokio::test]
 async fn checklist_20_a_refresh_without_a_new_refresh_token_keeps_the_old_one() {
     let (tokens, store) = tokens();
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     for client in &mut config.clients {
         client.rotate_refresh_tokens = false; // the refresh answer has no refresh_token
     }
     let sb = Sandbox::start_with(config, 0).await.expect("sandbox");
-    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, _) = common::signed_in(&sb, &tokens).await;
     let rt = |store: &Arc<dyn SecretStore>| {
         store
             .get(&c.id, SecretKind::RefreshToken)
@@ -228,7 +228,7 @@ async fn checklist_20_a_rotated_refresh_token_is_stored_before_anything_else() {
     let store: Arc<dyn SecretStore> = keyring.clone();
     let tokens = Tokens::new(HttpClient::new().expect("http"), store.clone());
     let sb = sandbox(3600).await; // the demo's desktop client rotates and revokes on reuse
-    let (c, _) = common::signed_in(&sb.base_url(), &tokens).await;
+    let (c, _) = common::signed_in(&sb, &tokens).await;
     let first = store
         .get(&c.id, SecretKind::RefreshToken)
         .expect("get")

@@ -63,7 +63,7 @@ async fn child_gets_a_token() {
 
 #[tokio::test]
 async fn two_processes_renewing_one_rotating_grant_make_one_token_request() {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     config.unknown_scope = UnknownScope::Drop;
     config.token_lifetime_secs = LIFETIME_SECS;
@@ -71,12 +71,13 @@ async fn two_processes_renewing_one_rotating_grant_make_one_token_request() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_str = dir.path().to_str().expect("utf-8");
     let tokens = tokens_in(dir_str);
-    let c = sandbox_connection(
-        &sb.base_url(),
+    let mut c = sandbox_connection(
+        &sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access"],
     );
+    c.settings.extra_params.push(common::consent());
     let first = tokens
         .sign_in(
             &c,

@@ -22,7 +22,7 @@ use connmgr_sandbox::config::Consent;
 use connmgr_sandbox::{Config, Sandbox};
 
 async fn sandbox() -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = Consent::Approve;
     Sandbox::start_with(config, 0).await.expect("sandbox")
 }
@@ -43,8 +43,10 @@ fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> Conn
         GrantType::AuthorizationCode | GrantType::DeviceCode => "sandbox-desktop",
     };
     let mut scopes = vec!["core.user.read".to_owned()];
+    let mut extra_params = Vec::new();
     if grant == GrantType::AuthorizationCode {
         scopes.push("offline_access".to_owned());
+        extra_params.push(common::consent());
     }
     ConnectionDraft {
         id: None,
@@ -55,6 +57,7 @@ fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> Conn
             grant_type: grant,
             valid_domains: vec!["127.0.0.1".to_owned()],
             scopes,
+            extra_params,
             ..ConnectionSettings::new_coupa()
         },
         client_secret: match secret {

@@ -19,7 +19,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub async fn new() -> Fixture {
-        Fixture::with(Config::demo()).await
+        Fixture::with(Config::strict()).await
     }
 
     /// A fixture whose sandbox has `config` (sign-ins approved at once).

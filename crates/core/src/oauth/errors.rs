@@ -78,9 +78,14 @@ pub(crate) fn token_error(
                     OAuthCode::UnsupportedGrantType,
                     "The server does not support this grant type: choose the other grant type, or check that the token URL is right.".to_owned(),
                 ),
+                // Several certified servers answer `invalid_request`, not `unauthorized_client`,
+                // to a grant the client may not use: the hint names both causes.
                 BasicErrorResponseType::InvalidRequest => (
                     OAuthCode::InvalidRequest,
-                    "The server found the request malformed; its description says why. If it is about client authentication, switch between body and Basic under Advanced.".to_owned(),
+                    format!(
+                        "The server found the request malformed or not allowed; its description says why. Check that the OAuth client may use the {} grant, and if it is about client authentication, switch between body and Basic under Advanced.",
+                        connection.settings.grant_type.short_label()
+                    ),
                 ),
                 BasicErrorResponseType::Extension(_) => (
                     OAuthCode::ServerError,

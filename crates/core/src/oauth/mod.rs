@@ -246,6 +246,9 @@ fn expires_in_as_number(body: &[u8]) -> Option<Vec<u8>> {
     serde_json::to_vec(&value).ok()
 }
 
+/// The scope that asks for a refresh token.
+const OFFLINE_ACCESS: &str = "offline_access";
+
 /// What a successful token answer gives. `requested` is what the connection asks for (the
 /// scopes not granted are reported missing); `unchanged` is what an answer without `scope`
 /// grants: the scopes requested for a new grant (RFC 6749 §5.1), the scopes granted before for
@@ -265,13 +268,23 @@ pub(crate) fn token_set(
             hint: "Check that the token URL is the OAuth 2.0 token endpoint.".to_owned(),
         });
     }
-    let granted: Vec<String> = match token.scopes() {
+    let mut granted: Vec<String> = match token.scopes() {
         Some(scopes) => scopes.iter().map(|s| s.to_string()).collect(),
         None => unchanged.to_vec(),
     };
+    // `offline_access` asks for a refresh token (OpenID Connect Core §11), and many servers
+    // grant it without listing it in `scope`: whether it was granted is whether a refresh
+    // token came. Never reported missing: a sign-in without one says so in its own note.
+    let offline = OFFLINE_ACCESS.to_owned();
+    if token.refresh_token().is_some()
+        && requested.contains(&offline)
+        && !granted.contains(&offline)
+    {
+        granted.push(offline);
+    }
     let missing: Vec<String> = requested
         .iter()
-        .filter(|s| !granted.contains(s))
+        .filter(|s| !granted.contains(s) && *s != OFFLINE_ACCESS)
         .cloned()
         .collect();
     let now = Timestamp::now();

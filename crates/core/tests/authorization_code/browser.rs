@@ -249,18 +249,13 @@ async fn hostile(http: &reqwest::Client, callback: &str) -> Vec<u16> {
 }
 
 pub async fn sandbox(consent: Consent) -> Sandbox {
-    let mut config = Config::demo();
+    let mut config = Config::strict();
     config.consent = consent;
     Sandbox::start_with(config, 0).await.expect("sandbox")
 }
 
 pub fn connection(sb: &Sandbox, scopes: &[&str]) -> Connection {
-    common::sandbox_connection(
-        &sb.base_url(),
-        "sandbox-desktop",
-        GrantType::AuthorizationCode,
-        scopes,
-    )
+    common::sandbox_connection(sb, "sandbox-desktop", GrantType::AuthorizationCode, scopes)
 }
 
 pub async fn sign_in(

@@ -68,9 +68,21 @@ pub fn test_keyring() -> connmgr_core::storage::keyring::KeyringStore {
     connmgr_core::storage::keyring::KeyringStore::new(service)
 }
 
-/// A connection to the sandbox at `base` with the given client, grant and scopes.
+/// A connection to the sandbox `sb` with the given client, grant and scopes; its issuer is the
+/// sandbox's (with the strict sandbox's path).
 pub fn sandbox_connection(
+    sb: &connmgr_sandbox::Sandbox,
+    client_id: &str,
+    grant: GrantType,
+    scopes: &[&str],
+) -> connmgr_core::Connection {
+    connection_at(&sb.base_url(), &sb.issuer(), client_id, grant, scopes)
+}
+
+/// A connection to a server at `base` whose issuer is `issuer`.
+pub fn connection_at(
     base: &str,
+    issuer: &str,
     client_id: &str,
     grant: GrantType,
     scopes: &[&str],
@@ -93,7 +105,7 @@ pub fn sandbox_connection(
             authorization_url: Some(format!("{base}/oauth2/authorizations/new")),
             token_url: format!("{base}/oauth2/token"),
             api_base_url: Some(base.to_owned()),
-            issuer: Some(base.to_owned()),
+            issuer: Some(issuer.to_owned()),
             revocation_url: Some(format!("{base}/oauth2/revoke")),
             device_authorization_url: Some(format!("{base}/oauth2/device_authorization")),
         },
@@ -145,18 +157,30 @@ impl connmgr_core::oauth::BrowserOpener for FollowBrowser {
     }
 }
 
-/// Signs in to the sandbox at `base` (configured to approve at once) as its public desktop
-/// client, asking for a refresh token: the connection and its first token.
+/// `prompt=consent` on the authorization request: a strict server gives a refresh token for
+/// `offline_access` only with it.
+pub fn consent() -> connmgr_core::model::connection::ExtraParam {
+    connmgr_core::model::connection::ExtraParam {
+        stage: connmgr_core::model::connection::ParamStage::Authorization,
+        name: "prompt".to_owned(),
+        value: "consent".to_owned(),
+    }
+}
+
+/// Signs in to the sandbox `sb` (configured to approve at once) as its public desktop client,
+/// asking for a refresh token (`offline_access` with `prompt=consent`, as a strict server
+/// wants): the connection and its first token.
 pub async fn signed_in(
-    base: &str,
+    sb: &connmgr_sandbox::Sandbox,
     tokens: &connmgr_core::tokens::Tokens,
 ) -> (connmgr_core::Connection, connmgr_core::tokens::AccessToken) {
-    let c = sandbox_connection(
-        base,
+    let mut c = sandbox_connection(
+        sb,
         "sandbox-desktop",
         GrantType::AuthorizationCode,
         &["core.user.read", "offline_access"],
     );
+    c.settings.extra_params.push(consent());
     let token = tokens
         .sign_in(
             &c,
