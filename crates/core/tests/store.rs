@@ -141,21 +141,39 @@ fn checklist_29_kill_9_during_saves_never_leaves_a_broken_file() {
 #[test]
 #[ignore = "a child process of checklist_30_two_processes_adding_fifty_each_end_with_a_hundred"]
 fn child_add_fifty() {
+    use std::io::Write;
     let dir = std::env::var("CONNMGR_CHILD_STORE").expect("CONNMGR_CHILD_STORE");
     let who = std::env::var("CONNMGR_CHILD_NAME").expect("CONNMGR_CHILD_NAME");
+    let go = std::env::var("CONNMGR_CHILD_GO").expect("CONNMGR_CHILD_GO");
     let conns = connections(Path::new(&dir));
+    // The start barrier: ready, then wait for the word to go, so both writers start together.
+    println!("child: ready");
+    std::io::stdout().flush().expect("flush");
+    while !Path::new(&go).exists() {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let now = || {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("time")
+            .as_micros()
+    };
+    let first = now();
     for i in 0..50 {
         conns
             .save(&public_draft(&format!("{who} {i}")))
             .expect("save");
     }
+    println!("saved from {first} to {}", now());
 }
 
 #[test]
 fn checklist_30_two_processes_adding_fifty_each_end_with_a_hundred() {
     let dir = tempfile::tempdir().expect("temp dir");
     let dir_str = dir.path().to_str().expect("utf-8 path");
-    let children: Vec<_> = ["left", "right"]
+    let go = dir.path().join("go");
+    let go_str = go.to_str().expect("utf-8 path");
+    let mut children: Vec<_> = ["left", "right"]
         .iter()
         .map(|who| {
             spawn_child(
@@ -163,18 +181,46 @@ fn checklist_30_two_processes_adding_fifty_each_end_with_a_hundred() {
                 &[
                     ("CONNMGR_CHILD_STORE", dir_str),
                     ("CONNMGR_CHILD_NAME", who),
+                    ("CONNMGR_CHILD_GO", go_str),
                 ],
             )
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().expect("wait");
+    let mut outputs: Vec<_> = children
+        .iter_mut()
+        .map(|child| BufReader::new(child.stdout.take().expect("stdout")).lines())
+        .collect();
+    for lines in &mut outputs {
         assert!(
-            out.status.success(),
-            "child failed: {}",
-            String::from_utf8_lossy(&out.stdout)
+            lines.any(|l| l.is_ok_and(|l| l.contains("child: ready"))),
+            "a child did not get ready"
         );
     }
+    std::fs::write(&go, b"").expect("go");
+    let mut spans = Vec::new();
+    for (child, lines) in children.into_iter().zip(outputs) {
+        let said: Vec<String> = lines.map_while(Result::ok).collect();
+        let status = child.wait_with_output().expect("wait").status;
+        assert!(status.success(), "child failed: {said:?}");
+        let span = said
+            .iter()
+            .find_map(|l| l.split_once("saved from ").map(|(_, rest)| rest))
+            .and_then(|l| l.split_once(" to "))
+            .map(|(a, b)| {
+                (
+                    a.parse::<u128>().expect("µs"),
+                    b.parse::<u128>().expect("µs"),
+                )
+            })
+            .expect("the child says when it saved");
+        spans.push(span);
+    }
+    // The two writers really overlapped: each started before the other finished.
+    let (left, right) = (spans[0], spans[1]);
+    assert!(
+        left.0 < right.1 && right.0 < left.1,
+        "the writers overlapped: {left:?} {right:?}"
+    );
     let list = connections(dir.path()).list().expect("list");
     assert_eq!(list.len(), 100, "no update was lost");
     for who in ["left", "right"] {
