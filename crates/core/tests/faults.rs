@@ -177,7 +177,7 @@ async fn checklist_22_a_redirect_is_never_followed() {
 }
 
 #[tokio::test]
-async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_tokens() {
+async fn checklist_24_refresh_backs_off_on_server_errors_and_invalid_client_keeps_the_grant() {
     let sb = sandbox().await;
     let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
     let tokens = Tokens::new(http(), store.clone());
@@ -188,6 +188,13 @@ async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_t
         sb.stats().token_requests,
         4,
         "the sign-in, then three tries"
+    );
+    // The backoff, measured where the requests arrived: 400 ms, then twice that.
+    let times = sb.token_request_times();
+    let gaps: Vec<Duration> = times[1..].windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(
+        gaps[0] >= Duration::from_millis(400) && gaps[1] >= Duration::from_millis(800),
+        "backoff between the tries: {gaps:?}"
     );
     sb.set_fault(Some(Fault::Unavailable(10)));
     let err = tokens
@@ -217,6 +224,25 @@ async fn checklist_24_refresh_retries_server_errors_with_backoff_and_keeps_the_t
         panic!("an OAuth error: {err:?}")
     };
     assert!(hint.starts_with("Too many requests"), "{hint}");
+
+    // `invalid_client` on refresh is a credentials error: no retry, and the refresh token is
+    // kept (the grant is not what failed).
+    sb.set_fault(Some(Fault::OAuthError("invalid_client".to_owned())));
+    let before = sb.stats().token_requests;
+    let err = tokens
+        .renew_now(&c)
+        .await
+        .expect_err("the client is refused");
+    assert_eq!(err.code(), ErrorCode::InvalidClient, "{err}");
+    assert_eq!(sb.stats().token_requests, before + 1, "not retried");
+    assert!(
+        store
+            .get(&c.id, SecretKind::RefreshToken)
+            .expect("get")
+            .is_some(),
+        "the refresh token is kept"
+    );
+    sb.set_fault(None);
     tokens.forget(&c.id).expect("clean up");
 }
 

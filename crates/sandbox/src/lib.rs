@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     /// How long the tokens issued from now on live, in seconds: the configured lifetime until
     /// a test changes it.
     pub token_lifetime_secs: AtomicU64,
+    /// When each token request arrived, in order (to measure a client's backoff).
+    pub token_times: Mutex<Vec<std::time::Instant>>,
     /// The API's rate limit state.
     pub api_bucket: Mutex<api::Bucket>,
 }
@@ -195,6 +197,7 @@ impl Sandbox {
             issuer: OnceLock::new(),
             fault: Mutex::new(None),
             unavailable_served: AtomicUsize::new(0),
+            token_times: Mutex::new(Vec::new()),
         });
         let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
@@ -240,6 +243,15 @@ impl Sandbox {
     pub fn set_fault(&self, fault: Option<faults::Fault>) {
         self.shared.unavailable_served.store(0, Ordering::Relaxed);
         *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+    }
+
+    /// When each token request arrived so far, in order.
+    pub fn token_request_times(&self) -> Vec<std::time::Instant> {
+        self.shared
+            .token_times
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Makes the tokens issued from now on live `secs` seconds (those issued before keep their

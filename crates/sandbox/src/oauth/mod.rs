@@ -180,6 +180,11 @@ pub(crate) async fn token(
     body: Bytes,
 ) -> Response {
     shared.stats.token_requests.fetch_add(1, Ordering::Relaxed);
+    shared
+        .token_times
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(std::time::Instant::now());
     if let Some(resp) = crate::faults::before(&shared).await {
         return resp;
     }
