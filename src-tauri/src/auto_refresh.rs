@@ -19,16 +19,24 @@ pub const TICK: Duration = Duration::from_secs(20);
 /// [`TICK`], unless `CONNMGR_AUTO_REFRESH_SECS` gives another number of seconds, or `off`
 /// (the end-to-end tests set it, to see a renewal soon or to have none while they count).
 fn tick() -> Option<Duration> {
-    match std::env::var("CONNMGR_AUTO_REFRESH_SECS") {
-        Ok(v) if v.trim() == "off" => None,
-        Ok(v) => match v.trim().parse::<u64>() {
+    tick_from(std::env::var("CONNMGR_AUTO_REFRESH_SECS").ok().as_deref())
+}
+
+/// The period `CONNMGR_AUTO_REFRESH_SECS` gives when it holds `value`: a whole number of
+/// seconds above zero, `off` for none; anything else (or nothing) is the default, [`TICK`].
+fn tick_from(value: Option<&str>) -> Option<Duration> {
+    let Some(v) = value else {
+        return Some(TICK);
+    };
+    match v.trim() {
+        "off" => None,
+        text => match text.parse::<u64>() {
             Ok(secs) if secs > 0 => Some(Duration::from_secs(secs)),
             _ => {
                 tracing::warn!(value = %v, "CONNMGR_AUTO_REFRESH_SECS is not a number of seconds or off");
                 Some(TICK)
             }
         },
-        Err(_) => Some(TICK),
     }
 }
 
@@ -96,7 +104,17 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
-    use super::every_round;
+    use super::{TICK, every_round, tick_from};
+
+    #[test]
+    fn the_period_comes_from_the_environment_or_is_the_default() {
+        assert_eq!(tick_from(None), Some(TICK));
+        assert_eq!(tick_from(Some("off")), None, "off: no timer");
+        assert_eq!(tick_from(Some(" 5 ")), Some(Duration::from_secs(5)));
+        for bad in ["0", "-3", "1.5", "soon", "", "99999999999999999999999"] {
+            assert_eq!(tick_from(Some(bad)), Some(TICK), "{bad:?} is not a period");
+        }
+    }
 
     #[test]
     fn a_round_that_panics_does_not_stop_the_timer() {
