@@ -166,11 +166,11 @@ nodeTest.describe("saved-connections browser", () => {
       timeoutMsg: "both connections are listed after the restart",
     });
     const rows = await rowTexts(browser);
-    assert.match(rows[0], /^Coupa Local sandbox \(Coupa\) .* ✓ just now$/);
-    assert.match(rows[1], /^Coupa Sandbox invoices .* ✓ just now$/);
+    assert.match(rows[0], /^Coupa Local sandbox \(Coupa\) .* ✓ (just now|[0-9]+ min ago)$/);
+    assert.match(rows[1], /^Coupa Sandbox invoices .* ✓ (just now|[0-9]+ min ago)$/);
     for (const row of rows) {
       assert.match(row, /127\.0\.0\.1:\d+/, "the host");
-      assert.match(row, /token valid for \d+ (min|h|d) Client credentials · \d+ scopes? ✓ just now$/, "token state, grant, scopes, test");
+      assert.match(row, /token valid for \d+ (min|h|d) Client credentials · \d+ scopes? ✓ (just now|[0-9]+ min ago)$/, "token state, grant, scopes, test");
     }
     // The selection survived too: the last connection saved is open.
     assert.equal(await (await visible(browser, "#details-heading")).getText(), "Sandbox invoices");
@@ -330,7 +330,9 @@ nodeTest.describe("saved-connections browser", () => {
     // Later: from the connection itself.
     await select(browser, "Sandbox invoices");
     const prompt = await visible(browser, '[data-testid="connection-details"] [data-testid="secret-prompt"]');
-    await (await prompt.$('[data-testid="secret-input"]')).setValue(SECRET);
+    // Typed and left, as a person moving to the button does: a click that takes the focus
+    // from a text field is now and then dropped by WebKitWebDriver (see typeInto).
+    await typeInto(browser, '[data-testid="connection-details"] [data-testid="secret-input"]', SECRET);
     await (await prompt.$('[data-testid="secret-save"]')).click();
     await browser.waitUntil(async () => (await browser.$$('[data-testid="connection-details"] [data-testid="secret-prompt"]')).length === 0, {
       timeout: 5000,

@@ -4,18 +4,11 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { isolatedHome, launchApp, remember, saveScreenshot, visible } from "./harness.mjs";
+import { isolatedHome, launchApp, remember, saveScreenshot, typeInto, visible } from "./harness.mjs";
 import { lookup } from "./keyring.mjs";
 
 const SECRET = "e2e-client-secret-4d9b27+/=";
 remember(SECRET);
-
-async function typeInto(browser, selector, text) {
-  const el = await visible(browser, selector);
-  await el.clearValue();
-  await el.setValue(text);
-  return el;
-}
 
 async function storeFile(home) {
   return readFileSync(path.join(home, ".local/share/dev.connmgr.desktop/connections.json"), "utf8");
