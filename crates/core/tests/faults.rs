@@ -97,7 +97,7 @@ async fn checklist_17_access_token_and_a_bearer_token_type_are_required() {
 }
 
 #[tokio::test]
-async fn checklist_18_expires_in_is_read_strictly() {
+async fn checklist_18_expires_in_is_read_strictly_and_its_absence_is_unknown() {
     let sb = sandbox().await;
     let t = token_with(&sb, Some(Fault::ExpiresIn(json!("3600"))), &http())
         .await
@@ -133,6 +133,29 @@ async fn checklist_18_expires_in_is_read_strictly() {
             "{odd}: names the field: {err}"
         );
     }
+
+    // Absent (RFC 6749 §5.1 makes it only RECOMMENDED; Salesforce sends none): a JWT access
+    // token's own `exp`, else the expiry is unknown and nothing guesses it.
+    let t = token_with(&sb, Some(Fault::OmitExpiresIn), &http())
+        .await
+        .expect("an answer without expires_in is read");
+    assert!(t.info.expiry_from_jwt, "the JWT's exp is used");
+    let left = t.expires_at.expect("expiry").since(now);
+    assert!(
+        (86_300..=86_400).contains(&left.as_secs()),
+        "the sandbox's day: {left:?}"
+    );
+    let mut opaque = Config::strict();
+    opaque.jwt_access_tokens = false;
+    let opaque = Sandbox::start_with(opaque, 0).await.expect("sandbox");
+    let t = token_with(&opaque, Some(Fault::OmitExpiresIn), &http())
+        .await
+        .expect("an opaque token without expires_in is read");
+    assert!(
+        t.expires_at.is_none() && t.info.expires_at.is_none() && !t.info.expiry_from_jwt,
+        "expiry unknown: {:?}",
+        t.expires_at
+    );
 }
 
 #[tokio::test]
@@ -174,6 +197,26 @@ async fn checklist_22_a_redirect_is_never_followed() {
         0,
         "the redirect target saw nothing"
     );
+
+    // The API call: a 307 to the real endpoint (the sandbox's /moved/…) is not followed either.
+    sb.set_fault(None);
+    let store: Arc<dyn SecretStore> = Arc::new(test_keyring());
+    let mut conn = cc(&sb);
+    conn.endpoints.api_base_url = Some(format!("{}/moved", sb.base_url()));
+    store
+        .set(
+            &conn.id,
+            SecretKind::ClientSecret,
+            &Secret::new("sandbox-integration-secret"),
+        )
+        .expect("secret");
+    let tokens = Tokens::new(http(), store.clone());
+    let report = connmgr_core::tester::run(&http(), &tokens, &conn, None, &|_| {}).await;
+    let api = report.steps.last().expect("the API step");
+    assert!(!report.ok, "{report:#?}");
+    assert!(api.detail.contains("307"), "{}", api.detail);
+    assert_eq!(sb.stats().api_requests, 0, "the API behind it saw nothing");
+    store.delete_all(&conn.id).expect("clean up");
 }
 
 #[tokio::test]

@@ -200,3 +200,28 @@ async fn without_a_revocation_endpoint_the_tokens_stay_valid_at_the_server() {
     assert_eq!(sb.stats().revocations, 0);
     assert_eq!(api_status(&sb, &access).await, 200);
 }
+
+#[tokio::test]
+async fn checklist_22_a_revocation_endpoint_that_redirects_is_not_followed() {
+    let (sb, _dir, ws) = fixture().await;
+    // The sandbox's /moved/… answers 307 to the real revocation endpoint.
+    let (c, access) = with_token(
+        &sb,
+        &ws,
+        "Revocation moved",
+        GrantType::AuthorizationCode,
+        Some("/moved/oauth2/revoke"),
+    )
+    .await;
+    let Revocation::Failed { message } = ws.forget(&c.id).await.expect("forgot") else {
+        panic!("the failure is said");
+    };
+    assert!(message.contains("307"), "{message}");
+    assert_eq!(sb.stats().revocations, 0, "the real endpoint saw nothing");
+    assert_eq!(
+        api_status(&sb, &access).await,
+        200,
+        "still valid at the server"
+    );
+    ws.delete(&c.id).await.expect("clean up");
+}

@@ -150,7 +150,20 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oauth2/authorizations/new", get(authorize::authorize))
         .route("/oauth2/authorizations/decide", post(authorize::decide))
         .route("/api/{resource}", get(api::list))
+        .route("/moved/{*rest}", axum::routing::any(moved))
         .with_state(shared)
+}
+
+/// Everything under `/moved/` is answered `307 Temporary Redirect` to the same path without
+/// `/moved` (a 307 keeps the method and the body): a client that followed it would reach the
+/// real endpoint, whose counters show it. Checklist item 22: never follow a redirect.
+async fn moved(axum::extract::Path(rest): axum::extract::Path<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        axum::http::StatusCode::TEMPORARY_REDIRECT,
+        [(axum::http::header::LOCATION, format!("/{rest}"))],
+    )
+        .into_response()
 }
 
 async fn healthz() -> Json<Health> {
