@@ -19,7 +19,7 @@ use connmgr_sandbox::config::Consent;
 const LONG: Duration = Duration::from_secs(20);
 
 #[tokio::test]
-async fn checklist_01_04_full_sign_in_with_pkce_s256_gives_tokens() {
+async fn checklist_01_04_13_sign_in_through_the_opener_with_pkce_s256_and_one_redirect_uri() {
     let sb = sandbox(Consent::Approve).await;
     let mut conn = connection(&sb, &["core.user.read", "offline_access"]);
     conn.settings.extra_params.push(common::consent());
@@ -67,6 +67,33 @@ async fn checklist_01_04_full_sign_in_with_pkce_s256_gives_tokens() {
         param(&urls[1], "state"),
         "a fresh state each run"
     );
+
+    // The client's side of items 4 and 13, from what the token endpoint received: each
+    // verifier is 43–128 unreserved characters whose S256 is the challenge the browser was
+    // given, and the redirect URI is the very one of the authorization request, port included.
+    let exchanges = sb.exchanges_seen();
+    assert_eq!(exchanges.len(), 2, "{exchanges:?}");
+    for (u, sent) in urls.iter().zip(&exchanges) {
+        let verifier = &sent.code_verifier;
+        assert!((43..=128).contains(&verifier.len()), "{verifier}");
+        assert!(
+            verifier
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-._~".contains(c)),
+            "RFC 7636 §4.1's characters: {verifier}"
+        );
+        use base64::Engine;
+        use sha2::Digest;
+        let s256 = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(sha2::Sha256::digest(verifier.as_bytes()));
+        assert_eq!(param(u, "code_challenge"), s256, "S256 of the verifier");
+        assert_eq!(
+            param(u, "redirect_uri"),
+            sent.redirect_uri,
+            "the identical redirect URI"
+        );
+    }
+    assert_ne!(exchanges[0].code_verifier, exchanges[1].code_verifier);
 }
 
 #[tokio::test]

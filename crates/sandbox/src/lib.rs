@@ -76,6 +76,8 @@ pub(crate) struct Shared {
     /// How long the tokens issued from now on live, in seconds: the configured lifetime until
     /// a test changes it.
     pub token_lifetime_secs: AtomicU64,
+    /// What each code exchange sent, in order.
+    pub exchanges: Mutex<Vec<oauth::ExchangeSeen>>,
     /// When each token request arrived, in order (to measure a client's backoff).
     pub token_times: Mutex<Vec<std::time::Instant>>,
     /// The API's rate limit state.
@@ -211,6 +213,7 @@ impl Sandbox {
             fault: Mutex::new(None),
             unavailable_served: AtomicUsize::new(0),
             token_times: Mutex::new(Vec::new()),
+            exchanges: Mutex::new(Vec::new()),
         });
         let app = router(shared.clone());
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
@@ -256,6 +259,15 @@ impl Sandbox {
     pub fn set_fault(&self, fault: Option<faults::Fault>) {
         self.shared.unavailable_served.store(0, Ordering::Relaxed);
         *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+    }
+
+    /// What each code exchange so far sent (verifier and redirect URI), in order.
+    pub fn exchanges_seen(&self) -> Vec<oauth::ExchangeSeen> {
+        self.shared
+            .exchanges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// When each token request arrived so far, in order.

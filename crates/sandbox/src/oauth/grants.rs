@@ -35,6 +35,14 @@ pub(super) fn exchange_code(
         .get("code_verifier")
         .ok_or_else(|| OAuthError::bad("invalid_request", "code_verifier is missing"))?;
     crate::record::note("code verifier", verifier);
+    shared
+        .exchanges
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push(super::ExchangeSeen {
+            code_verifier: verifier.clone(),
+            redirect_uri: params.get("redirect_uri").cloned().unwrap_or_default(),
+        });
     let valid_verifier = (43..=128).contains(&verifier.len())
         && verifier
             .chars()

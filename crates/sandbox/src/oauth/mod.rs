@@ -215,6 +215,16 @@ const PROTOCOL_PARAMS: &[&str] = &[
     "device_code",
 ];
 
+/// What a client sent to exchange an authorization code (checklist items 4 and 13, seen from
+/// the client's side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeSeen {
+    /// The PKCE `code_verifier`.
+    pub code_verifier: String,
+    /// The `redirect_uri`.
+    pub redirect_uri: String,
+}
+
 /// An extra parameter a request carried, and which request it came with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtraSeen {
