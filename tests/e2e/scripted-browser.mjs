@@ -3,11 +3,16 @@
 // $BROWSER with the authorization URL. It walks the sandbox's sign-in page as a person would
 // (Approve), then follows the redirect back to the app's loopback listener; given the device
 // sign-in's verification page, it approves the code filled in.
+import { appendFileSync } from "node:fs";
+
 const [url] = process.argv.slice(2);
 if (!url) {
   console.error("usage: scripted-browser.mjs URL");
   process.exit(2);
 }
+// What it was asked to open (the address without its query), for a test to see that the app
+// went through the system browser.
+if (process.env.CONNMGR_E2E_OPENED) appendFileSync(process.env.CONNMGR_E2E_OPENED, `${url.split("?")[0]}\n`);
 // A device sign-in's verification page (RFC 8628): the code is filled in from the address;
 // Approve posts it back. Nothing redirects to the app: it is polling meanwhile.
 if (new URL(url).pathname === "/oauth2/device") {

@@ -2,7 +2,8 @@
 // the real window: every step passes; a wrong secret shows the invalid_client hint, and the
 // form, kept as typed, takes the right one.
 import assert from "node:assert/strict";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import * as nodeTest from "node:test";
 import { ROOT, openAdvanced, remember, saveScreenshot, testSelectedConnection, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
@@ -157,7 +158,8 @@ nodeTest.describe("the ready demo", () => {
 
 nodeTest.describe("authorization code through the browser", () => {
   const browserScript = path.join(ROOT, "tests/e2e/scripted-browser.mjs");
-  const suite = useSandboxAndApp(nodeTest, () => ({ BROWSER: browserScript }));
+  const opened = path.join(mkdtempSync(path.join(os.tmpdir(), "connmgr-opened-")), "opened");
+  const suite = useSandboxAndApp(nodeTest, () => ({ BROWSER: browserScript, CONNMGR_E2E_OPENED: opened }));
 
   nodeTest.it("signs in through the sandbox's page and passes the test", { timeout: 90_000 }, async () => {
     const { browser } = suite.app;
@@ -192,6 +194,10 @@ nodeTest.describe("authorization code through the browser", () => {
       });
       const token = await (await visible(browser, '[data-testid="step-token"]')).getText();
       assert.match(token, /Authorization code · Bearer · scopes: core\.user\.read offline_access · refresh token held/);
+      // Checklist 1: the sign-in went through the system browser (the app's opener ran
+      // $BROWSER with the authorization URL), and the app made no window of its own for it.
+      assert.deepEqual(readFileSync(opened, "utf8").trim().split("\n"), [`${suite.sandbox.url}/oauth2/authorizations/new`]);
+      assert.equal((await browser.getWindowHandles()).length, 1, "no webview window was created");
       await saveScreenshot(browser, "auth-code-test");
     } catch (err) {
       await saveScreenshot(browser, "failed-auth-code");
