@@ -168,6 +168,9 @@ async fn a_denial_stops_polling_with_access_denied() {
         .expect_err("the person denied it");
     assert_eq!(err.code(), ErrorCode::AccessDenied);
     assert!(err.to_string().contains("denied"), "{err}");
+    // Nothing is left to poll (a check that can fail at once), and over one and a half
+    // intervals the server sees no further poll.
+    assert_eq!(ws.sign_ins_in_progress(&id), 0, "the polling has ended");
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(sb.device_polls().len(), 1, "no poll after the denial");
     assert!(ws.token_status(&id).expect("status").is_none());
@@ -213,6 +216,7 @@ async fn a_cancelled_sign_in_stops_polling_at_once() {
     assert_eq!(ws.cancel_sign_in(&id), 1);
     let err = waiting.await.expect("joined").expect_err("cancelled");
     assert_eq!(err.code(), ErrorCode::Cancelled);
+    assert_eq!(ws.sign_ins_in_progress(&id), 0, "the polling has ended");
     let seen = sb.device_polls().len();
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(sb.device_polls().len(), seen, "no poll after the cancel");
