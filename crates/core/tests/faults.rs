@@ -48,8 +48,20 @@ fn http() -> HttpClient {
 }
 
 #[tokio::test]
-async fn checklist_16_non_json_answers_give_typed_errors_with_a_short_snippet() {
+async fn checklist_16_non_json_answers_give_typed_errors_with_a_short_redacted_snippet() {
     let sb = sandbox().await;
+    // A JSON answer that is not a token answer but holds one (a `token_type` of 123 next to
+    // a real access token and refresh token): the error quotes the body, with the tokens
+    // redacted.
+    let err = token_with(&sb, Some(Fault::TokenType(json!(123))), &http())
+        .await
+        .expect_err("refused");
+    let text = err.to_string();
+    assert!(text.contains("token_type"), "names the field: {text}");
+    assert!(text.contains("access_token"), "quotes the body: {text}");
+    for shape in ["eyJ", "sbx_at_", "sbx_rt_"] {
+        assert!(!text.contains(shape), "no token in the quoted body: {text}");
+    }
     let cases = [
         (Fault::Html502, ErrorCode::ServerError, "502"),
         (Fault::TextPlain, ErrorCode::BadResponse, "text/plain"),
