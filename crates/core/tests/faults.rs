@@ -461,3 +461,73 @@ async fn a_refresh_whose_answer_is_lost_is_not_repeated() {
     assert!(err.to_string().contains("Sign in again"), "{err}");
     tokens.forget(&c.id).expect("clean up");
 }
+
+/// Checklist 21 with the client the app uses, not shorter test timeouts: a server that
+/// accepts no connection fails after the 10-second connect timeout, one that never answers
+/// after the 30-second total. Both run at once (30 s in all).
+#[tokio::test]
+async fn checklist_21_the_real_timeouts_are_ten_seconds_to_connect_and_thirty_in_all() {
+    use connmgr_core::http::{CONNECT_TIMEOUT, REQUEST_TIMEOUT};
+    assert_eq!(CONNECT_TIMEOUT, Duration::from_secs(10));
+    assert_eq!(REQUEST_TIMEOUT, Duration::from_secs(30));
+
+    // A listener whose queue is full: Linux drops the next SYN, so that connect hangs.
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind("127.0.0.1:0".parse().expect("addr"))
+        .expect("bind");
+    let full = socket.listen(0).expect("listen");
+    let addr = full.local_addr().expect("addr");
+    let mut queued = Vec::new();
+    for _ in 0..4 {
+        match tokio::time::timeout(
+            Duration::from_millis(300),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => queued.push(stream),
+            _ => break,
+        }
+    }
+    let unreachable = async {
+        let base = format!("http://{addr}");
+        let conn = common::connection_at(
+            &base,
+            &base,
+            "sandbox-integration",
+            GrantType::ClientCredentials,
+            &["core.user.read"],
+        );
+        let started = std::time::Instant::now();
+        let err = client_credentials(&http(), &conn, &Secret::new("s"))
+            .await
+            .expect_err("no connection");
+        (err, started.elapsed())
+    };
+    let sb = sandbox().await;
+    sb.set_fault(Some(Fault::NeverAnswers));
+    let silent = async {
+        let started = std::time::Instant::now();
+        let err = client_credentials(
+            &http(),
+            &cc(&sb),
+            &Secret::new("sandbox-integration-secret"),
+        )
+        .await
+        .expect_err("no answer");
+        (err, started.elapsed())
+    };
+    let ((connect_err, connect_took), (total_err, total_took)) = tokio::join!(unreachable, silent);
+    assert_eq!(connect_err.code(), ErrorCode::Timeout, "{connect_err}");
+    assert!(
+        connect_took >= CONNECT_TIMEOUT && connect_took < CONNECT_TIMEOUT + Duration::from_secs(5),
+        "connect gave up after {connect_took:?}"
+    );
+    assert_eq!(total_err.code(), ErrorCode::Timeout, "{total_err}");
+    assert!(
+        total_took >= REQUEST_TIMEOUT && total_took < REQUEST_TIMEOUT + Duration::from_secs(5),
+        "the request gave up after {total_took:?}"
+    );
+    drop(queued);
+}
