@@ -260,3 +260,75 @@ async fn checklist_20_a_rotated_refresh_token_is_stored_before_anything_else() {
         .expect("the grant survived: the stored refresh token is the live one");
     tokens.forget(&c.id).expect("clean up");
 }
+
+/// A log sink for one test: every line written, kept in memory.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Checklist 27, the logs: every line at trace level (the libraries' too, the sandbox's own
+/// left out) during a sign-in, a refresh and a revocation, searched for every value that
+/// passed through: the authorization code, the PKCE verifier, both access tokens and both
+/// refresh tokens.
+#[tokio::test]
+async fn checklist_27_logs_at_trace_level_hold_no_code_verifier_or_token() {
+    let captured = Captured::default();
+    let sink = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            "trace,connmgr_sandbox=off",
+        ))
+        .with_writer(move || sink.clone())
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
+
+    let (tokens, store) = tokens();
+    let sb = sandbox(3600).await;
+    let (c, first) = common::signed_in(&sb, &tokens).await;
+    let rt1 = store
+        .get(&c.id, SecretKind::RefreshToken)
+        .expect("get")
+        .expect("stored");
+    let renewed = tokens.renew_now(&c).await.expect("refreshed");
+    let rt2 = store
+        .get(&c.id, SecretKind::RefreshToken)
+        .expect("get")
+        .expect("stored");
+    tokens.forget(&c.id).expect("forget");
+
+    let exchange = sb.exchanges_seen().pop().expect("the code exchange");
+    let values = [
+        ("the authorization code", exchange.code),
+        ("the PKCE verifier", exchange.code_verifier),
+        ("the first access token", first.token.expose().to_owned()),
+        (
+            "the renewed access token",
+            renewed.token.expose().to_owned(),
+        ),
+        ("the first refresh token", rt1.expose().to_owned()),
+        ("the rotated refresh token", rt2.expose().to_owned()),
+    ];
+    let logs = String::from_utf8_lossy(&captured.0.lock().expect("lock")).into_owned();
+    assert!(
+        logs.lines().count() > 20 && logs.contains("TRACE"),
+        "trace-level lines were written: {} lines",
+        logs.lines().count()
+    );
+    for (what, value) in values {
+        assert!(!value.is_empty(), "{what} was seen");
+        assert!(!logs.contains(&value), "{what} is in the logs");
+    }
+}

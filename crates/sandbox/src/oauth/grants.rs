@@ -40,6 +40,7 @@ pub(super) fn exchange_code(
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .push(super::ExchangeSeen {
+            code: code.clone(),
             code_verifier: verifier.clone(),
             redirect_uri: params.get("redirect_uri").cloned().unwrap_or_default(),
         });

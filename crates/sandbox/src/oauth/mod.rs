@@ -219,6 +219,8 @@ const PROTOCOL_PARAMS: &[&str] = &[
 /// the client's side).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExchangeSeen {
+    /// The authorization code.
+    pub code: String,
     /// The PKCE `code_verifier`.
     pub code_verifier: String,
     /// The `redirect_uri`.
