@@ -461,9 +461,10 @@ nodeTest.describe("auto-refresh in the background", () => {
       const row = await rowNamed(browser, "Local sandbox (Coupa)");
       assert.match(await (await row.$('[data-testid="row-token"]')).getText(), /^token valid for \d+ s$/);
       assert.match(await (await visible(browser, '[data-testid="token-state"]')).getText(), /^Valid — expires in \d+ s$/);
-      await saveScreenshot(browser, "auto-refreshed");
+      // The token is on screen on purpose: the test revealed it to watch it change.
+      await saveScreenshot(browser, "auto-refreshed", { revealsToken: true });
     } catch (err) {
-      await saveScreenshot(browser, "failed-auto-refresh").catch(() => null);
+      await saveScreenshot(browser, "failed-auto-refresh", { revealsToken: true }).catch(() => null);
       throw err;
     }
   });

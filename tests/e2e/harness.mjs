@@ -5,7 +5,17 @@
 // Needs: a display (make test runs the suite under Xvfb), tauri-driver and WebKitWebDriver on the
 // PATH, and the app built (make test builds it first; CONNMGR_APP overrides its path).
 import { spawn } from "node:child_process";
-import { appendFileSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -73,6 +83,22 @@ export function remember(...values) {
   for (const value of values) appendFileSync(ledger, `${JSON.stringify({ secret: value })}\n`);
 }
 
+/**
+ * Starts tauri-driver on `port` in a process group of its own, so stop() can end everything it
+ * started: WebKitWebDriver and the app under it. Left alone, an app that outlived its session
+ * would hold the driver's output open and keep the test process from ever exiting.
+ */
+function startDriver(port, nativePort, env, output) {
+  const outputFd = openSync(output, "a");
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env,
+    stdio: ["ignore", outputFd, outputFd],
+    detached: true,
+  });
+  closeSync(outputFd);
+  return { driver, exited: new Promise((resolve) => driver.once("exit", resolve)) };
+}
+
 /** A fresh, private home for one app run: HOME and every XDG folder inside a temp dir. */
 export function isolatedHome() {
   const home = mkdtempSync(path.join(os.tmpdir(), "connmgr-e2e-"));
@@ -94,31 +120,40 @@ export function isolatedHome() {
  * Returns { browser, stop, home, env, group }; call stop() in an `after` hook.
  */
 export async function launchApp({ home = isolatedHome(), extraEnv = {}, app = APP } = {}) {
-  const port = await freePort();
-  const nativePort = await freePort();
   const env = { ...process.env, ...home.env, ...extraEnv };
-  // Its own process group, so stop() can end everything it started: WebKitWebDriver and the app
-  // under it. Left alone, an app that outlived its session would hold the driver's stderr open and
-  // keep this test process from ever exiting.
   // The driver's, WebKitWebDriver's and the app's standard output and error (WebKit's console
   // included) go to a file in the app's home, where the sweep searches for leaked secrets.
   const output = path.join(home.home, "app-output.log");
-  const outputFd = openSync(output, "a");
-  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env,
-    stdio: ["ignore", outputFd, outputFd],
-    detached: true,
-  });
-  closeSync(outputFd);
-  const exited = new Promise((resolve) => driver.once("exit", resolve));
-
-  try {
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, {
-      timeoutMs: 15000,
-      what: `tauri-driver on port ${port}`,
-    });
-  } catch (err) {
-    throw new Error(`${err.message}\n${readFileSync(output, "utf8").slice(-4000)}`, { cause: err });
+  // tauri-driver takes its two ports on its command line, so they are found free just before it
+  // starts, and another process can take one in between. Neither tauri-driver nor
+  // WebKitWebDriver exits then: each says it cannot listen and goes on. A driver that says so
+  // is ended and started again on new ports.
+  let driver;
+  let exited;
+  let port;
+  for (let attempt = 1; ; attempt += 1) {
+    const before = existsSync(output) ? statSync(output).size : 0;
+    const said = () => readFileSync(output).subarray(before).toString("utf8");
+    port = await freePort();
+    ({ driver, exited } = startDriver(port, await freePort(), env, output));
+    let taken = false;
+    try {
+      await waitFor(
+        async () => {
+          if (/can not listen to address|Unable to listen/.test(said())) return (taken = true);
+          // A port taken by a program that never answers must not hold the wait.
+          return (await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2000) })).ok;
+        },
+        { timeoutMs: 15000, what: `tauri-driver on port ${port}` },
+      );
+    } catch (err) {
+      signalGroup(driver, "SIGKILL");
+      throw new Error(`${err.message}\n${said().slice(-4000)}`, { cause: err });
+    }
+    if (!taken) break;
+    signalGroup(driver, "SIGKILL");
+    await Promise.race([exited, sleep(3000)]);
+    if (attempt === 3) throw new Error(`tauri-driver found its ports taken three times:\n${said().slice(-4000)}`);
   }
 
   const browser = await remote({
@@ -149,16 +184,40 @@ export async function launchApp({ home = isolatedHome(), extraEnv = {}, app = AP
   return { browser, stop, home: home.home, env: home.env, group: driver.pid };
 }
 
-/** Saves a screenshot of the window as tests/artifacts/<name>.png and returns its path. */
-export async function saveScreenshot(browser, name) {
+/**
+ * Saves a screenshot of the window as tests/artifacts/<name>.png and returns its path.
+ *
+ * When the suite runs through scripts/e2e.sh, the text the screenshot shows (the page's rendered
+ * text and the values of its visible fields; a password field shows dots) is also written to
+ * CONNMGR_E2E_SCREENS, where the sweep searches it as it searches any file: a token on screen
+ * is a token in the picture. `revealsToken` exempts a screenshot taken after a test revealed a
+ * token on purpose.
+ */
+export async function saveScreenshot(browser, name, { revealsToken = false } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, `${name.replace(/[^a-z0-9_-]+/gi, "_")}.png`);
+  const base = name.replace(/[^a-z0-9_-]+/gi, "_");
+  const file = path.join(ARTIFACTS, `${base}.png`);
   // Two animation frames first: the capture can otherwise show the frame before the last change.
   await browser
     .executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())))
     .catch(() => {});
   writeFileSync(file, Buffer.from(await browser.takeScreenshot(), "base64"));
+  const screens = process.env.CONNMGR_E2E_SCREENS;
+  if (screens && !revealsToken) {
+    mkdirSync(screens, { recursive: true });
+    writeFileSync(path.join(screens, `${base}.txt`), await shownText(browser));
+  }
   return file;
+}
+
+/** The text a screenshot of the window shows: rendered text, then each visible field's value. */
+async function shownText(browser) {
+  return browser.execute(() => {
+    const fields = [...document.querySelectorAll("input, textarea, select")]
+      .filter((el) => el.type !== "password" && el.type !== "hidden" && el.getClientRects().length > 0)
+      .map((el) => el.value);
+    return [document.body.innerText, ...fields].join("\n");
+  });
 }
 
 /** Waits until `selector` is displayed and returns the element. */

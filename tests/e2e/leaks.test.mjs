@@ -66,10 +66,14 @@ describe("the sweep finds a leak in every encoding", () => {
     writeFileSync(record, `${JSON.stringify({ kind: "access token", value: TOKEN })}\n`);
     const output = path.join(work, "output");
     writeFileSync(output, "the suite's output, clean\n");
+    // What a screenshot showed: the token as the token panel prints it.
+    const screens = path.join(work, "screens");
+    mkdirSync(screens);
+    writeFileSync(path.join(screens, "token-panel.txt"), `Access token\n${TOKEN}\nCopy`);
     let out;
     let status = 0;
     try {
-      out = execFileSync("node", [path.join(ROOT, "tests/e2e/sweep.mjs"), ledger, output, record], {
+      out = execFileSync("node", [path.join(ROOT, "tests/e2e/sweep.mjs"), ledger, output, record, screens], {
         encoding: "utf8",
         // A keyring service name nothing is stored under: only the planted values are searched.
         env: { ...process.env, CONNMGR_KEYRING_SERVICE: `Connection Manager (sweep self-test ${process.pid})` },
@@ -81,6 +85,8 @@ describe("the sweep finds a leak in every encoding", () => {
     assert.equal(status, 1, `the sweep fails:\n${out}`);
     assert.match(out, /FOUND .*connmgr\.log: a secret \(used by a test\), URL-encoded/);
     assert.match(out, /FOUND .*app-output\.log: a secret \(a sandbox's access token\), UTF-16/);
+    assert.match(out, /FOUND .*screens\/token-panel\.txt: a secret \(a sandbox's access token\), as it is/);
+    assert.match(out, /1 screenshots' text/);
     assert.ok(!out.includes(SECRET) && !out.includes(TOKEN), "the values are never printed");
     rmSync(work, { recursive: true, force: true });
   });

@@ -1,12 +1,14 @@
 // After the whole end-to-end suite: searches every place the suite's apps could have written
 // (each app home: store file, logs at trace level, preferences, WebKit's storage, the app's
 // own standard output and error and WebKit's console; the test keyring's runtime folder; the
-// suite's output) for every secret and token of the run, in every encoding a leak could take
+// suite's output; the text each screenshot shows) for every secret and token of the run, in every encoding a leak could take
 // (see leaks.mjs). The values: the ones the tests typed or read (the ledger), every value in
 // the test keyring, and every token, code and verifier the sandboxes issued or received (their
 // record), the rotated and deleted ones too. Any hit fails, and so does a keyring that cannot
 // be read or a run that recorded nothing.
-//   node tests/e2e/sweep.mjs LEDGER OUTPUT RECORD
+//   node tests/e2e/sweep.mjs LEDGER OUTPUT RECORD [SCREENS]
+// SCREENS: the folder where the harness wrote the text of each screenshot (saveScreenshot); a
+// screenshot taken after a test revealed a token on purpose has none.
 // Run by scripts/e2e.sh inside the test keyring's D-Bus session. Prints where a value was
 // found and how it was encoded, never the value.
 import { execFileSync } from "node:child_process";
@@ -14,9 +16,9 @@ import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs
 import path from "node:path";
 import { findLeaks } from "./leaks.mjs";
 
-const [ledgerFile, outputFile, recordFile] = process.argv.slice(2);
+const [ledgerFile, outputFile, recordFile, screensDir] = process.argv.slice(2);
 if (!ledgerFile || !outputFile || !recordFile) {
-  console.error("usage: node tests/e2e/sweep.mjs LEDGER OUTPUT RECORD");
+  console.error("usage: node tests/e2e/sweep.mjs LEDGER OUTPUT RECORD [SCREENS]");
   process.exit(2);
 }
 const fail = (why) => {
@@ -94,12 +96,13 @@ function files(dir) {
 
 const runtime = process.env.XDG_RUNTIME_DIR;
 const places = [...homes, ...(runtime && existsSync(runtime) ? [runtime] : [])];
-const searched = [outputFile, ...places.flatMap((dir) => (existsSync(dir) ? files(dir) : []))];
+const screens = screensDir && existsSync(screensDir) ? files(screensDir) : [];
+const searched = [outputFile, ...screens, ...places.flatMap((dir) => (existsSync(dir) ? files(dir) : []))];
 const { hits, bytes } = findLeaks(searched, secrets, (file) => readFileSync(file));
 
 console.log(
   `sweep: searched ${searched.length} files (${Math.round(bytes / 1024)} KiB) from ${homes.length} app homes, ` +
-    `the keyring's runtime folder and the suite's output for ${secrets.size} secrets and tokens ` +
+    `the keyring's runtime folder, the suite's output and ${screens.length} screenshots' text for ${secrets.size} secrets and tokens ` +
     `(${fromKeyring} keyring entries, ${recorded} issued or received by the sandboxes), in every encoding: ` +
     `${hits.length === 0 ? "none found" : `${hits.length} found`}`,
 );
