@@ -43,6 +43,14 @@ async fn token_with(
     client_credentials(http, &cc(sb), &Secret::new("sandbox-integration-secret")).await
 }
 
+/// Whether the keyring still holds the connection's refresh token.
+fn holds_refresh_token(store: &Arc<dyn SecretStore>, id: &str) -> bool {
+    store
+        .get(id, SecretKind::RefreshToken)
+        .expect("get")
+        .is_some()
+}
+
 fn http() -> HttpClient {
     HttpClient::new().expect("http")
 }
@@ -259,10 +267,7 @@ async fn checklist_24_refresh_backs_off_on_server_errors_and_invalid_client_keep
     assert_eq!(err.code(), ErrorCode::ServerError, "{err}");
     assert_eq!(sb.stats().token_requests, 7, "bounded: three more tries");
     assert!(
-        store
-            .get(&c.id, SecretKind::RefreshToken)
-            .expect("get")
-            .is_some(),
+        holds_refresh_token(&store, &c.id),
         "the refresh token is kept"
     );
     sb.set_fault(Some(Fault::TooManyRequests(1)));
@@ -291,10 +296,7 @@ async fn checklist_24_refresh_backs_off_on_server_errors_and_invalid_client_keep
     assert_eq!(err.code(), ErrorCode::InvalidClient, "{err}");
     assert_eq!(sb.stats().token_requests, before + 1, "not retried");
     assert!(
-        store
-            .get(&c.id, SecretKind::RefreshToken)
-            .expect("get")
-            .is_some(),
+        holds_refresh_token(&store, &c.id),
         "the refresh token is kept"
     );
     sb.set_fault(None);
@@ -414,10 +416,7 @@ async fn server_errors_with_a_json_body_are_retried() {
         "the server's own words are kept: {err}"
     );
     assert!(
-        store
-            .get(&c.id, SecretKind::RefreshToken)
-            .expect("get")
-            .is_some(),
+        holds_refresh_token(&store, &c.id),
         "the refresh token is kept"
     );
     tokens.forget(&c.id).expect("clean up");
@@ -448,10 +447,7 @@ async fn a_refresh_whose_answer_is_lost_is_not_repeated() {
     assert!(message.contains("it was not repeated"), "{message}");
     assert!(hint.contains("sign in again"), "{hint}");
     assert!(
-        store
-            .get(&c.id, SecretKind::RefreshToken)
-            .expect("get")
-            .is_some(),
+        holds_refresh_token(&store, &c.id),
         "the refresh token is kept: a server that does not rotate still takes it"
     );
     // This server rotated it: the next refresh is refused, and says to sign in.
