@@ -3,23 +3,24 @@
 //! otherwise the operating system's default browser opens through tauri-plugin-opener.
 
 use connmgr_core::oauth::BrowserOpener;
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime, Wry};
 use tauri_plugin_opener::OpenerExt;
 
-/// The app's browser opener.
+/// The app's browser opener. It never makes a window of its own: the sign-in page opens in a
+/// browser, outside the app (tested in `src-tauri/tests/browser.rs`).
 #[derive(Debug, Clone)]
-pub struct SystemBrowser {
-    app: AppHandle,
+pub struct SystemBrowser<R: Runtime = Wry> {
+    app: AppHandle<R>,
 }
 
-impl SystemBrowser {
+impl<R: Runtime> SystemBrowser<R> {
     /// An opener for this app.
-    pub fn new(app: AppHandle) -> Self {
+    pub fn new(app: AppHandle<R>) -> Self {
         SystemBrowser { app }
     }
 }
 
-impl BrowserOpener for SystemBrowser {
+impl<R: Runtime> BrowserOpener for SystemBrowser<R> {
     fn open(&self, url: &str) -> Result<(), String> {
         if let Some(opened) = connmgr_core::oauth::browser::open_with_env_browser(url) {
             return opened;

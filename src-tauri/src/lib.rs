@@ -16,6 +16,8 @@ mod state;
 mod tasks;
 mod watch;
 
+pub use browser::SystemBrowser;
+
 /// Builds and runs the app until its last window closes.
 pub fn run() {
     let specta = commands::builder();
