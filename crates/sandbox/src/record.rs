@@ -1,10 +1,13 @@
 //! Every credential the sandbox hands out or receives, as JSON lines (`{"kind", "value"}`) in
 //! the file that `CONNMGR_SANDBOX_RECORD` names, when it is set. The end-to-end suite sets it so
 //! that its sweep searches for every token, code and verifier the app ever held, the rotated,
-//! revoked and deleted ones too, not only those a test happened to read.
+//! revoked and deleted ones too, not only those a test happened to read. The file is the
+//! sandbox's own tokens, never a real server's; it is made readable by its owner only, and the
+//! suite keeps it in a private folder it removes when it ends (`scripts/e2e.sh`).
 
 use std::fs::File;
 use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::sync::{Mutex, OnceLock};
 
 static RECORD: OnceLock<Option<Mutex<File>>> = OnceLock::new();
@@ -13,7 +16,12 @@ fn record() -> Option<&'static Mutex<File>> {
     RECORD
         .get_or_init(|| {
             let path = std::env::var_os("CONNMGR_SANDBOX_RECORD")?;
-            match File::options().create(true).append(true).open(&path) {
+            match File::options()
+                .create(true)
+                .append(true)
+                .mode(0o600)
+                .open(&path)
+            {
                 Ok(file) => Some(Mutex::new(file)),
                 Err(err) => {
                     tracing::error!(error = %err, "CONNMGR_SANDBOX_RECORD cannot be opened");
