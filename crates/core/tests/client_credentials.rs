@@ -116,11 +116,18 @@ async fn a_scope_the_client_may_not_have_names_coupas_setup_screen() {
             .contains("Setup > Integrations > OAuth2/OpenID Connect Clients"),
         "{err}"
     );
-    // The server does not say which scope it refused: the hint names none as the culprit.
+    // The server's description names the refused scope: the hint names it, and only it.
+    let hint = match &err {
+        connmgr_core::Error::OAuth { hint, .. } => hint.clone(),
+        other => panic!("{other}"),
+    };
     assert!(
-        err.to_string()
-            .contains("does not allow every scope asked for"),
-        "{err}"
+        hint.contains("does not allow core.invoice.delete"),
+        "{hint}"
+    );
+    assert!(
+        !hint.contains("core.user.read"),
+        "an allowed scope is not blamed: {hint}"
     );
 }
 

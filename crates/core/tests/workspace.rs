@@ -66,6 +66,7 @@ fn draft(name: &str, base: &str, grant: GrantType, secret: Option<&str>) -> Conn
             },
             None => SecretUpdate::Keep,
         },
+        redirect_port_text: None,
     }
 }
 
@@ -408,4 +409,65 @@ async fn a_missing_client_secret_is_said_before_anything_is_sent() {
     assert_eq!(err.code(), ErrorCode::NeedsClientSecret);
     assert!(err.to_string().contains("nothing was sent"), "{err}");
     assert_eq!(sb.stats().token_requests, before);
+}
+
+/// A clipboard that keeps what it was given.
+#[derive(Debug, Default)]
+struct HeldClipboard(Mutex<Option<String>>);
+
+impl connmgr_core::clipboard::Clipboard for HeldClipboard {
+    fn write_secret(&self, text: &str) -> Result<(), connmgr_core::Error> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(text.to_owned());
+        Ok(())
+    }
+    fn read_text(&self) -> Result<Option<String>, connmgr_core::Error> {
+        Ok(self.0.lock().unwrap_or_else(|p| p.into_inner()).clone())
+    }
+    fn clear(&self) -> Result<(), connmgr_core::Error> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn copying_with_no_token_yet_says_there_is_none_and_copies_nothing() {
+    use connmgr_core::clipboard::{ClearAfter, Clipboard, CopyFormat};
+    let (sb, _dir, ws) = fixture().await;
+    let c = add(
+        &sb,
+        &ws,
+        "Not signed in",
+        GrantType::AuthorizationCode,
+        None,
+    );
+    let clipboard = Arc::new(HeldClipboard::default());
+    for format in [CopyFormat::AccessToken, CopyFormat::AuthorizationHeader] {
+        let err = ws
+            .copy(&c.id, format, clipboard.clone(), ClearAfter::default())
+            .await
+            .expect_err("nothing to copy");
+        assert_eq!(err.code(), ErrorCode::Refused, "{err}");
+        assert!(
+            err.to_string().contains("There is no token to copy"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("Sign in first"), "{err}");
+        assert_eq!(clipboard.read_text().expect("read"), None, "nothing copied");
+    }
+    // Signed in, the header is copied.
+    let c = signed_in(&sb, &ws, "Signed in").await;
+    ws.copy(
+        &c.id,
+        CopyFormat::AuthorizationHeader,
+        clipboard.clone(),
+        ClearAfter::default(),
+    )
+    .await
+    .expect("copied");
+    let held = clipboard.read_text().expect("read").expect("a header");
+    assert!(
+        held.starts_with("Authorization: Bearer "),
+        "a header was copied"
+    );
+    ws.forget(&c.id).await.expect("forgotten");
 }

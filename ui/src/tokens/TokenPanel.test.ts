@@ -1,6 +1,6 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/svelte";
 import { describe, expect, it } from "vitest";
-import type { Connection, TokenView } from "../backend";
+import { BackendError, type Connection, type TokenView } from "../backend";
 import { newSettings } from "../connections/form";
 import { FakeBackend } from "../test/fake-backend";
 import WithBackend from "../test/WithBackend.svelte";
@@ -62,6 +62,22 @@ describe("TokenPanel", () => {
     expect((screen.getByTestId("refresh-token") as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByTestId("get-token") as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByTestId("sign-in")).toBeTruthy();
+  });
+
+  it("copying with no token yet says there is none, in Rust's words", async () => {
+    const backend = new FakeBackend();
+    backend.copyToken = async () => {
+      throw new BackendError({
+        code: "refused",
+        message: "There is no token to copy: Acme holds none yet. Sign in first (Sign in, or Test connection), then copy.",
+      });
+    };
+    show(backend, "authorization_code");
+    await waitFor(() => expect(screen.getByTestId("token-state").textContent).toBe("Needs sign-in"));
+    const header = screen.getByTestId("copy-header") as HTMLButtonElement;
+    expect(header.disabled).toBe(false);
+    await fireEvent.click(header);
+    expect((await screen.findByTestId("token-problem")).textContent).toContain("There is no token to copy");
   });
 
   it("shows a valid token masked, reveals it, and marks scopes not granted", async () => {

@@ -37,6 +37,42 @@ fn server_side_hint(status: u16, connection: &Connection) -> Option<String> {
     }
 }
 
+/// The scopes asked for that the server's description names: the ones it refused, when it
+/// says (RFC 6749 §5.2 leaves the description free; many servers list them). Only whole words
+/// count, so `core.user` is not read into `core.user.read`.
+fn refused_scopes(asked: &[String], description: Option<&String>) -> Vec<String> {
+    let Some(description) = description else {
+        return Vec::new();
+    };
+    let words: Vec<&str> = description
+        .split(|c: char| c.is_whitespace() || ",;:'\"()[]{}".contains(c))
+        .collect();
+    asked
+        .iter()
+        .filter(|scope| words.contains(&scope.as_str()))
+        .cloned()
+        .collect()
+}
+
+/// What to do about `invalid_scope`: the refused scopes named when the server named them,
+/// never the whole list as if each were at fault.
+fn scope_hint(coupa: bool, refused: &[String]) -> String {
+    let which = if refused.is_empty() {
+        "does not allow every scope asked for (the server did not say which)".to_owned()
+    } else {
+        format!("does not allow {}", refused.join(" "))
+    };
+    if coupa {
+        format!(
+            "The OAuth client in Coupa ({COUPA_CLIENTS}) {which}. Compare the scopes with the client's, then add the missing ones there or remove them here."
+        )
+    } else {
+        format!(
+            "The OAuth client {which}. Remove the scopes it does not allow, or allow them on the server."
+        )
+    }
+}
+
 pub(crate) fn token_error(
     err: RequestTokenError<HttpError, StandardErrorResponse<BasicErrorResponseType>>,
     last: Option<(u16, String)>,
@@ -60,14 +96,10 @@ pub(crate) fn token_error(
                 ),
                 BasicErrorResponseType::InvalidScope => (
                     OAuthCode::InvalidScope,
-                    if coupa {
-                        format!(
-                            "The OAuth client in Coupa ({COUPA_CLIENTS}) does not allow every scope asked for ({}). Compare them with the client's scopes, then add the missing ones there or remove them here.",
-                            connection.settings.scopes.join(" ")
-                        )
-                    } else {
-                        "Remove the scopes the OAuth client does not allow, or allow them on the server.".to_owned()
-                    },
+                    scope_hint(
+                        coupa,
+                        &refused_scopes(&connection.settings.scopes, resp.error_description()),
+                    ),
                 ),
                 BasicErrorResponseType::UnauthorizedClient => (
                     OAuthCode::UnauthorizedClient,
@@ -175,5 +207,37 @@ pub fn transport_error(err: &HttpError) -> Error {
         code,
         message: format!("The request failed: {err}."),
         hint: hint.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn asked() -> Vec<String> {
+        ["core.user", "core.user.read", "core.invoice.write"]
+            .map(str::to_owned)
+            .to_vec()
+    }
+
+    #[test]
+    fn only_the_scopes_the_server_names_are_called_refused() {
+        let said = "scope 'core.invoice.write' is not allowed for this client".to_owned();
+        assert_eq!(
+            refused_scopes(&asked(), Some(&said)),
+            ["core.invoice.write"]
+        );
+        let said = "invalid scopes: core.user, core.invoice.write".to_owned();
+        assert_eq!(
+            refused_scopes(&asked(), Some(&said)),
+            ["core.user", "core.invoice.write"],
+            "whole words: core.user is not read into core.user.read"
+        );
+        assert!(refused_scopes(&asked(), None).is_empty());
+        let hint = scope_hint(false, &[]);
+        assert!(hint.contains("did not say which"), "{hint}");
+        assert!(!hint.contains("Coupa"), "{hint}");
+        let hint = scope_hint(true, &["core.invoice.write".to_owned()]);
+        assert!(hint.contains("does not allow core.invoice.write"), "{hint}");
     }
 }

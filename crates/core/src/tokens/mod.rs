@@ -140,6 +140,14 @@ impl Tokens {
         Ok(self.read_cache(connection_id)?.map(|(token, _)| token))
     }
 
+    /// Whether a refresh token is held for the connection.
+    pub fn holds_refresh_token(&self, connection_id: &str) -> Result<bool, Error> {
+        Ok(self
+            .secrets
+            .get(connection_id, SecretKind::RefreshToken)?
+            .is_some())
+    }
+
     fn read_cache(&self, id: &str) -> Result<Option<(AccessToken, Option<u64>)>, Error> {
         let Some(raw) = self.secrets.get(id, SecretKind::AccessToken)? else {
             return Ok(None);

@@ -11,6 +11,7 @@ use specta::Type;
 use super::Workspace;
 use crate::clipboard::{ClearAfter, Clipboard, CopyFormat};
 use crate::error::Error;
+use crate::model::connection::GrantType;
 use crate::oauth::revoke::Revocation;
 use crate::oauth::{BrowserOpener, TokenInfo};
 use crate::storage::secret::Secret;
@@ -134,6 +135,17 @@ impl Workspace {
     ) -> Result<CopyReceipt, Error> {
         let connection = self.get(id)?;
         let before = self.inner.tokens.cached(id)?.map(|t| t.info.obtained_at);
+        // A person's sign-in is the only way to a first token: with none held, say so rather
+        // than what a refresh would have needed.
+        if before.is_none()
+            && connection.settings.grant_type != GrantType::ClientCredentials
+            && !self.inner.tokens.holds_refresh_token(id)?
+        {
+            return Err(Error::Refused(format!(
+                "There is no token to copy: {} holds none yet. Sign in first (Sign in, or Test connection), then copy.",
+                connection.settings.name
+            )));
+        }
         let token = self.token(id).await?;
         let text = crate::clipboard::render(format, &token.token, &connection)?;
         crate::clipboard::copy_and_clear_later(clipboard, text, clear)?;
