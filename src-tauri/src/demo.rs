@@ -55,6 +55,7 @@ pub fn ensure_now(
                     value: Secret::new(CLIENT_SECRET),
                 }
             },
+            redirect_port_text: None,
         },
         None => ConnectionDraft {
             id: None,
@@ -72,6 +73,7 @@ pub fn ensure_now(
             client_secret: SecretUpdate::Replace {
                 value: Secret::new(CLIENT_SECRET),
             },
+            redirect_port_text: None,
         },
     };
     let saved = workspace.save(&draft)?;

@@ -91,6 +91,7 @@ pub async fn add(ws: &Workspace, args: &AddArgs) -> Result<(), Failure> {
         id: None,
         settings,
         client_secret,
+        redirect_port_text: None,
     };
     let saved = save_checked(ws, &draft)?;
     if args.json {
@@ -148,6 +149,7 @@ pub fn set_secret(
         id: Some(c.id.clone()),
         settings: c.settings.clone(),
         client_secret,
+        redirect_port_text: None,
     };
     let saved = save_checked(ws, &draft)?;
     let what = match &saved.settings.assertion.key {

@@ -52,6 +52,7 @@ fn workspace(sb: &Sandbox) -> (tempfile::TempDir, Workspace, String) {
                 ..ConnectionSettings::new_coupa()
             },
             client_secret: SecretUpdate::Keep,
+            redirect_port_text: None,
         })
         .expect("saved");
     (dir, ws, saved.id)
@@ -236,6 +237,7 @@ async fn a_client_without_the_grant_is_told_so_before_any_code() {
         client_secret: SecretUpdate::Replace {
             value: connmgr_core::Secret::new("sandbox-integration-secret"),
         },
+        redirect_port_text: None,
     })
     .expect("saved");
     let err = ws

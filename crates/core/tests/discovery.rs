@@ -94,6 +94,7 @@ async fn an_issuer_alone_gives_the_endpoints_and_the_settings_sign_in() {
             id: None,
             settings,
             client_secret: SecretUpdate::Keep,
+            redirect_port_text: None,
         })
         .expect("saved");
     assert!(

@@ -89,6 +89,7 @@ fn draft(
         id: None,
         settings,
         client_secret: credential,
+        redirect_port_text: None,
     }
 }
 
@@ -98,6 +99,7 @@ fn edit(c: &connmgr_core::Connection) -> ConnectionDraft {
         id: Some(c.id.clone()),
         settings: c.settings.clone(),
         client_secret: SecretUpdate::Keep,
+        redirect_port_text: None,
     }
 }
 
@@ -232,6 +234,7 @@ async fn a_key_the_server_does_not_know_is_refused_and_an_ec_key_works() {
         id: Some(c.id.clone()),
         settings: c.settings.clone(),
         client_secret: import(&registered, false),
+        redirect_port_text: None,
     };
     let c = ws.save(&fix).expect("the registered key imported");
     ws.token(&c.id)

@@ -83,6 +83,7 @@ async fn with_token(
                 },
                 None => SecretUpdate::Keep,
             },
+            redirect_port_text: None,
         })
         .expect("saved");
     let token = match grant {

@@ -295,6 +295,13 @@ export type ConnectionDraft_Deserialize = {
 	settings: ConnectionSettings_Deserialize,
 	/**  The client secret change. */
 	clientSecret: SecretUpdate_Deserialize,
+	/**
+	 *  The redirect port exactly as typed, when the form sends it as text: the core reads it
+	 *  into `settings.redirect_port` and says at the field what is wrong with it, so a port
+	 *  like `80a` or `70000` is never quietly taken for "a random port". `None`: the settings'
+	 *  port as it is.
+	 */
+	redirectPortText?: string | null,
 };
 
 /**  What the form sends to be validated or saved. */
@@ -305,6 +312,13 @@ export type ConnectionDraft_Serialize = {
 	settings: ConnectionSettings_Serialize,
 	/**  The client secret change. */
 	clientSecret: SecretUpdate_Serialize,
+	/**
+	 *  The redirect port exactly as typed, when the form sends it as text: the core reads it
+	 *  into `settings.redirect_port` and says at the field what is wrong with it, so a port
+	 *  like `80a` or `70000` is never quietly taken for "a random port". `None`: the settings'
+	 *  port as it is.
+	 */
+	redirectPortText?: string | null,
 };
 
 /**
@@ -842,12 +856,35 @@ export type ExtraParam = {
 	value: string,
 };
 
+/**  Something the form can do about an issue in one step. */
+export type FieldAction = 
+/**
+ *  The address is another server's, not Coupa's: make it a Generic OAuth 2.0 connection,
+ *  with the address as its issuer.
+ */
+"use_generic";
+
 /**  One problem with one field. */
-export type FieldIssue = {
+export type FieldIssue = FieldIssue_Serialize | FieldIssue_Deserialize;
+
+/**  One problem with one field. */
+export type FieldIssue_Deserialize = {
 	/**  The field's name (see [`field`]). */
 	field: string,
 	/**  What is wrong and how to put it right. */
 	message: string,
+	/**  What the form can do about it in one step, offered beside the message. */
+	action?: FieldAction | null,
+};
+
+/**  One problem with one field. */
+export type FieldIssue_Serialize = {
+	/**  The field's name (see [`field`]). */
+	field: string,
+	/**  What is wrong and how to put it right. */
+	message: string,
+	/**  What the form can do about it in one step, offered beside the message. */
+	action?: FieldAction,
 };
 
 /**  What a file dialog is for. */
@@ -1684,9 +1721,9 @@ export type Validation = Validation_Serialize | Validation_Deserialize;
 /**  The verdict on a connection's settings. */
 export type Validation_Deserialize = {
 	/**  Problems that stop a save; empty when the settings are valid. */
-	errors: FieldIssue[],
+	errors: FieldIssue_Deserialize[],
 	/**  Things worth a look that do not stop a save (e.g. scopes the catalog does not know). */
-	warnings: FieldIssue[],
+	warnings: FieldIssue_Deserialize[],
 	/**  The endpoints, as far as they could be resolved (for the form's live preview). */
 	endpoints?: Endpoints_Deserialize | null,
 	/**  The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated. */
@@ -1696,9 +1733,9 @@ export type Validation_Deserialize = {
 /**  The verdict on a connection's settings. */
 export type Validation_Serialize = {
 	/**  Problems that stop a save; empty when the settings are valid. */
-	errors: FieldIssue[],
+	errors: FieldIssue_Serialize[],
 	/**  Things worth a look that do not stop a save (e.g. scopes the catalog does not know). */
-	warnings: FieldIssue[],
+	warnings: FieldIssue_Serialize[],
 	/**  The endpoints, as far as they could be resolved (for the form's live preview). */
 	endpoints: Endpoints_Serialize | null,
 	/**  The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated. */

@@ -475,6 +475,13 @@ pub struct ConnectionDraft {
     pub settings: ConnectionSettings,
     /// The client secret change.
     pub client_secret: SecretUpdate,
+    /// The redirect port exactly as typed, when the form sends it as text: the core reads it
+    /// into `settings.redirect_port` and says at the field what is wrong with it, so a port
+    /// like `80a` or `70000` is never quietly taken for "a random port". `None`: the settings'
+    /// port as it is.
+    #[serde(default)]
+    #[specta(optional)]
+    pub redirect_port_text: Option<String>,
 }
 
 #[cfg(test)]

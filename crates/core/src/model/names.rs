@@ -21,6 +21,7 @@ pub(crate) fn check_name_free(
                 "A connection named \u{201c}{}\u{201d} already exists; choose another name.",
                 name.trim()
             ),
+            action: None,
         }]));
     }
     Ok(())

@@ -260,6 +260,7 @@ pub fn resolve_path(input: &str, home: Option<&Path>) -> Result<std::path::PathB
         Error::Validation(vec![validate::FieldIssue {
             field: PATH_FIELD.to_owned(),
             message: message.to_owned(),
+            action: None,
         }])
     };
     let input = input.trim();

@@ -93,6 +93,7 @@ pub(crate) fn resolve(existing: Option<&Connection>, draft: &ConnectionDraft) ->
                     r.issue = Some(FieldIssue {
                         field: field::CLIENT_SECRET.to_owned(),
                         message: format!("The service key cannot be used: {why}."),
+                        action: None,
                     });
                 }
             }
@@ -135,6 +136,7 @@ impl Resolved {
         self.issue = Some(FieldIssue {
             field: field::CLIENT_KEY.to_owned(),
             message,
+            action: None,
         });
     }
 }

@@ -165,6 +165,7 @@ fn clash_error(name: &str) -> Error {
         message: format!(
             "A connection named \u{201c}{name}\u{201d} already exists; choose rename, skip or replace."
         ),
+        action: None,
     }])
 }
 

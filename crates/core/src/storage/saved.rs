@@ -11,7 +11,7 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::model::connection::{Connection, ConnectionDraft, ConnectionSettings};
 use crate::model::names::{check_name_free, copy_name};
-use crate::model::validate::{self, Context, Validation};
+use crate::model::validate::{self, Context, FieldIssue, Validation};
 use crate::storage::connections_file::{Loaded, Store};
 use crate::storage::credential::{self, Change};
 use crate::storage::keyring::{SecretKind, SecretStore};
@@ -354,6 +354,13 @@ fn check(all: &[Connection], draft: &ConnectionDraft) -> (Validation, Change) {
     // The key's facts are the core's to say: worked out from the key, never taken from a draft.
     let mut settings = draft.settings.clone();
     settings.assertion.key = resolved.facts;
+    let typed_port = draft
+        .redirect_port_text
+        .as_deref()
+        .map(validate::redirect_port_from_text);
+    if let Some(Ok(port)) = typed_port {
+        settings.redirect_port = port;
+    }
     let mut verdict = validate::validate(
         &settings,
         Context {
@@ -365,6 +372,13 @@ fn check(all: &[Connection], draft: &ConnectionDraft) -> (Validation, Change) {
     if let Some(issue) = resolved.issue {
         verdict.errors.retain(|e| e.field != issue.field);
         verdict.errors.push(issue);
+    }
+    if let Some(Err(message)) = typed_port {
+        verdict.errors.push(FieldIssue {
+            field: validate::field::REDIRECT_PORT.to_owned(),
+            message,
+            action: None,
+        });
     }
     (verdict, resolved.change)
 }

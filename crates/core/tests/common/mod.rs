@@ -44,6 +44,7 @@ pub fn coupa_draft(name: &str, secret: Option<&str>) -> ConnectionDraft {
             },
             None => SecretUpdate::Keep,
         },
+        redirect_port_text: None,
     }
 }
 

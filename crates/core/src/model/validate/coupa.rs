@@ -22,8 +22,9 @@ pub struct CoupaInstance {
 /// Resolves what an admin pasted into the URL subdomain field to the instance's base URL.
 ///
 /// Accepted: `acme`, `acme.coupahost`, `acme.coupahost.com`, `https://acme.coupahost.com/`,
-/// `https://acme.coupacloud.com/some/path`, any other https host, and `http://` on loopback
-/// (a local test server). `selected` is the domain used when only the organisation is given.
+/// `https://acme.coupacloud.com/some/path`, any other https host (see [`is_coupa_host`]), and
+/// `http://` on loopback (a local test server). `selected` is the domain used when only the
+/// organisation is given.
 pub fn parse_coupa_instance(input: &str, selected: CoupaDomain) -> Result<CoupaInstance, String> {
     let input = input.trim();
     if input.is_empty() {
@@ -165,6 +166,19 @@ pub fn parse_coupa_instance(input: &str, selected: CoupaDomain) -> Result<CoupaI
         host,
         domain,
     })
+}
+
+/// Whether a host can be a Coupa instance: under one of Coupa's own domains, the two known ones
+/// or another whose name starts with "coupa" (`coupahost.eu`, `coupadev.com`: Coupa publishes
+/// no full list, so these are accepted), or a test server on this computer. Another server's
+/// address (`login.microsoftonline.com`) is not.
+pub fn is_coupa_host(instance: &CoupaInstance) -> bool {
+    if instance.domain.is_some() || is_loopback_host(&instance.host) {
+        return true;
+    }
+    let mut labels = instance.host.rsplit('.');
+    let _top = labels.next();
+    labels.next().is_some_and(|name| name.starts_with("coupa"))
 }
 
 #[cfg(test)]

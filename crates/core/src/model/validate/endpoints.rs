@@ -4,9 +4,11 @@
 
 use url::Url;
 
-use super::{Validator, check_url, field, host_allowed, parse_coupa_instance};
+use super::{
+    FieldAction, Validator, check_url, field, host_allowed, is_coupa_host, parse_coupa_instance,
+};
 use crate::model::connection::Provider;
-use crate::model::connection::{ConnectionSettings, Endpoints};
+use crate::model::connection::{ConnectionSettings, CoupaDomain, Endpoints};
 
 impl Validator {
     pub(super) fn coupa_endpoints(
@@ -21,9 +23,23 @@ impl Validator {
                 return None;
             }
         };
-        if let Some(domain) = instance.domain {
+        match instance.domain {
             // What was pasted names the domain; the choice follows it.
-            s.coupa_domain = domain;
+            Some(domain) => s.coupa_domain = domain,
+            None if is_coupa_host(&instance) => {}
+            None => {
+                self.error_offering(
+                    field::SUBDOMAIN,
+                    format!(
+                        "{} is not a Coupa address: Coupa instances are under {} or {}. For another OAuth 2.0 server, use Generic OAuth 2.0.",
+                        instance.host,
+                        CoupaDomain::Customer.domain(),
+                        CoupaDomain::Partner.domain()
+                    ),
+                    FieldAction::UseGeneric,
+                );
+                return None;
+            }
         }
         let base = instance.base_url;
         let authorization_url = if !needs_authorize {

@@ -18,7 +18,7 @@ mod preset;
 mod properties;
 mod urls;
 
-pub use coupa::{CoupaInstance, parse_coupa_instance};
+pub use coupa::{CoupaInstance, is_coupa_host, parse_coupa_instance};
 pub use params::{PARAM_NAME_MAX, PARAMS_MAX, PROTOCOL_NAMES};
 pub use urls::{check_url, host_allowed, is_loopback_host, normalize_domain};
 
@@ -76,6 +76,33 @@ pub mod field {
     pub const PRESET: &str = "preset";
 }
 
+/// The redirect port as typed: empty is `None` (a random free port each sign-in), a number
+/// from 1 to 65535 is that port (whether it may be used is `validate`'s to say), anything else
+/// is the message to show at the field.
+pub fn redirect_port_from_text(text: &str) -> Result<Option<u16>, String> {
+    const CHOOSE: &str =
+        "enter a number from 1024 to 65535, or leave the field empty for a random free port";
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if !text.chars().all(|c| c.is_ascii_digit()) {
+        let shown: String = text.chars().take(20).collect();
+        return Err(format!("\u{201c}{shown}\u{201d} is not a port: {CHOOSE}."));
+    }
+    match text.parse::<u16>() {
+        Ok(0) => Err(format!("Port 0 cannot be registered: {CHOOSE}.")),
+        Ok(port) => Ok(Some(port)),
+        Err(_) => Err(format!(
+            "There is no port {}: {CHOOSE}.",
+            text.trim_start_matches('0')
+                .chars()
+                .take(20)
+                .collect::<String>()
+        )),
+    }
+}
+
 /// One problem with one field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
@@ -84,6 +111,19 @@ pub struct FieldIssue {
     pub field: String,
     /// What is wrong and how to put it right.
     pub message: String,
+    /// What the form can do about it in one step, offered beside the message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[specta(optional)]
+    pub action: Option<FieldAction>,
+}
+
+/// Something the form can do about an issue in one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldAction {
+    /// The address is another server's, not Coupa's: make it a Generic OAuth 2.0 connection,
+    /// with the address as its issuer.
+    UseGeneric,
 }
 
 /// The verdict on a connection's settings.
@@ -208,7 +248,11 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
     if s.client_id.is_empty() {
         v.error(
             field::CLIENT_ID,
-            "Enter the client ID (Coupa shows it as the client's Identifier).",
+            if s.provider == Provider::Coupa {
+                "Enter the client ID (Coupa shows it as the client's Identifier)."
+            } else {
+                "Enter the client ID, as the server's OAuth client settings show it."
+            },
         );
     } else if s
         .client_id
@@ -341,6 +385,15 @@ impl Validator {
         self.errors.push(FieldIssue {
             field: field.to_owned(),
             message: message.into(),
+            action: None,
+        });
+    }
+
+    fn error_offering(&mut self, field: &str, message: impl Into<String>, action: FieldAction) {
+        self.errors.push(FieldIssue {
+            field: field.to_owned(),
+            message: message.into(),
+            action: Some(action),
         });
     }
 
@@ -352,6 +405,7 @@ impl Validator {
         self.warnings.push(FieldIssue {
             field: field.to_owned(),
             message: message.into(),
+            action: None,
         });
     }
 

@@ -385,3 +385,77 @@ fn message_of(v: &Validation, field: &str) -> String {
         .collect::<Vec<_>>()
         .join(" | ")
 }
+
+#[test]
+fn another_servers_address_as_coupa_subdomain_is_an_error_offering_generic() {
+    for pasted in [
+        "https://login.microsoftonline.com/tenant/oauth2/v2.0/token",
+        "acme.service-now.com",
+        "https://acme.coupahost.com.evil.example",
+    ] {
+        let v = validate(&coupa(pasted), ok_ctx());
+        let issue = v
+            .errors
+            .iter()
+            .find(|e| e.field == field::SUBDOMAIN)
+            .unwrap_or_else(|| panic!("{pasted}: {:?}", v.errors));
+        assert!(
+            issue.message.contains("is not a Coupa address"),
+            "{issue:?}"
+        );
+        assert!(issue.message.contains("Generic OAuth 2.0"), "{issue:?}");
+        assert_eq!(issue.action, Some(FieldAction::UseGeneric), "{pasted}");
+        assert!(v.endpoints.is_none(), "{pasted}: nothing is called");
+    }
+    // Coupa's own domains and a test server on this computer are not refused.
+    for ok in [
+        "acme",
+        "https://acme.coupacloud.com/",
+        "acme.coupahost.eu",
+        "acme.coupadev.com",
+        "http://127.0.0.1:8080",
+    ] {
+        let v = validate(&coupa(ok), ok_ctx());
+        assert!(
+            !fields(&v).contains(&field::SUBDOMAIN),
+            "{ok}: {:?}",
+            v.errors
+        );
+        assert!(v.errors.iter().all(|e| e.action.is_none()), "{ok}");
+    }
+}
+
+#[test]
+fn a_generic_connections_messages_never_speak_of_coupa() {
+    let mut s = ConnectionSettings::new_coupa();
+    s.provider = Provider::Generic;
+    s.valid_domains = vec!["com".to_owned(), "http://evil.example/x y".to_owned()];
+    for grant in [
+        GrantType::ClientCredentials,
+        GrantType::AuthorizationCode,
+        GrantType::DeviceCode,
+    ] {
+        s.grant_type = grant;
+        for ctx in [
+            ok_ctx(),
+            Context {
+                other_names: &[],
+                has_client_secret: false,
+                secret_is_empty: false,
+            },
+            Context {
+                other_names: &[],
+                has_client_secret: true,
+                secret_is_empty: true,
+            },
+        ] {
+            let v = validate(&s, ctx);
+            assert!(!v.errors.is_empty());
+            for issue in v.errors.iter().chain(&v.warnings) {
+                for word in ["Coupa", "coupahost", "Identifier"] {
+                    assert!(!issue.message.contains(word), "{grant:?}: {issue:?}");
+                }
+            }
+        }
+    }
+}

@@ -98,7 +98,7 @@ pub fn normalize_domain(raw: &str) -> Result<String, String> {
         .map_err(|why| format!("\u{201c}{}\u{201d} is not a domain name: {why}", raw.trim()))?;
     if !d.contains('.') {
         return Err(format!(
-            "\u{201c}{d}\u{201d} is too broad: give a domain such as coupahost.com or acme.coupahost.com."
+            "\u{201c}{d}\u{201d} is too broad: give a domain name with a dot, such as example.com or api.example.com."
         ));
     }
     Ok(d)

@@ -26,6 +26,7 @@ fn save(conns: &SavedConnections, name: &str, client_id: &str, secret: &str) -> 
             client_secret: SecretUpdate::Replace {
                 value: Secret::new(secret),
             },
+            redirect_port_text: None,
         })
         .expect("saved")
 }

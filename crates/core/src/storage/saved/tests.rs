@@ -25,6 +25,7 @@ fn draft(name: &str, secret: Option<&str>) -> ConnectionDraft {
             },
             None => SecretUpdate::Keep,
         },
+        redirect_port_text: None,
     }
 }
 
@@ -319,6 +320,7 @@ fn a_service_key_gives_the_secret_on_save_and_a_bad_one_changes_nothing() {
         client_secret: SecretUpdate::ImportServiceKey {
             file: bad.to_string_lossy().into_owned(),
         },
+        redirect_port_text: None,
     };
     let err = conns
         .save(&d)
@@ -347,5 +349,50 @@ fn a_service_key_gives_the_secret_on_save_and_a_bad_one_changes_nothing() {
     assert_eq!(
         saved.endpoints.token_url,
         "https://acme.authentication.eu10.hana.ondemand.com/oauth/token"
+    );
+}
+
+#[test]
+fn a_redirect_port_typed_wrong_is_an_error_at_the_field_and_nothing_is_saved() {
+    let (_dir, conns, _secrets) = setup();
+    for (typed, says) in [
+        ("80a", "\u{201c}80a\u{201d} is not a port"),
+        ("70000", "There is no port 70000"),
+        ("-1", "\u{201c}-1\u{201d} is not a port"),
+        ("0", "Port 0 cannot be registered"),
+        ("80", "Port 80 is reserved"),
+    ] {
+        let mut d = draft("Acme", Some("s3cret"));
+        d.settings.redirect_port = Some(8400);
+        d.redirect_port_text = Some(typed.to_owned());
+        let verdict = conns.validate(&d).expect("validate");
+        let at_port: Vec<_> = verdict
+            .errors
+            .iter()
+            .filter(|e| e.field == "redirectPort")
+            .collect();
+        assert_eq!(at_port.len(), 1, "{typed}: {:?}", verdict.errors);
+        assert!(at_port[0].message.contains(says), "{typed}: {at_port:?}");
+        assert!(
+            at_port[0].message.contains("1024 to 65535"),
+            "{typed}: says what to type"
+        );
+        let err = conns.save(&d).expect_err(typed);
+        assert!(matches!(err, Error::Validation(_)), "{typed}: {err}");
+        assert!(
+            conns.list().expect("list").is_empty(),
+            "{typed}: nothing saved"
+        );
+    }
+    // Read from the text, not the settings: empty is a random port, a number that port.
+    let mut d = draft("Acme", Some("s3cret"));
+    d.settings.redirect_port = Some(8400);
+    d.redirect_port_text = Some(" ".to_owned());
+    assert_eq!(conns.save(&d).expect("saved").settings.redirect_port, None);
+    let mut d = draft("Acme 2", Some("s3cret"));
+    d.redirect_port_text = Some(" 8765 ".to_owned());
+    assert_eq!(
+        conns.save(&d).expect("saved").settings.redirect_port,
+        Some(8765)
     );
 }
