@@ -729,6 +729,25 @@ export type Discovered_Serialize = {
 	changes: string[],
 };
 
+/**  One listed valid domain name, as the validation reads it. */
+export type DomainCheck = DomainCheck_Serialize | DomainCheck_Deserialize;
+
+/**  One listed valid domain name, as the validation reads it. */
+export type DomainCheck_Deserialize = {
+	/**  The host it is kept as (`http://evil.com/path` is `evil.com`); `None` when it is wrong. */
+	host?: string | null,
+	/**  What is wrong with it. */
+	problem?: string | null,
+};
+
+/**  One listed valid domain name, as the validation reads it. */
+export type DomainCheck_Serialize = {
+	/**  The host it is kept as (`http://evil.com/path` is `evil.com`); `None` when it is wrong. */
+	host: string | null,
+	/**  What is wrong with it. */
+	problem: string | null,
+};
+
 /**  The endpoints a connection calls, resolved from its settings. */
 export type Endpoints = Endpoints_Serialize | Endpoints_Deserialize;
 
@@ -1728,6 +1747,12 @@ export type Validation_Deserialize = {
 	endpoints?: Endpoints_Deserialize | null,
 	/**  The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated. */
 	normalized: ConnectionSettings_Deserialize,
+	/**
+	 *  Each valid domain name as listed, in order: the host it reads as, or what is wrong with
+	 *  it (the same message is in `errors`), so the form can show each chip as it will be kept
+	 *  and mark a bad one on its own. Empty when the list is too long to be read.
+	 */
+	domains: DomainCheck_Deserialize[],
 };
 
 /**  The verdict on a connection's settings. */
@@ -1740,6 +1765,12 @@ export type Validation_Serialize = {
 	endpoints: Endpoints_Serialize | null,
 	/**  The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated. */
 	normalized: ConnectionSettings_Serialize,
+	/**
+	 *  Each valid domain name as listed, in order: the host it reads as, or what is wrong with
+	 *  it (the same message is in `errors`), so the form can show each chip as it will be kept
+	 *  and mark a bad one on its own. Empty when the list is too long to be read.
+	 */
+	domains: DomainCheck_Serialize[],
 };
 
 /* Tauri Specta runtime */

@@ -81,6 +81,35 @@ describe("ConnectionForm", () => {
     expect(name.hasAttribute("aria-invalid")).toBe(false);
   });
 
+  it("shows each domain chip as Rust reads it, and a bad one marked with its own message", async () => {
+    // Rust's reading (tested there): a URL is kept as its host; "com" is too broad.
+    const readDomains = (d: ConnectionDraft): Validation => {
+      const v = okVerdict(d);
+      v.domains = d.settings.validDomains.map((raw) =>
+        raw === "com"
+          ? { host: null, problem: "“com” is too broad: give a domain name with a dot." }
+          : { host: raw.replace(/^https?:\/\//, "").replace(/\/.*$/, "").toLowerCase(), problem: null },
+      );
+      for (const c of v.domains) if (c.problem) v.errors.push({ field: "validDomains", message: c.problem });
+      return v;
+    };
+    newForm(readDomains);
+    const box = document.getElementById("validDomains") as HTMLInputElement;
+    // The Coupa default chip, then two typed ones.
+    await fireEvent.input(box, { target: { value: "http://Evil.com/path com" } });
+    await fireEvent.blur(box);
+    await waitFor(() => expect(screen.getAllByTestId("chip").map((c) => c.querySelector(".mono")?.textContent)).toEqual(["coupahost.com", "evil.com", "com"]));
+    const chips = screen.getAllByTestId("chip");
+    expect(chips[1]?.getAttribute("aria-invalid")).toBeNull();
+    expect(chips[2]?.getAttribute("aria-invalid")).toBe("true");
+    const errors = screen.getAllByTestId("chip-error");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.textContent).toContain("“com” is too broad");
+    expect(chips[2]?.getAttribute("aria-describedby")).toBe(errors[0]?.id);
+    // The message is under its chip, not repeated under the field.
+    expect(screen.queryByTestId("error-validDomains")).toBeNull();
+  });
+
   it("keeps a long name whole, for Rust to say how long it may be", async () => {
     newForm();
     const name = screen.getByLabelText(/Name your connection/) as HTMLInputElement;

@@ -138,6 +138,20 @@ pub struct Validation {
     pub endpoints: Option<Endpoints>,
     /// The settings as they will be saved: trimmed, lower-cased where it matters, de-duplicated.
     pub normalized: ConnectionSettings,
+    /// Each valid domain name as listed, in order: the host it reads as, or what is wrong with
+    /// it (the same message is in `errors`), so the form can show each chip as it will be kept
+    /// and mark a bad one on its own. Empty when the list is too long to be read.
+    pub domains: Vec<DomainCheck>,
+}
+
+/// One listed valid domain name, as the validation reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainCheck {
+    /// The host it is kept as (`http://evil.com/path` is `evil.com`); `None` when it is wrong.
+    pub host: Option<String>,
+    /// What is wrong with it.
+    pub problem: Option<String>,
 }
 
 impl Validation {
@@ -198,6 +212,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
     // Valid domain names: counted before anything else is done with them, so a crafted file
     // or paste of a million costs nothing; duplicates removed in one pass.
     let mut domains: Vec<String> = Vec::new();
+    let mut checks: Vec<DomainCheck> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let listed = s.valid_domains.iter().filter(|d| !d.trim().is_empty());
     if listed.clone().nth(DOMAINS_MAX).is_some() {
@@ -206,14 +221,31 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
             format!("A connection can have at most {DOMAINS_MAX} valid domain names."),
         );
     } else {
-        for raw in listed {
+        for raw in &s.valid_domains {
+            if raw.trim().is_empty() {
+                checks.push(DomainCheck {
+                    host: None,
+                    problem: None,
+                });
+                continue;
+            }
             match normalize_domain(raw) {
                 Ok(d) => {
                     if seen.insert(d.clone()) {
-                        domains.push(d);
+                        domains.push(d.clone());
                     }
+                    checks.push(DomainCheck {
+                        host: Some(d),
+                        problem: None,
+                    });
                 }
-                Err(msg) => v.error(field::VALID_DOMAINS, msg),
+                Err(msg) => {
+                    v.error(field::VALID_DOMAINS, msg.clone());
+                    checks.push(DomainCheck {
+                        host: None,
+                        problem: Some(msg),
+                    });
+                }
             }
         }
     }
@@ -318,6 +350,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
         warnings: v.warnings,
         endpoints,
         normalized: s,
+        domains: checks,
     }
 }
 

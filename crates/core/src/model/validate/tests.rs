@@ -459,3 +459,26 @@ fn a_generic_connections_messages_never_speak_of_coupa() {
         }
     }
 }
+
+#[test]
+fn each_listed_domain_is_read_on_its_own_in_order() {
+    let mut s = coupa("acme");
+    s.valid_domains = ["http://Evil.com/path", "com", "", "Acme.COUPAHOST.com"]
+        .map(str::to_owned)
+        .to_vec();
+    let v = validate(&s, ok_ctx());
+    let shown: Vec<_> = v.domains.iter().map(|d| d.host.as_deref()).collect();
+    assert_eq!(
+        shown,
+        [Some("evil.com"), None, None, Some("acme.coupahost.com")]
+    );
+    let problem = v.domains[1].problem.as_deref().expect("a problem");
+    assert!(problem.contains("too broad"), "{problem}");
+    assert!(v.domains[2].problem.is_none(), "an empty item is no chip");
+    assert!(
+        v.errors
+            .iter()
+            .any(|e| e.field == field::VALID_DOMAINS && e.message == problem),
+        "the same message stops the save"
+    );
+}
