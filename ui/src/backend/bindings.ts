@@ -734,6 +734,8 @@ export type DomainCheck = DomainCheck_Serialize | DomainCheck_Deserialize;
 
 /**  One listed valid domain name, as the validation reads it. */
 export type DomainCheck_Deserialize = {
+	/**  The name as listed. */
+	typed: string,
 	/**  The host it is kept as (`http://evil.com/path` is `evil.com`); `None` when it is wrong. */
 	host?: string | null,
 	/**  What is wrong with it. */
@@ -742,6 +744,8 @@ export type DomainCheck_Deserialize = {
 
 /**  One listed valid domain name, as the validation reads it. */
 export type DomainCheck_Serialize = {
+	/**  The name as listed. */
+	typed: string,
 	/**  The host it is kept as (`http://evil.com/path` is `evil.com`); `None` when it is wrong. */
 	host: string | null,
 	/**  What is wrong with it. */

@@ -87,8 +87,8 @@ describe("ConnectionForm", () => {
       const v = okVerdict(d);
       v.domains = d.settings.validDomains.map((raw) =>
         raw === "com"
-          ? { host: null, problem: "“com” is too broad: give a domain name with a dot." }
-          : { host: raw.replace(/^https?:\/\//, "").replace(/\/.*$/, "").toLowerCase(), problem: null },
+          ? { typed: raw, host: null, problem: "“com” is too broad: give a domain name with a dot." }
+          : { typed: raw, host: raw.replace(/^https?:\/\//, "").replace(/\/.*$/, "").toLowerCase(), problem: null },
       );
       for (const c of v.domains) if (c.problem) v.errors.push({ field: "validDomains", message: c.problem });
       return v;

@@ -54,7 +54,7 @@ export function okVerdict(draft: ConnectionDraft): Validation {
       deviceAuthorizationUrl: null,
     },
     normalized: draft.settings as Validation["normalized"],
-    domains: draft.settings.validDomains.map((host) => ({ host, problem: null })),
+    domains: draft.settings.validDomains.map((host) => ({ typed: host, host, problem: null })),
   };
 }
 

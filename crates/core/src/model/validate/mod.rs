@@ -148,6 +148,8 @@ pub struct Validation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "camelCase")]
 pub struct DomainCheck {
+    /// The name as listed.
+    pub typed: String,
     /// The host it is kept as (`http://evil.com/path` is `evil.com`); `None` when it is wrong.
     pub host: Option<String>,
     /// What is wrong with it.
@@ -224,6 +226,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
         for raw in &s.valid_domains {
             if raw.trim().is_empty() {
                 checks.push(DomainCheck {
+                    typed: raw.clone(),
                     host: None,
                     problem: None,
                 });
@@ -235,6 +238,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
                         domains.push(d.clone());
                     }
                     checks.push(DomainCheck {
+                        typed: raw.clone(),
                         host: Some(d),
                         problem: None,
                     });
@@ -242,6 +246,7 @@ pub fn validate(settings: &ConnectionSettings, ctx: Context<'_>) -> Validation {
                 Err(msg) => {
                     v.error(field::VALID_DOMAINS, msg.clone());
                     checks.push(DomainCheck {
+                        typed: raw.clone(),
                         host: None,
                         problem: Some(msg),
                     });

@@ -472,6 +472,7 @@ fn each_listed_domain_is_read_on_its_own_in_order() {
         shown,
         [Some("evil.com"), None, None, Some("acme.coupahost.com")]
     );
+    assert_eq!(v.domains[0].typed, "http://Evil.com/path", "as listed");
     let problem = v.domains[1].problem.as_deref().expect("a problem");
     assert!(problem.contains("too broad"), "{problem}");
     assert!(v.domains[2].problem.is_none(), "an empty item is no chip");
