@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { ROOT, saveScreenshot, testSelectedConnection, useSandboxAndApp, visible } from "./harness.mjs";
+import { ROOT, openAdvanced, saveScreenshot, testSelectedConnection, useSandboxAndApp, visible } from "./harness.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -56,6 +56,21 @@ function addOneNeedingItsSecret(app) {
   connmgr(app, ["import", file]);
 }
 
+/** Presses Tab until the focus is on an element matching `selector`; returns how it is drawn. */
+async function tabTo(browser, selector) {
+  for (let i = 0; i < 60; i += 1) {
+    await browser.keys("Tab");
+    const drawn = await browser.execute((sel) => {
+      const el = document.activeElement;
+      if (!el?.matches(sel)) return null;
+      const style = getComputedStyle(el);
+      return { style: style.outlineStyle, width: parseFloat(style.outlineWidth), visible: el.matches(":focus-visible") };
+    }, selector);
+    if (drawn) return drawn;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
 /** Waits until no element animates, so colours are read as they settle. */
 async function settled(browser) {
   await browser.executeAsync((done) => Promise.all(document.getAnimations().map((a) => a.finished)).then(() => done(), () => done()));
@@ -100,6 +115,13 @@ for (const theme of ["light", "dark"]) {
       await picker.scrollIntoView();
       await settled(browser);
       await noViolations(browser, `${theme}-scope-picker`);
+      // From the keyboard, each kind of control shows where the focus is with an outline.
+      await openAdvanced(browser);
+      await (await visible(browser, "#name")).click();
+      for (const kind of ["select", 'input[type="radio"]', 'input[type="checkbox"]', "button"]) {
+        const drawn = await tabTo(browser, kind);
+        assert.ok(drawn.visible && drawn.style !== "none" && drawn.width >= 2, `${kind} shows its focus: ${JSON.stringify(drawn)}`);
+      }
       await (await visible(browser, '[data-testid="cancel"]')).click();
       const discard = await browser.$('[data-testid="discard"]');
       if (await discard.isExisting()) await discard.click();
