@@ -1,4 +1,5 @@
 import { render, screen } from "@testing-library/svelte";
+import { tick } from "svelte";
 import { describe, expect, it } from "vitest";
 import type { StepReport } from "../backend";
 import TestPanel from "./TestPanel.svelte";
@@ -48,6 +49,28 @@ describe("TestPanel", () => {
     });
     expect(screen.getByTestId("hint-token").textContent).toBe("Check the client ID and secret.");
     expect(screen.getByTestId("step-api").dataset.status).toBe("skipped");
+  });
+
+  it("announces each step as it passes or fails, in a polite live region", async () => {
+    const { rerender } = render(TestPanel, {
+      steps: [step({ status: "running" }), step({ id: "token", label: "Get a token" })],
+    });
+    const region = screen.getByTestId("test-announcements");
+    expect(region.getAttribute("role")).toBe("status");
+    expect(region.getAttribute("aria-live")).toBe("polite");
+    expect(region.textContent?.trim()).toBe("");
+    await rerender({ steps: [step({ status: "passed", durationMs: 3 }), step({ id: "token", label: "Get a token", status: "running" })] });
+    await tick();
+    expect(region.textContent?.trim()).toBe("Reach the host: passed.");
+    await rerender({
+      steps: [
+        step({ status: "passed", durationMs: 3 }),
+        step({ id: "token", label: "Get a token", status: "failed", detail: "The token endpoint answered invalid_client." }),
+      ],
+    });
+    await tick();
+    const said = [...region.querySelectorAll("p")].map((p) => p.textContent);
+    expect(said).toEqual(["Reach the host: passed.", "Get a token: failed. The token endpoint answered invalid_client."]);
   });
 
   it("counts down while it waits for the sign-in, with Cancel", async () => {
