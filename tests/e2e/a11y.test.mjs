@@ -96,6 +96,13 @@ for (const theme of ["light", "dark"]) {
       await noViolations(browser, `${theme}-list`);
       await (await browser.$$('[data-testid="connection-row"]'))[1].click();
       await visible(browser, "#details-heading");
+      // The window's title names the connection on screen, as the desktop shows it.
+      const title = "Local sandbox (Coupa) — Connection Manager";
+      await browser.waitUntil(async () => (await browser.getTitle()) === title, { timeout: 5000, timeoutMsg: "the page's title" });
+      await browser.waitUntil(() => spawnSync("xwininfo", ["-root", "-tree"], { encoding: "utf8" }).stdout.includes(`"${title}"`), {
+        timeout: 5000,
+        timeoutMsg: "the X window's name names the connection",
+      });
       await testSelectedConnection(browser);
       await (await visible(browser, '[data-testid="get-token"]')).click();
       await visible(browser, '[data-testid="token-value"]');

@@ -121,6 +121,13 @@ export interface Backend {
   /** Hears that another process (the command-line tool) changed the saved connections;
    *  resolves to the function that stops listening. */
   onConnectionsChanged(listener: () => void): Promise<() => void>;
+  /** Hears that the window is asked to close; `keepOpen` says whether it stays (unsaved work
+   *  to ask about). Resolves to the function that stops listening. */
+  onCloseRequested(keepOpen: () => boolean): Promise<() => void>;
+  /** Closes the window now, without asking again. */
+  closeWindow(): Promise<void>;
+  /** The window's title, as the desktop's task bar and window switcher show it. */
+  setWindowTitle(title: string): Promise<void>;
 }
 
 /** A command's failure, as Rust reported it. Match on `code`, never on `message`. */

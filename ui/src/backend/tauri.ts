@@ -1,6 +1,7 @@
 // The Backend over Tauri: the only UI module that reaches @tauri-apps, through the bindings
 // generated from the Rust commands.
 import { type Backend, type StepReport, unwrap } from "./index";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 import { commands, events } from "./bindings";
 
 export function createTauriBackend(): Backend {
@@ -49,6 +50,12 @@ export function createTauriBackend(): Backend {
     addSandboxConnection: async () => unwrap(await commands.addSandboxConnection()),
     onTokenRenewed: (listener) => events.tokenRenewed.listen((event) => listener(event.payload.connectionId)),
     onConnectionsChanged: (listener) => events.connectionsChanged.listen(() => listener()),
+    onCloseRequested: (keepOpen) =>
+      getCurrentWindow().onCloseRequested((event) => {
+        if (keepOpen()) event.preventDefault();
+      }),
+    closeWindow: () => getCurrentWindow().destroy(),
+    setWindowTitle: (title) => getCurrentWindow().setTitle(title),
     testConnection: async (id, onStep) => {
       const unlisten = await events.testProgress.listen((event) => {
         if (event.payload.connectionId === id) onStep(event.payload.step as StepReport);

@@ -64,6 +64,27 @@ export class FakeBackend implements Backend {
   options: FakeOptions;
   private seq = 0;
 
+  /** What the window was asked, as a person closing it or the app renaming it would. */
+  closeListener: (() => boolean) | null = null;
+  windowClosed = false;
+  windowTitle = "";
+  onCloseRequested = async (keepOpen: () => boolean) => {
+    this.closeListener = keepOpen;
+    return () => (this.closeListener = null);
+  };
+  /** Asks to close the window as the window manager would; whether it closed. */
+  requestClose(): boolean {
+    if (this.closeListener?.()) return false;
+    this.windowClosed = true;
+    return true;
+  }
+  closeWindow = async () => {
+    this.windowClosed = true;
+  };
+  setWindowTitle = async (title: string) => {
+    this.windowTitle = title;
+  };
+
   constructor(options: FakeOptions = {}) {
     this.options = options;
   }
