@@ -156,7 +156,7 @@ pub async fn test_connection(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<TestReport> {
-    let (events, browser) = (id.clone(), SystemBrowser::new(app.clone()));
+    let (events, browser) = (id.clone(), SystemBrowser::for_sign_in(app.clone(), &id));
     let progress = move |step: StepReport| {
         let event = TestProgress {
             connection_id: events.clone(),
@@ -490,6 +490,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         ])
         .events(tauri_specta::collect_events![
             TestProgress,
+            crate::browser::SignInOpened,
             crate::auto_refresh::TokenRenewed,
             crate::watch::ConnectionsChanged
         ])

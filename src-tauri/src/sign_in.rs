@@ -22,7 +22,7 @@ pub async fn start_authorization(
     state: State<'_, AppState>,
     id: String,
 ) -> CommandResult<TokenView> {
-    let browser = SystemBrowser::new(app);
+    let browser = SystemBrowser::for_sign_in(app, &id);
     let w = state.workspace.clone();
     guarded(async move {
         w.sign_in(&id, &browser, DEFAULT_TIMEOUT)

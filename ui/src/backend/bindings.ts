@@ -134,6 +134,7 @@ export const commands = {
 /** Events */
 export const events = {
 	connectionsChanged: makeEvent<ConnectionsChanged, ConnectionsChanged>("connections-changed"),
+	signInOpened: makeEvent<SignInOpened, SignInOpened>("sign-in-opened"),
 	testProgress: makeEvent<TestProgress_Serialize, TestProgress_Deserialize>("test-progress"),
 	tokenRenewed: makeEvent<TokenRenewed, TokenRenewed>("token-renewed"),
 };
@@ -1462,6 +1463,18 @@ export type ServiceKeyPreview = {
 	values: { [key in string]: string },
 	/**  The client ID. */
 	clientId: string,
+};
+
+/**
+ *  The browser is being sent to a connection's sign-in page: while the app waits, the window
+ *  offers to copy the link (for another browser or profile) or to open it again. The address
+ *  holds no secret: `state` and the PKCE challenge only (RFC 7636 §4.2), never the verifier.
+ */
+export type SignInOpened = {
+	/**  The connection signing in. */
+	connectionId: string,
+	/**  The authorization request's address. */
+	url: string,
 };
 
 /**  The JWS algorithm the assertion is signed with (RFC 7518 §3.1). */

@@ -121,6 +121,9 @@ export interface Backend {
   /** Hears that another process (the command-line tool) changed the saved connections;
    *  resolves to the function that stops listening. */
   onConnectionsChanged(listener: () => void): Promise<() => void>;
+  /** Hears the address of each sign-in page the app sends the browser to, by connection id;
+   *  resolves to the function that stops listening. */
+  onSignInOpened(listener: (id: string, url: string) => void): Promise<() => void>;
   /** Hears that the window is asked to close; `keepOpen` says whether it stays (unsaved work
    *  to ask about). Resolves to the function that stops listening. */
   onCloseRequested(keepOpen: () => boolean): Promise<() => void>;

@@ -50,6 +50,7 @@ export function createTauriBackend(): Backend {
     addSandboxConnection: async () => unwrap(await commands.addSandboxConnection()),
     onTokenRenewed: (listener) => events.tokenRenewed.listen((event) => listener(event.payload.connectionId)),
     onConnectionsChanged: (listener) => events.connectionsChanged.listen(() => listener()),
+    onSignInOpened: (listener) => events.signInOpened.listen((event) => listener(event.payload.connectionId, event.payload.url)),
     onCloseRequested: (keepOpen) =>
       getCurrentWindow().onCloseRequested((event) => {
         if (keepOpen()) event.preventDefault();

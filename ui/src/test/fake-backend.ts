@@ -64,6 +64,16 @@ export class FakeBackend implements Backend {
   options: FakeOptions;
   private seq = 0;
 
+  /** Hears of sign-in pages as the app's shell does; `openSignIn` sends one as Rust would. */
+  signInListener: ((id: string, url: string) => void) | null = null;
+  onSignInOpened = async (listener: (id: string, url: string) => void) => {
+    this.signInListener = listener;
+    return () => (this.signInListener = null);
+  };
+  openSignIn(id: string, url: string): void {
+    this.signInListener?.(id, url);
+  }
+
   /** What the window was asked, as a person closing it or the app renaming it would. */
   closeListener: (() => boolean) | null = null;
   windowClosed = false;

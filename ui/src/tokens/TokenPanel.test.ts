@@ -5,6 +5,7 @@ import { newSettings } from "../connections/form";
 import { FakeBackend } from "../test/fake-backend";
 import WithBackend from "../test/WithBackend.svelte";
 import { toastState } from "../shared/toast.svelte";
+import { noteSignInLink } from "./signInLinks.svelte";
 import TokenPanel from "./TokenPanel.svelte";
 
 type Grant = "client_credentials" | "authorization_code" | "device_code";
@@ -62,6 +63,25 @@ describe("TokenPanel", () => {
     expect((screen.getByTestId("refresh-token") as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByTestId("get-token") as HTMLButtonElement).disabled).toBe(true);
     expect(screen.getByTestId("sign-in")).toBeTruthy();
+  });
+
+  it("while it waits for the browser, offers to copy the sign-in link or open it again", async () => {
+    const backend = new FakeBackend();
+    backend.startAuthorization = () => new Promise(() => {});
+    // A link of an earlier attempt is not offered for this one.
+    noteSignInLink("c1", "https://login.example.com/authorize?state=old");
+    show(backend, "authorization_code");
+    await fireEvent.click(await screen.findByTestId("sign-in"));
+    await screen.findByTestId("waiting-sign-in");
+    expect(screen.queryByTestId("copy-sign-in-link")).toBeNull();
+    // The app opened the browser on the page (Rust's SignInOpened, heard by the shell).
+    const url = "https://login.example.com/authorize?response_type=code&state=s2";
+    noteSignInLink("c1", url);
+    await fireEvent.click(await screen.findByTestId("copy-sign-in-link"));
+    await waitFor(() => expect(backend.copied).toEqual([url]));
+    expect(screen.getByTestId("copy-sign-in-link").textContent?.trim()).toBe("Copied");
+    await fireEvent.click(screen.getByTestId("open-sign-in-again"));
+    await waitFor(() => expect(backend.opened).toEqual([url]));
   });
 
   it("copying with no token yet says there is none, in Rust's words", async () => {
