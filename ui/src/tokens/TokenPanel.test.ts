@@ -5,7 +5,7 @@ import { newSettings } from "../connections/form";
 import { FakeBackend } from "../test/fake-backend";
 import WithBackend from "../test/WithBackend.svelte";
 import { toastState } from "../shared/toast.svelte";
-import { noteSignInLink } from "./signInLinks.svelte";
+import { noteSignInLink } from "./signInLinks";
 import TokenPanel from "./TokenPanel.svelte";
 
 type Grant = "client_credentials" | "authorization_code" | "device_code";
