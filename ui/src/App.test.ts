@@ -277,17 +277,28 @@ describe("App", () => {
           index: 0, name: "Acme", provider: "coupa", host: "other.coupahost.com", tokenHost: "other.coupahost.com", validDomains: ["coupahost.com"],
           grantType: "client_credentials", scopeCount: 1, needsClientSecret: true, renameTo: "Acme (2)",
           clash: { id: saved.id, name: "Acme", changes: ["Token host: https://acme.coupahost.com → https://other.coupahost.com"], keepsSecret: false },
+          refused: null,
         },
         {
           index: 1, name: "Beta", provider: "coupa", host: "acme.coupahost.com", tokenHost: "acme.coupahost.com", validDomains: ["coupahost.com"],
-          grantType: "client_credentials", scopeCount: 1, needsClientSecret: false, clash: null, renameTo: "Beta",
+          grantType: "client_credentials", scopeCount: 1, needsClientSecret: false, clash: null, renameTo: "Beta", refused: null,
+        },
+        {
+          index: 2, name: "Gamma", provider: "coupa", host: "", tokenHost: "", validDomains: [],
+          grantType: "client_credentials", scopeCount: 1, needsClientSecret: false, clash: null, renameTo: "Gamma",
+          refused: "Valid domain names: “com” is too broad: give a domain name with a dot, such as example.com or api.example.com.",
         },
       ],
     };
-    backend.importOutcome = { imported: [imported, fresh], skipped: 0 };
+    const reason = backend.importPreview.items[2]?.refused ?? "";
+    backend.importOutcome = { imported: [imported, fresh], skipped: 0, refused: [{ name: "Gamma", reason }] };
     await fireEvent.click(screen.getByTestId("import-check"));
     const items = await screen.findAllByTestId("import-item");
     expect(items[0]?.textContent).toContain("Acme");
+    // One the file holds wrong is listed with Rust's reason and left out; the others can be imported.
+    expect(screen.getByTestId("import-refused-summary").textContent).toContain("1 of them cannot be imported");
+    expect(screen.getByTestId("import-refused").textContent).toBe(`Not imported: ${reason}`);
+    expect(items[2]?.querySelector("select, input")).toBeNull();
     expect(items[0]?.textContent).toContain("Secret sent to other.coupahost.com · valid domains coupahost.com");
     const action = screen.getByTestId("import-action") as HTMLSelectElement;
     // Replacing says what changes, and that the saved secret will be asked for again.
@@ -307,8 +318,10 @@ describe("App", () => {
       expect(backend.importChoices).toEqual([
         { index: 0, action: "rename" },
         { index: 1, action: "add" },
+        { index: 2, action: "skip" },
       ]),
     );
+    expect(screen.getByTestId("toast-text").textContent).toBe("2 connections imported. 1 could not be: the import listed why.");
     const secrets = await screen.findByTestId("import-secrets");
     expect(secrets.textContent).toContain("Acme (2)");
     await fireEvent.input(within(secrets).getByTestId("secret-input"), { target: { value: "the-secret" } });

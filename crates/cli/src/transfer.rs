@@ -29,6 +29,10 @@ pub fn import(ws: &Workspace, file: &Path, on_conflict: OnConflict) -> Result<()
     let outcome = ws.import(file, &choices)?;
     let mut text = String::new();
     for (item, choice) in preview.items.iter().zip(&choices) {
+        if let Some(reason) = &item.refused {
+            text.push_str(&format!("refused   {}: {reason}\n", item.name));
+            continue;
+        }
         let line = match choice.action {
             ImportAction::Add => format!("added     {}", item.name),
             ImportAction::Rename => format!("renamed   {} \u{2192} {}", item.name, item.rename_to),
@@ -44,7 +48,32 @@ pub fn import(ws: &Workspace, file: &Path, on_conflict: OnConflict) -> Result<()
             c.settings.name.replace('\'', r"'\''")
         ));
     }
-    out(text)
+    out(text)?;
+    // The others are imported; a script still hears that some were not (as cp does).
+    match outcome.refused.len() {
+        0 => Ok(()),
+        n if n == preview.items.len() => Err(Failure {
+            code: "import_invalid".to_owned(),
+            message:
+                "None of the file's connections could be imported (see above); nothing was changed."
+                    .to_owned(),
+            exit: 1,
+        }),
+        n => Err(Failure {
+            code: "import_invalid".to_owned(),
+            message: format!(
+                "{n} of the file's {} {} {} not imported (see above); the others were.",
+                preview.items.len(),
+                if preview.items.len() == 1 {
+                    "connection"
+                } else {
+                    "connections"
+                },
+                if n == 1 { "was" } else { "were" }
+            ),
+            exit: 1,
+        }),
+    }
 }
 
 /// Writes the named connections (all when none is named) to `output`; an existing file only

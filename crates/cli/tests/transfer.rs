@@ -6,6 +6,59 @@ mod common;
 use common::{Fixture, SECRET, connmgr_in, git_version, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_takes_the_good_connections_and_names_the_refused_ones() {
+    let fx = Fixture::new().await;
+    fx.add_client_credentials("Good", SECRET);
+    fx.add_client_credentials("Bad", SECRET);
+    let file = fx.home.path().join("export.json");
+    let file_arg = file.to_str().expect("utf-8");
+    assert_eq!(run(fx.connmgr().args(["export", "-o", file_arg])).code, 0);
+    let mut export: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("read")).expect("json");
+    let bad = export["connections"]
+        .as_array_mut()
+        .expect("connections")
+        .iter_mut()
+        .find(|c| c["settings"]["name"] == "Bad")
+        .expect("Bad");
+    bad["settings"]["validDomains"] = serde_json::json!(["com"]);
+    std::fs::write(&file, export.to_string()).expect("write");
+
+    let other = tempfile::tempdir().expect("home");
+    let imported = run(connmgr_in(other.path()).args(["import", file_arg]));
+    assert_eq!(
+        imported.code, 1,
+        "some were not imported: {}",
+        imported.stderr
+    );
+    assert!(
+        imported.stdout.contains("added     Good"),
+        "{}",
+        imported.stdout
+    );
+    assert!(
+        imported
+            .stdout
+            .contains("refused   Bad: Valid domain names: \u{201c}com\u{201d} is too broad"),
+        "the form's label and Rust's reason: {}",
+        imported.stdout
+    );
+    assert!(
+        imported.stderr.contains(
+            "1 of the file's 2 connections was not imported (see above); the others were."
+        ),
+        "{}",
+        imported.stderr
+    );
+    let listed = run(connmgr_in(other.path()).args(["list"]));
+    assert!(
+        listed.stdout.contains("Good") && !listed.stdout.contains("Bad"),
+        "{}",
+        listed.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_import_and_secret_set_between_two_homes() {
     let fx = Fixture::new().await;
     fx.add_client_credentials("Shared", SECRET);

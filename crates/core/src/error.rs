@@ -208,7 +208,7 @@ pub enum Error {
     },
 
     /// A file offered for import cannot be imported; nothing was changed.
-    #[error("{} cannot be imported: {reason}. Nothing was changed.", path.display())]
+    #[error("{} cannot be imported: {}. Nothing was changed.", path.display(), reason.trim_end_matches('.'))]
     ImportInvalid {
         /// The file.
         path: PathBuf,

@@ -24,6 +24,8 @@ pub struct Facts {
     pub client_auths: Vec<ClientAuthFact>,
     /// The signed assertion's algorithms, with their labels.
     pub signing_algorithms: Vec<Choice<SigningAlgorithm>>,
+    /// Each field of the form (as validation names it) and its label, in the form's order.
+    pub field_labels: Vec<Choice<&'static str>>,
     /// The form and the list warn about a certificate from this many days before it expires.
     pub certificate_warning_days: u64,
     /// The provider presets of generic connections (`data/presets/`), by label.
@@ -196,6 +198,10 @@ pub fn facts() -> Facts {
             credential: value.credential(),
         })
         .collect(),
+        field_labels: crate::model::validate::field::LABELS
+            .iter()
+            .map(|&(value, label)| Choice { value, label })
+            .collect(),
         signing_algorithms: vec![
             Choice {
                 value: SigningAlgorithm::RS256,

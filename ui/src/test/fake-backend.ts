@@ -358,7 +358,7 @@ export class FakeBackend implements Backend {
     return structuredClone(this.importPreview);
   };
   importChoices: ImportChoice[] = [];
-  importOutcome: ImportOutcome = { imported: [], skipped: 0 };
+  importOutcome: ImportOutcome = { imported: [], skipped: 0, refused: [] };
   importConnections = async (_path: string, choices: ImportChoice[]) => {
     this.importChoices = structuredClone(choices);
     this.connections.push(...structuredClone(this.importOutcome.imported));

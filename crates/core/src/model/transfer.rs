@@ -78,6 +78,9 @@ pub struct ImportItem {
     pub clash: Option<ImportClash>,
     /// The name it gets when renamed: the first free one.
     pub rename_to: String,
+    /// Why it cannot be imported, when it cannot (a field at fault, named as the form labels
+    /// it, or a name another connection of the file has): the others still can.
+    pub refused: Option<String>,
 }
 
 /// A saved connection whose name an imported one has.
@@ -139,8 +142,20 @@ pub struct ImportChoice {
 pub struct ImportOutcome {
     /// The connections added or replaced, as saved.
     pub imported: Vec<Connection>,
-    /// How many were left out.
+    /// How many were left out by choice.
     pub skipped: u32,
+    /// The ones that could not be imported, each with why.
+    pub refused: Vec<ImportRefusal>,
+}
+
+/// A connection of the file that could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRefusal {
+    /// Its name in the file.
+    pub name: String,
+    /// Why, as [`ImportItem::refused`] says it.
+    pub reason: String,
 }
 
 impl ExportFile {
@@ -168,8 +183,7 @@ impl ExportFile {
             path: path.to_path_buf(),
             reason,
         };
-        let meta =
-            std::fs::metadata(path).map_err(|e| invalid(format!("it cannot be read ({e})")))?;
+        let meta = std::fs::metadata(path).map_err(|e| invalid(unreadable(&e)))?;
         if !meta.is_file() {
             return Err(invalid("it is not a file".to_owned()));
         }
@@ -180,7 +194,7 @@ impl ExportFile {
                 MAX_FILE_BYTES / (1024 * 1024)
             )));
         }
-        let bytes = std::fs::read(path).map_err(|e| invalid(format!("it cannot be read ({e})")))?;
+        let bytes = std::fs::read(path).map_err(|e| invalid(unreadable(&e)))?;
         Self::from_bytes(&bytes).map_err(invalid)
     }
 
@@ -223,31 +237,46 @@ impl ExportFile {
         Ok(file)
     }
 
-    /// Every connection valid on its own, and no two with the same name.
+    /// A file with at least one connection. Each connection is judged on its own
+    /// ([`ExportFile::refusal`]): one at fault does not stop the others.
     fn check(&self) -> Result<(), String> {
         if self.connections.is_empty() {
             return Err("it holds no connections".to_owned());
         }
-        let mut seen = std::collections::HashSet::new();
-        for (i, c) in self.connections.iter().enumerate() {
-            let verdict = verdict(&c.settings);
-            if let Some(issue) = verdict.errors.first() {
-                return Err(format!(
-                    "connection {} (\u{201c}{}\u{201d}), field {}: {}",
-                    i + 1,
-                    c.settings.name.trim(),
-                    issue.field,
-                    issue.message
-                ));
-            }
-            if !seen.insert(c.settings.name.trim().to_lowercase()) {
-                return Err(format!(
-                    "two connections are named \u{201c}{}\u{201d}",
-                    c.settings.name.trim()
-                ));
-            }
-        }
         Ok(())
+    }
+
+    /// Why the connection at `index` cannot be imported, if it cannot: the first field at
+    /// fault, named as the form labels it, or a name an earlier connection of the file has.
+    pub fn refusal(&self, index: usize) -> Option<String> {
+        let c = self.connections.get(index)?;
+        if let Some(issue) = verdict(&c.settings).errors.first() {
+            return Some(format!(
+                "{}: {}",
+                validate::field::label(&issue.field),
+                issue.message
+            ));
+        }
+        let name = c.settings.name.trim().to_lowercase();
+        self.connections[..index]
+            .iter()
+            .any(|o| o.settings.name.trim().to_lowercase() == name)
+            .then(|| "An earlier connection in the file has the same name.".to_owned())
+    }
+}
+
+/// Why a file cannot be read, in words (no OS error number).
+fn unreadable(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "there is no such file".to_owned(),
+        std::io::ErrorKind::PermissionDenied => "it cannot be read: permission denied".to_owned(),
+        _ => {
+            let text = e.to_string();
+            let text = text
+                .find(" (os error")
+                .map_or(text.as_str(), |at| &text[..at]);
+            format!("it cannot be read: {}", text.to_lowercase())
+        }
     }
 }
 

@@ -86,7 +86,16 @@ impl SavedConnections {
         let outcome = self.store().update(|list| {
             let mut imported = Vec::new();
             let mut skipped = 0;
+            let mut refused = Vec::new();
             for (i, exported) in file.connections.iter().enumerate() {
+                // One at fault is left out, with why; the others are imported.
+                if let Some(reason) = file.refusal(i) {
+                    refused.push(ImportRefusal {
+                        name: exported.settings.name.trim().to_owned(),
+                        reason,
+                    });
+                    continue;
+                }
                 let action = choices
                     .iter()
                     .find(|c| c.index as usize == i)
@@ -129,7 +138,11 @@ impl SavedConnections {
                 list.push(connection.clone());
                 imported.push(connection);
             }
-            Ok(ImportOutcome { imported, skipped })
+            Ok(ImportOutcome {
+                imported,
+                skipped,
+                refused,
+            })
         })?;
         // The file now points at the new settings; stale tokens (and, for a new client, the old
         // secret) go. A failure here leaves only unused entries, which a later delete removes.
@@ -153,6 +166,7 @@ impl SavedConnections {
             imported = outcome.imported.len(),
             replaced = replaced_ids.len(),
             skipped = outcome.skipped,
+            refused = outcome.refused.len(),
             "connections imported"
         );
         Ok(outcome)
@@ -367,6 +381,7 @@ fn item(i: usize, c: &ExportedConnection, saved: &[Connection], file: &ExportFil
         scope_count: u32::try_from(c.settings.scopes.len()).unwrap_or(u32::MAX),
         needs_client_secret: c.needs_client_secret,
         rename_to: free_name(&name, &taken),
+        refused: file.refusal(i),
         name,
         clash,
     }

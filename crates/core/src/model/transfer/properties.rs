@@ -85,7 +85,7 @@ proptest! {
     }
 
     #[test]
-    fn an_export_with_one_field_replaced_is_refused_unless_every_rule_holds(
+    fn a_connection_with_one_field_replaced_is_refused_unless_every_rule_holds(
         (in_settings, key) in place(),
         value in any_value(),
     ) {
@@ -100,9 +100,13 @@ proptest! {
         match ExportFile::from_bytes(&bytes) {
             Ok(read) => {
                 prop_assert!(!read.connections.is_empty());
-                for c in &read.connections {
+                // A connection at fault is refused on its own, with the field's label.
+                for (i, c) in read.connections.iter().enumerate() {
                     let v = verdict(&c.settings);
-                    prop_assert!(v.is_valid(), "accepted {:?}", v.errors);
+                    match read.refusal(i) {
+                        None => prop_assert!(v.is_valid(), "accepted {:?}", v.errors),
+                        Some(reason) => prop_assert!(!v.is_valid() && reason.contains(": "), "{}", reason),
+                    }
                 }
             }
             Err(reason) => prop_assert!(!reason.is_empty()),

@@ -74,6 +74,46 @@ pub mod field {
     pub const EXTRA_PARAMS: &str = "extraParams";
     /// The provider preset; its fields are `preset.<field id>`.
     pub const PRESET: &str = "preset";
+
+    /// Each field and its label in the form, in the form's order.
+    pub const LABELS: &[(&str, &str)] = &[
+        (NAME, "Name"),
+        (PRESET, "Provider"),
+        (SUBDOMAIN, "URL subdomain"),
+        (AUTHORIZATION_URL, "Authorization URL"),
+        (TOKEN_URL, "Token URL"),
+        (API_BASE_URL, "API base URL"),
+        (ISSUER, "Issuer"),
+        (REVOCATION_URL, "Revocation URL"),
+        (CLIENT_ID, "Client ID"),
+        (CLIENT_SECRET, "Client secret"),
+        (CLIENT_AUTH, "Client authentication"),
+        (CLIENT_KEY, "Private key"),
+        (ASSERTION, "Signed assertion"),
+        (DEVICE_AUTHORIZATION_URL, "Device authorization URL"),
+        (VALID_DOMAINS, "Valid domain names"),
+        (SCOPES, "Scopes"),
+        (REDIRECT_PORT, "Redirect port"),
+        (TEST_REQUEST, "Test request"),
+        (EXTRA_PARAMS, "Extra parameters"),
+    ];
+
+    /// A field's label in the form; a preset's own field (`preset.<id>`) by its preset label
+    /// when one of the presets has it, else the field's name.
+    pub fn label(field: &str) -> String {
+        if let Some((_, label)) = LABELS.iter().find(|(f, _)| *f == field) {
+            return (*label).to_owned();
+        }
+        if let Some(id) = field.strip_prefix("preset.")
+            && let Some(f) = crate::presets::all()
+                .iter()
+                .flat_map(|p| p.fields.iter())
+                .find(|f| f.id == id)
+        {
+            return f.label.to_owned();
+        }
+        field.to_owned()
+    }
 }
 
 /// The redirect port as typed: empty is `None` (a random free port each sign-in), a number

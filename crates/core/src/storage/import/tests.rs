@@ -142,10 +142,7 @@ fn a_bad_file_is_refused_with_its_reason_and_nothing_changes() {
             &good.replace("\"version\": 1", "\"version\": 9"),
             "written by a newer version",
         ),
-        (
-            &good.replace("\"subdomain\": \"acme\"", "\"subdomain\": \"bad host!\""),
-            "connection 1 (\u{201c}Acme\u{201d}), field subdomain",
-        ),
+        ("", "is not JSON"),
         (
             &good.replace("\"connections\": [", "\"connections\": [] , \"x\": ["),
             "holds no connections",
@@ -158,6 +155,7 @@ fn a_bad_file_is_refused_with_its_reason_and_nothing_changes() {
         assert_eq!(err.code(), crate::ErrorCode::ImportInvalid, "{err}");
         let message = err.to_string();
         assert!(message.contains(expected), "{message}");
+        assert!(!message.contains(".."), "one full stop: {message}");
         assert!(
             message.contains(&format!("bad-{i}.json")),
             "names the file: {message}"
@@ -184,19 +182,81 @@ fn a_wrongly_shaped_file_is_refused_without_quoting_its_values() {
 }
 
 #[test]
-fn two_connections_of_the_same_name_in_a_file_are_refused() {
+fn a_connection_at_fault_is_refused_with_why_and_the_others_are_imported() {
     let (dir, conns, _) = setup();
     save(&conns, "Acme", "client-a", "s");
+    save(&conns, "Beta", "client-b", "s");
     let path = dir.path().join("x.json");
     conns.export_to(None, &path, false).expect("export");
+    conns
+        .delete(&conns.list().expect("list")[1].id)
+        .expect("delete Beta");
     let mut file = ExportFile::read(&path).expect("read");
-    file.connections.push(file.connections[0].clone());
+    // Acme with a subdomain no host has, Beta as it was, and Beta again.
+    file.connections[0].settings.subdomain = "bad host!".to_owned();
+    file.connections.push(file.connections[1].clone());
     std::fs::write(&path, serde_json::to_vec(&file).expect("json")).expect("write");
-    let err = conns.preview_import(&path).expect_err("refused");
+
+    let preview = conns.preview_import(&path).expect("a preview");
+    let refused: Vec<_> = preview.items.iter().map(|i| i.refused.as_deref()).collect();
+    let acme = refused[0].expect("Acme is refused");
     assert!(
-        err.to_string().contains("two connections are named"),
-        "{err}"
+        acme.starts_with("URL subdomain: "),
+        "the form's label: {acme}"
     );
+    assert_eq!(refused[1], None, "Beta can be imported");
+    assert_eq!(
+        refused[2],
+        Some("An earlier connection in the file has the same name.")
+    );
+
+    let choices: Vec<ImportChoice> = (0..3)
+        .map(|index| ImportChoice {
+            index,
+            action: ImportAction::Add,
+        })
+        .collect();
+    let outcome = conns.import(&path, &choices).expect("imported");
+    assert_eq!(
+        outcome
+            .imported
+            .iter()
+            .map(|c| c.settings.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Beta"]
+    );
+    assert_eq!(
+        outcome
+            .refused
+            .iter()
+            .map(|r| (r.name.as_str(), r.reason.as_str()))
+            .collect::<Vec<_>>(),
+        [
+            ("Acme", acme),
+            (
+                "Beta",
+                "An earlier connection in the file has the same name."
+            )
+        ]
+    );
+    let names: Vec<String> = conns
+        .list()
+        .expect("list")
+        .into_iter()
+        .map(|c| c.settings.name)
+        .collect();
+    assert_eq!(names, ["Acme", "Beta"], "the saved Acme is untouched");
+}
+
+#[test]
+fn a_file_that_cannot_be_read_is_said_in_words() {
+    let (dir, conns, _) = setup();
+    let err = conns
+        .preview_import(&dir.path().join("no such file.json"))
+        .expect_err("no file");
+    let message = err.to_string();
+    assert!(message.contains("there is no such file"), "{message}");
+    assert!(!message.contains("os error"), "{message}");
 }
 
 #[test]
