@@ -113,6 +113,43 @@ describe("focus and title", () => {
     await waitFor(() => expect(document.activeElement).toBe(heading));
   });
 
+  it("Delete asks with the focus on Keep; Escape keeps it; after a delete the next one is on screen", async () => {
+    const backend = new FakeBackend();
+    backend.connections = ["Acme", "Beta", "Gamma"].map((name) => makeConnection({ name }));
+    backend.prefs = { selectedId: backend.connections[1]?.id ?? null, sort: "name", clearClipboard: "30s" };
+    render(App, { backend });
+    await screen.findByRole("heading", { name: "Beta" });
+    await fireEvent.click(screen.getByTestId("delete"));
+    const ask = screen.getByRole("alertdialog");
+    expect(ask.textContent).toContain("Delete “Beta” and remove its secrets from the keyring?");
+    expect(screen.getByTestId("confirm-delete").textContent?.trim()).toBe("Delete connection");
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("keep-connection")));
+    await fireEvent.keyDown(document.activeElement as HTMLElement, { key: "Escape" });
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.connections).toHaveLength(3);
+
+    await fireEvent.click(screen.getByTestId("delete"));
+    await fireEvent.click(screen.getByTestId("confirm-delete"));
+    // Gamma took Beta's place in the list: it is on screen, its heading focused.
+    const next = await screen.findByRole("heading", { name: "Gamma" });
+    await waitFor(() => expect(document.activeElement).toBe(next));
+    expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme", "Gamma"]);
+    // The last one deleted: the one before it.
+    await fireEvent.click(screen.getByTestId("delete"));
+    await fireEvent.click(screen.getByTestId("confirm-delete"));
+    expect(await screen.findByRole("heading", { name: "Acme" })).toBeTruthy();
+  });
+
+  it("a failed test puts the focus on the step that failed", async () => {
+    const { backend } = await twoSaved();
+    backend.testSteps = [
+      { id: "reach", label: "Reach the host", status: "passed", durationMs: 3, detail: "200 OK", hint: null, code: null, waitingUntil: null },
+      { id: "token", label: "Get a token", status: "failed", durationMs: 9, detail: "invalid_client", hint: "Check the secret.", code: "invalid_client", waitingUntil: null },
+    ];
+    await fireEvent.click(screen.getByTestId("test"));
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("step-token")));
+  });
+
   it("on a first run the first connection is on screen, and the title names it", async () => {
     const backend = new FakeBackend();
     backend.connections = [makeConnection({ name: "Local sandbox (Coupa)" })];
