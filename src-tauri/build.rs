@@ -10,6 +10,7 @@ const COMMANDS: &[&str] = &[
     "validate_connection",
     "save_connection",
     "delete_connection",
+    "undo_delete",
     "duplicate_connection",
     "scope_catalog",
     "search_scopes",

@@ -93,19 +93,6 @@ pub async fn save_connection(
     off_main(&state, move |w| w.save(&draft)).await
 }
 
-/// Deletes a connection and its keyring entries, its tokens revoked at the server first when
-/// it has a revocation endpoint; says what became of them there.
-#[tauri::command]
-#[specta::specta]
-#[tracing::instrument(skip(state))]
-pub async fn delete_connection(
-    state: State<'_, AppState>,
-    id: String,
-) -> CommandResult<Revocation> {
-    let w = state.workspace.clone();
-    guarded(async move { w.delete(&id).await }).await
-}
-
 /// Copies a connection as "Copy of …", with its client secret.
 #[tauri::command]
 #[specta::specta]
@@ -458,7 +445,8 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
             get_connection,
             validate_connection,
             save_connection,
-            delete_connection,
+            crate::deletion::delete_connection,
+            crate::deletion::undo_delete,
             duplicate_connection,
             scope_catalog,
             crate::discovery::server_scope_catalog,
@@ -491,6 +479,7 @@ pub fn builder() -> tauri_specta::Builder<tauri::Wry> {
         .events(tauri_specta::collect_events![
             TestProgress,
             crate::browser::SignInOpened,
+            crate::deletion::DeleteFinished,
             crate::auto_refresh::TokenRenewed,
             crate::watch::ConnectionsChanged
         ])

@@ -5,6 +5,7 @@ mod bindings;
 mod browser;
 mod clipboard;
 mod commands;
+mod deletion;
 mod demo;
 mod discovery;
 mod error;
@@ -48,7 +49,16 @@ pub fn run() {
         })
         .build(context);
     match app {
-        Ok(app) => app.run(|_, _| {}),
+        Ok(app) => app.run(|handle, event| {
+            // Deletes still undoable when the app quits are made final: nothing is left in the
+            // keyring for a connection that is gone.
+            if let tauri::RunEvent::Exit = event {
+                let w = tauri::Manager::state::<state::AppState>(handle)
+                    .workspace
+                    .clone();
+                tauri::async_runtime::block_on(w.finish_deletes());
+            }
+        }),
         Err(err) => startup_failed(&err),
     }
 }

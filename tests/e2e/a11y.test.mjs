@@ -4,11 +4,11 @@
 // Any violation fails, with its rule, its impact and where it is.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { ROOT, openAdvanced, saveScreenshot, testSelectedConnection, useSandboxAndApp, visible } from "./harness.mjs";
+import { ROOT, openAdvanced, saveScreenshot, testSelectedConnection, typeInto, useSandboxAndApp, visible } from "./harness.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -104,8 +104,15 @@ for (const theme of ["light", "dark"]) {
         timeoutMsg: "the X window's name names the connection",
       });
       await testSelectedConnection(browser);
-      await (await visible(browser, '[data-testid="get-token"]')).click();
-      await visible(browser, '[data-testid="token-value"]');
+      // Clicked until the token shows: WebKitWebDriver now and then drops a click.
+      await browser.waitUntil(
+        async () => {
+          if (await (await browser.$('[data-testid="token-value"]')).isExisting()) return true;
+          await (await visible(browser, '[data-testid="get-token"]')).click();
+          return false;
+        },
+        { timeout: 15_000, interval: 1000, timeoutMsg: "Show token shows the token" },
+      );
       await settled(browser);
       await noViolations(browser, `${theme}-details`);
     });
@@ -116,8 +123,17 @@ for (const theme of ["light", "dark"]) {
       const blockers = await visible(browser, '[data-testid="save-blockers"]');
       await blockers.click();
       await visible(browser, '[data-testid="error-name"]');
+      // A domain no connection may have: marked on its own chip, with its message under it.
+      await typeInto(browser, "#validDomains", "com");
+      await visible(browser, '[data-testid="chip-error"]');
       await settled(browser);
       await noViolations(browser, `${theme}-form-errors`);
+      if (theme === "light") {
+        // The client secret's error down to the bad domain's: each at its field or chip.
+        await (await browser.$('[data-testid="validDomains-chips"]')).scrollIntoView({ block: "end" });
+        const shot = await saveScreenshot(browser, "form-errors");
+        if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-form-errors.png"));
+      }
       const picker = await browser.$('[data-testid="scope-picker"]');
       await picker.scrollIntoView();
       await settled(browser);
@@ -134,7 +150,34 @@ for (const theme of ["light", "dark"]) {
       if (await discard.isExisting()) await discard.click();
     });
 
-    suite.it("the import and export dialogs", async (browser) => {
+    suite.it("the import and export dialogs, and an import that refuses a connection", async (browser) => {
+      // A file of two: the demo connection as a copy, and one whose valid domain is too broad.
+      const file = path.join(suite.app.home, "two.json");
+      connmgr(suite.app, ["export", "--output", file, "Local sandbox (Coupa)"]);
+      const exported = JSON.parse(readFileSync(file, "utf8"));
+      const [good] = exported.connections;
+      good.settings.name = "Imported copy";
+      const bad = structuredClone(good);
+      bad.settings.name = "Too broad";
+      bad.settings.validDomains = ["com"];
+      exported.connections = [good, bad];
+      writeFileSync(file, JSON.stringify(exported));
+      await (await visible(browser, '[data-testid="import"]')).click();
+      await typeInto(browser, '[data-testid="import-path"]', file);
+      await (await visible(browser, '[data-testid="import-check"]')).click();
+      const refused = await visible(browser, '[data-testid="import-refused"]');
+      assert.match(await refused.getText(), /^Not imported: Valid domain names: “com” is too broad/);
+      await settled(browser);
+      await noViolations(browser, `${theme}-import-refused`);
+      if (theme === "light") {
+        const shot = await saveScreenshot(browser, "import-refused");
+        if (process.env.UPDATE_DOCS) copyFileSync(shot, path.join(ROOT, "docs/screenshot-import-refused.png"));
+      }
+      await browser.keys("Escape");
+      await browser.waitUntil(async () => !(await (await browser.$('[role="dialog"]')).isExisting()), {
+        timeout: 5000,
+        timeoutMsg: "the import dialog closes on Escape",
+      });
       for (const which of ["import", "export"]) {
         await (await visible(browser, `[data-testid="${which}"]`)).click();
         await visible(browser, '[role="dialog"]');

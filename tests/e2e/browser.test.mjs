@@ -225,8 +225,12 @@ nodeTest.describe("saved-connections browser", () => {
     const held = ["client-secret", "access-token", "refresh-token"].filter((kind) => lookup(`${copy.id}/${kind}`) !== null);
     assert.deepEqual(held, ["client-secret", "access-token"], "the entries the copy holds before the delete");
     await deleteSelected(browser, "Sandbox copy");
+    // Once the delete is final (its undo time over), every entry it held goes.
     for (const kind of held) {
-      assert.equal(lookup(`${copy.id}/${kind}`), null, `its ${kind} is gone from the keyring`);
+      await browser.waitUntil(async () => lookup(`${copy.id}/${kind}`) === null, {
+        timeout: 15_000,
+        timeoutMsg: `its ${kind} is gone from the keyring`,
+      });
     }
     assert.equal(storeFile(home.home).connections.length, 2);
   });
@@ -298,7 +302,12 @@ nodeTest.describe("saved-connections browser", () => {
     for (const name of before.map((c) => c.name)) await deleteSelected(browser, name);
     await visible(browser, '[data-testid="connections-empty"]');
     await visible(browser, '[data-testid="try-sandbox"]');
-    for (const id of ids) assert.equal(lookup(`${id}/client-secret`), null, "deleted secrets are gone");
+    for (const id of ids) {
+      await browser.waitUntil(async () => lookup(`${id}/client-secret`) === null, {
+        timeout: 15_000,
+        timeoutMsg: "deleted secrets are gone once the deletes are final",
+      });
+    }
 
     await (await visible(browser, '[data-testid="import"]')).click();
     await typeInto(browser, '[data-testid="import-path"]', path.join(home.home, "no such file.json"));

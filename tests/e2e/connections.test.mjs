@@ -1,10 +1,10 @@
 // Creating, listing, duplicating and deleting connections in the real window, with the real
 // keyring: the secret goes to the keyring, never to the store file, and survives a restart.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as nodeTest from "node:test";
-import { isolatedHome, launchApp, remember, saveScreenshot, typeInto, visible } from "./harness.mjs";
+import { ROOT, isolatedHome, launchApp, remember, saveScreenshot, typeInto, visible } from "./harness.mjs";
 import { lookup } from "./keyring.mjs";
 
 const SECRET = "e2e-client-secret-4d9b27+/=";
@@ -24,7 +24,8 @@ nodeTest.describe("connections", () => {
   }, { timeout: 30_000 });
 
   nodeTest.it("creates a client-credentials Coupa connection through the form", { timeout: 90_000 }, async () => {
-    app = await launchApp({ home });
+    // Time to press Undo, even on a slow machine.
+    app = await launchApp({ home, extraEnv: { CONNMGR_UNDO_DELETE_SECS: "8" } });
     const { browser } = app;
     try {
       await (await visible(browser, '[data-testid="new-connection"]')).click();
@@ -77,7 +78,8 @@ nodeTest.describe("connections", () => {
 
   nodeTest.it("lists the connection again after a restart", { timeout: 90_000 }, async () => {
     await app.stop();
-    app = await launchApp({ home });
+    // Time to press Undo, even on a slow machine.
+    app = await launchApp({ home, extraEnv: { CONNMGR_UNDO_DELETE_SECS: "8" } });
     const row = await visible(app.browser, '[data-testid="connection-row"]');
     // WebKitWebDriver reports no text for ARIA options; read the DOM's text instead.
     const text = async () => (await row.getProperty("textContent")).replace(/\s+/g, " ");
@@ -110,7 +112,31 @@ nodeTest.describe("connections", () => {
       timeout: 5000,
       timeoutMsg: "the copy is gone from the list",
     });
-    assert.equal(lookup(`${copy.id}/client-secret`), null, "its keyring entry is gone");
+    assert.equal((await browser.$$('[data-testid="problem"]')).length, 0, "no error after the delete");
+    // Undo, from the toast: the copy is back, its secret never left the keyring.
+    const toastText = await visible(browser, '[data-testid="toast-text"]');
+    assert.equal(await toastText.getText(), "Deleted “Copy of Acme production”.");
+    await saveScreenshot(browser, "delete-undo-toast");
+    if (process.env.UPDATE_DOCS) copyFileSync(path.join(ROOT, "tests/artifacts/delete-undo-toast.png"), path.join(ROOT, "docs/screenshot-delete-undo.png"));
+    await (await visible(browser, '[data-testid="toast-action"]')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="connection-row"]')).length === 2, {
+      timeout: 5000,
+      timeoutMsg: "Undo brings the copy back",
+    });
+    assert.equal(await (await visible(browser, "#details-heading")).getText(), "Copy of Acme production");
+    assert.equal(lookup(`${copy.id}/client-secret`), SECRET, "its secret is still there");
+
+    // Deleted again and left: once the undo time is over, the entry goes.
+    await (await visible(browser, '[data-testid="delete"]')).click();
+    await (await visible(browser, '[data-testid="confirm-delete"]')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="connection-row"]')).length === 1, {
+      timeout: 5000,
+      timeoutMsg: "the copy is gone from the list again",
+    });
+    await browser.waitUntil(async () => lookup(`${copy.id}/client-secret`) === null, {
+      timeout: 30_000,
+      timeoutMsg: "its keyring entry is gone once the delete is final",
+    });
     assert.equal(lookup(`${savedId}/client-secret`), SECRET, "the original's entry is untouched");
     assert.ok(!(await storeFile(home.home)).includes(SECRET), "no secret in the store file");
   });

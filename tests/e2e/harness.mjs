@@ -120,7 +120,8 @@ export function isolatedHome() {
  * Returns { browser, stop, home, env, group }; call stop() in an `after` hook.
  */
 export async function launchApp({ home = isolatedHome(), extraEnv = {}, app = APP } = {}) {
-  const env = { ...process.env, ...home.env, ...extraEnv };
+  // A delete is final 2 s after it (not the app's 10 s) unless a test asks for more time.
+  const env = { ...process.env, CONNMGR_UNDO_DELETE_SECS: "2", ...home.env, ...extraEnv };
   // The driver's, WebKitWebDriver's and the app's standard output and error (WebKit's console
   // included) go to a file in the app's home, where the sweep searches for leaked secrets.
   const output = path.join(home.home, "app-output.log");

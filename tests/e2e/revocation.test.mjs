@@ -34,11 +34,15 @@ nodeTest.describe("revocation", () => {
 
     await (await visible(browser, '[data-testid="delete"]')).click();
     await (await visible(browser, '[data-testid="confirm-delete"]')).click();
-    const text = await visible(browser, '[data-testid="toast-text"]');
-    await browser.waitUntil(async () => /deleted/.test(await text.getText()), {
-      timeout: 10_000,
-      timeoutMsg: "the deletion is confirmed",
-    });
+    // The revocation happens when the delete is final, once its undo time is over.
+    let text;
+    await browser.waitUntil(
+      async () => {
+        text = await browser.$('[data-testid="toast-text"]');
+        return (await text.isExisting()) && /deleted for good/.test(await text.getText());
+      },
+      { timeout: 20_000, timeoutMsg: "the deletion is final and said" },
+    );
     assert.match(await text.getText(), /Its tokens were revoked at the server\./);
     await saveScreenshot(browser, "deleted-and-revoked");
   });

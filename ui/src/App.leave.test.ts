@@ -134,10 +134,35 @@ describe("focus and title", () => {
     const next = await screen.findByRole("heading", { name: "Gamma" });
     await waitFor(() => expect(document.activeElement).toBe(next));
     expect(backend.connections.map((c) => c.settings.name)).toEqual(["Acme", "Gamma"]);
+    expect(screen.queryByTestId("problem"), "the deleted one is not read again").toBeNull();
     // The last one deleted: the one before it.
     await fireEvent.click(screen.getByTestId("delete"));
     await fireEvent.click(screen.getByTestId("confirm-delete"));
     expect(await screen.findByRole("heading", { name: "Acme" })).toBeTruthy();
+  });
+
+  it("a delete can be undone from its toast; once final, the server's answer is said", async () => {
+    const { backend, acme } = await twoSaved();
+    await fireEvent.click(screen.getByTestId("delete"));
+    await fireEvent.click(screen.getByTestId("confirm-delete"));
+    await waitFor(() => expect(screen.getByTestId("toast-text").textContent).toBe("Deleted “Acme”."));
+    expect(screen.getByTestId("toast-action").textContent).toBe("Undo");
+    expect(await screen.findByRole("heading", { name: "Beta" })).toBeTruthy();
+    await fireEvent.click(screen.getByTestId("toast-action"));
+    const back = await screen.findByRole("heading", { name: "Acme" });
+    await waitFor(() => expect(document.activeElement).toBe(back));
+    expect(screen.getByTestId("toast-text").textContent).toBe("“Acme” is back, with its secrets and tokens.");
+    expect(backend.connections.map((c) => c.id)).toContain(acme.id);
+
+    await fireEvent.click(screen.getByTestId("delete"));
+    await fireEvent.click(screen.getByTestId("confirm-delete"));
+    await screen.findByRole("heading", { name: "Beta" });
+    backend.revocation = { outcome: "revoked" };
+    backend.finishDeletes();
+    await waitFor(() =>
+      expect(screen.getByTestId("toast-text").textContent).toBe("“Acme” is deleted for good. Its tokens were revoked at the server."),
+    );
+    expect(screen.queryByTestId("toast-action")).toBeNull();
   });
 
   it("a failed test puts the focus on the step that failed", async () => {
@@ -148,6 +173,18 @@ describe("focus and title", () => {
     ];
     await fireEvent.click(screen.getByTestId("test"));
     await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("step-token")));
+  });
+
+  it("Escape closes a dialog wherever the focus is, and the focus goes back", async () => {
+    await twoSaved();
+    const opener = screen.getByTestId("import");
+    opener.focus();
+    await fireEvent.click(opener);
+    await screen.findByTestId("import-dialog");
+    (document.activeElement as HTMLElement).blur();
+    await fireEvent.keyDown(window, { key: "Escape" });
+    await waitFor(() => expect(screen.queryByTestId("import-dialog")).toBeNull());
+    expect(document.activeElement).toBe(opener);
   });
 
   it("on a first run the first connection is on screen, and the title names it", async () => {

@@ -471,3 +471,81 @@ async fn copying_with_no_token_yet_says_there_is_none_and_copies_nothing() {
     );
     ws.forget(&c.id).await.expect("forgotten");
 }
+
+#[tokio::test]
+async fn a_delete_can_be_undone_until_it_is_made_final() {
+    use connmgr_core::oauth::revoke::Revocation;
+    use connmgr_core::storage::keyring::SecretKind;
+    let (sb, _dir, ws) = fixture().await;
+    let c = signed_in(&sb, &ws, "Undoable").await;
+    let keyring = test_keyring();
+    let held = |kind| keyring.get(&c.id, kind).expect("read").is_some();
+
+    let taken = ws.delete_undoably(&c.id).await.expect("taken out");
+    assert_eq!(taken.id, c.id);
+    assert!(ws.get(&c.id).is_err(), "gone from the list");
+    assert!(
+        held(SecretKind::RefreshToken),
+        "the grant is kept while it can be undone"
+    );
+
+    let back = ws.undo_delete(&c.id).expect("undone");
+    assert_eq!(back.settings, c.settings, "back as it was");
+    let before = sb.stats().token_requests;
+    ws.token(&c.id).await.expect("a token with no new sign-in");
+    assert!(sb.stats().token_requests <= before + 1, "no sign-in needed");
+
+    ws.delete_undoably(&c.id).await.expect("taken out again");
+    let revocation = ws.finish_delete(&c.id).await.expect("final");
+    // This connection names no revocation endpoint (Coupa's way); the revocation itself is
+    // tested in revocation.rs.
+    assert_eq!(
+        revocation,
+        Some(Revocation::NotOffered),
+        "the server was not told"
+    );
+    for kind in [
+        SecretKind::ClientSecret,
+        SecretKind::AccessToken,
+        SecretKind::RefreshToken,
+    ] {
+        assert!(!held(kind), "{kind:?} removed");
+    }
+    let err = ws.undo_delete(&c.id).expect_err("too late");
+    assert!(err.to_string().contains("can no longer be undone"), "{err}");
+    assert_eq!(
+        ws.finish_delete(&c.id).await.expect("nothing pending"),
+        None
+    );
+}
+
+#[tokio::test]
+async fn quitting_makes_every_pending_delete_final() {
+    use connmgr_core::storage::keyring::SecretKind;
+    let (sb, _dir, ws) = fixture().await;
+    let a = add(
+        &sb,
+        &ws,
+        "One",
+        GrantType::ClientCredentials,
+        Some("sandbox-integration-secret"),
+    );
+    let b = add(
+        &sb,
+        &ws,
+        "Two",
+        GrantType::ClientCredentials,
+        Some("sandbox-integration-secret"),
+    );
+    ws.delete_undoably(&a.id).await.expect("one");
+    ws.delete_undoably(&b.id).await.expect("two");
+    ws.finish_deletes().await;
+    for c in [&a, &b] {
+        assert!(
+            test_keyring()
+                .get(&c.id, SecretKind::ClientSecret)
+                .expect("read")
+                .is_none()
+        );
+    }
+}

@@ -21,10 +21,12 @@ export const commands = {
 	/**  Creates or updates a connection; all or nothing across the file and the keyring. */
 	saveConnection: (draft: ConnectionDraft_Deserialize) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("save_connection", { draft })),
 	/**
-	 *  Deletes a connection and its keyring entries, its tokens revoked at the server first when
-	 *  it has a revocation endpoint; says what became of them there.
+	 *  Deletes a connection: it leaves the list now, and its tokens and keyring entries go once
+	 *  the undo time is over (the window hears [`DeleteFinished`]).
 	 */
-	deleteConnection: (id: string) => typedError<Revocation, AppError_Serialize>(__TAURI_INVOKE("delete_connection", { id })),
+	deleteConnection: (id: string) => typedError<Deleted_Serialize, AppError_Serialize>(__TAURI_INVOKE("delete_connection", { id })),
+	/**  Undoes a delete while it is not final: the connection is back as it was. */
+	undoDelete: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("undo_delete", { id })),
 	/**  Copies a connection as "Copy of …", with its client secret. */
 	duplicateConnection: (id: string) => typedError<Connection_Serialize, AppError_Serialize>(__TAURI_INVOKE("duplicate_connection", { id })),
 	/**  Coupa's scope catalog, grouped by object (the standard OpenID Connect scopes first). */
@@ -134,6 +136,7 @@ export const commands = {
 /** Events */
 export const events = {
 	connectionsChanged: makeEvent<ConnectionsChanged, ConnectionsChanged>("connections-changed"),
+	deleteFinished: makeEvent<DeleteFinished, DeleteFinished>("delete-finished"),
 	signInOpened: makeEvent<SignInOpened, SignInOpened>("sign-in-opened"),
 	testProgress: makeEvent<TestProgress_Serialize, TestProgress_Deserialize>("test-progress"),
 	tokenRenewed: makeEvent<TokenRenewed, TokenRenewed>("token-renewed"),
@@ -646,6 +649,35 @@ export type DecodedJwt = {
 	claims: Claim[],
 	/**  Always false: shown for information, not checked. */
 	verified: boolean,
+};
+
+/**  A delete was made final: what became of the connection's tokens at the server. */
+export type DeleteFinished = {
+	/**  The connection deleted. */
+	connectionId: string,
+	/**  Its name. */
+	name: string,
+	/**  Its tokens at the server. */
+	revocation: Revocation,
+};
+
+/**  A delete, as the window hears of it: what was deleted, and for how long it can be undone. */
+export type Deleted = Deleted_Serialize | Deleted_Deserialize;
+
+/**  A delete, as the window hears of it: what was deleted, and for how long it can be undone. */
+export type Deleted_Deserialize = {
+	/**  The connection as it was. */
+	connection: Connection_Deserialize,
+	/**  Undo works for this many seconds. */
+	undoSeconds: number,
+};
+
+/**  A delete, as the window hears of it: what was deleted, and for how long it can be undone. */
+export type Deleted_Serialize = {
+	/**  The connection as it was. */
+	connection: Connection_Serialize,
+	/**  Undo works for this many seconds. */
+	undoSeconds: number,
 };
 
 /**

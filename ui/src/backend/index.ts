@@ -55,6 +55,8 @@ export type ImportAction = B.ImportAction;
 export type ImportChoice = B.ImportChoice;
 export type ImportOutcome = B.ImportOutcome_Serialize;
 export type Revocation = B.Revocation;
+export type Deleted = B.Deleted_Serialize;
+export type DeleteFinished = B.DeleteFinished;
 export type DeviceAuthorization = B.DeviceAuthorization_Serialize;
 
 /** Everything the UI can ask of the app. Each method rejects with a BackendError. */
@@ -66,7 +68,11 @@ export interface Backend {
   getConnection(id: string): Promise<Connection>;
   validateConnection(draft: ConnectionDraft): Promise<Validation>;
   saveConnection(draft: ConnectionDraft): Promise<Connection>;
-  deleteConnection(id: string): Promise<Revocation>;
+  /** Deletes a connection; it can be undone for `undoSeconds` (then it is final: tokens
+   *  revoked at the server, keyring entries removed, and `onDeleteFinished` hears of it). */
+  deleteConnection(id: string): Promise<Deleted>;
+  /** Undoes a delete that is not final yet: the connection is back as it was. */
+  undoDelete(id: string): Promise<Connection>;
   duplicateConnection(id: string): Promise<Connection>;
   scopeCatalog(): Promise<ScopeGroup[]>;
   /** The scopes a server's metadata offers, grouped for the picker. */
@@ -121,6 +127,9 @@ export interface Backend {
   /** Hears that another process (the command-line tool) changed the saved connections;
    *  resolves to the function that stops listening. */
   onConnectionsChanged(listener: () => void): Promise<() => void>;
+  /** Hears that a delete became final, and what became of its tokens at the server;
+   *  resolves to the function that stops listening. */
+  onDeleteFinished(listener: (finished: DeleteFinished) => void): Promise<() => void>;
   /** Hears the address of each sign-in page the app sends the browser to, by connection id;
    *  resolves to the function that stops listening. */
   onSignInOpened(listener: (id: string, url: string) => void): Promise<() => void>;

@@ -13,6 +13,7 @@ export function createTauriBackend(): Backend {
     validateConnection: async (draft) => unwrap(await commands.validateConnection(draft)),
     saveConnection: async (draft) => unwrap(await commands.saveConnection(draft)),
     deleteConnection: async (id) => unwrap(await commands.deleteConnection(id)),
+    undoDelete: async (id) => unwrap(await commands.undoDelete(id)),
     duplicateConnection: async (id) => unwrap(await commands.duplicateConnection(id)),
     scopeCatalog: async () => unwrap(await commands.scopeCatalog()),
     serverScopeCatalog: async (metadata) => unwrap(await commands.serverScopeCatalog(metadata)),
@@ -50,6 +51,7 @@ export function createTauriBackend(): Backend {
     addSandboxConnection: async () => unwrap(await commands.addSandboxConnection()),
     onTokenRenewed: (listener) => events.tokenRenewed.listen((event) => listener(event.payload.connectionId)),
     onConnectionsChanged: (listener) => events.connectionsChanged.listen(() => listener()),
+    onDeleteFinished: (listener) => events.deleteFinished.listen((event) => listener(event.payload)),
     onSignInOpened: (listener) => events.signInOpened.listen((event) => listener(event.payload.connectionId, event.payload.url)),
     onCloseRequested: (keepOpen) =>
       getCurrentWindow().onCloseRequested((event) => {

@@ -159,10 +159,33 @@ export class FakeBackend implements Backend {
   };
   /** What the server is said to have done with the tokens on delete and forget. */
   revocation: Revocation = { outcome: "nothing_held" };
-  deleteConnection = async (id: string): Promise<Revocation> => {
+  /** Deleted but still undoable, as Rust keeps them; `finishDeletes` makes them final. */
+  pendingDeletes: Connection[] = [];
+  undoSeconds = 10;
+  deleteConnection = async (id: string) => {
+    const gone = this.connections.find((c) => c.id === id);
+    if (!gone) throw new BackendError({ code: "not_found", message: `No saved connection has the id ${id}.` });
     this.connections = this.connections.filter((c) => c.id !== id);
-    return this.revocation;
+    this.pendingDeletes.push(gone);
+    return { connection: structuredClone(gone), undoSeconds: this.undoSeconds };
   };
+  undoDelete = async (id: string) => {
+    const back = this.pendingDeletes.find((c) => c.id === id);
+    if (!back) throw new BackendError({ code: "refused", message: "The delete can no longer be undone." });
+    this.pendingDeletes = this.pendingDeletes.filter((c) => c.id !== id);
+    this.connections.push(back);
+    return structuredClone(back);
+  };
+  deleteListener: ((f: { connectionId: string; name: string; revocation: Revocation }) => void) | null = null;
+  onDeleteFinished = async (listener: (f: { connectionId: string; name: string; revocation: Revocation }) => void) => {
+    this.deleteListener = listener;
+    return () => (this.deleteListener = null);
+  };
+  /** Makes the pending deletes final, as Rust does when the undo time is over. */
+  finishDeletes(): void {
+    for (const c of this.pendingDeletes) this.deleteListener?.({ connectionId: c.id, name: c.settings.name, revocation: this.revocation });
+    this.pendingDeletes = [];
+  }
   duplicateConnection = async (id: string) => {
     const c = await this.getConnection(id);
     const copy = { ...c, id: `id-${++this.seq}`, settings: { ...c.settings, name: `Copy of ${c.settings.name}` } };

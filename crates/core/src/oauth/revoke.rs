@@ -14,7 +14,7 @@ use crate::model::connection::Connection;
 use crate::storage::secret::Secret;
 
 /// What became of a connection's tokens at the server when they were dropped here.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, Type)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Revocation {
     /// No token was held: there was nothing to revoke.

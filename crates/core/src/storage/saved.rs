@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::model::connection::{Connection, ConnectionDraft, ConnectionSettings};
-use crate::model::names::{check_name_free, copy_name};
+use crate::model::names::{check_name_free, copy_name, free_name, name_taken};
 use crate::model::validate::{self, Context, FieldIssue, Validation};
 use crate::storage::connections_file::{Loaded, Store};
 use crate::storage::credential::{self, Change};
@@ -206,6 +206,43 @@ impl SavedConnections {
         })?;
         tracing::info!(id, "connection deleted");
         Ok(())
+    }
+
+    /// Takes a connection out of the file and returns it; its keyring entries stay, so that
+    /// [`SavedConnections::put_back`] can undo this (see `Workspace::delete_undoably`).
+    pub fn take_out(&self, id: &str) -> Result<Connection, Error> {
+        let mut taken = None;
+        self.store.update(|list| {
+            let at = list
+                .iter()
+                .position(|c| c.id == id)
+                .ok_or_else(|| Error::NotFound(id.to_owned()))?;
+            taken = Some(list.remove(at));
+            Ok(())
+        })?;
+        tracing::info!(
+            id,
+            "connection taken out (its secrets kept until the delete is final)"
+        );
+        taken.ok_or_else(|| Error::NotFound(id.to_owned()))
+    }
+
+    /// Puts a connection taken out back into the file, as it was; under a free name if
+    /// another connection took its name meanwhile.
+    pub fn put_back(&self, connection: Connection) -> Result<Connection, Error> {
+        let back = self.store.update(|list| {
+            if list.iter().any(|c| c.id == connection.id) {
+                return Err(Error::Internal("the connection is already back".to_owned()));
+            }
+            let mut back = connection;
+            if name_taken(list, &back.settings.name) {
+                back.settings.name = free_name(&back.settings.name, &|n| name_taken(list, n));
+            }
+            list.push(back.clone());
+            Ok(back)
+        })?;
+        tracing::info!(id = back.id, "connection put back");
+        Ok(back)
     }
 
     /// Copies a connection as "Copy of …", with a copy of its client secret (not its tokens).

@@ -9,6 +9,7 @@
 
 mod device;
 mod discovery;
+mod removal;
 mod sign_ins;
 mod tokens;
 
@@ -48,6 +49,9 @@ struct Inner {
     devices: Mutex<std::collections::HashMap<String, crate::oauth::device_code::PendingDevice>>,
     /// The list prepared for the saved connections as last read (see [`Workspace::list`]).
     listing: Mutex<Option<Listed>>,
+    /// Connections deleted but still undoable, their secrets and tokens still in the keyring
+    /// (see [`Workspace::delete_undoably`]).
+    removed: Mutex<std::collections::HashMap<String, Connection>>,
 }
 
 /// The list prepared for one read of the saved connections.
@@ -67,6 +71,7 @@ impl Workspace {
                 sign_ins: sign_ins::SignIns::default(),
                 devices: Mutex::default(),
                 listing: Mutex::new(None),
+                removed: Mutex::default(),
             }),
         }
     }
