@@ -53,7 +53,11 @@ nodeTest.describe("small window, dark theme", () => {
     await (await visible(browser, "#name")).scrollIntoView();
     await typeInto(browser, "#name", "Sandbox, renamed");
     const save = await visible(browser, '[data-testid="save"]');
-    await browser.waitUntil(async () => save.isEnabled(), { timeout: 5000, timeoutMsg: "Save is enabled" });
+    // Rust's verdict on what was typed came back: Save is no longer marked disabled.
+    await browser.waitUntil(async () => (await save.getAttribute("aria-disabled")) === null, {
+      timeout: 5000,
+      timeoutMsg: "Save is offered",
+    });
     await save.click();
     const heading = await visible(browser, "#details-heading");
     await browser.waitUntil(async () => (await heading.getText()) === "Sandbox, renamed", {
@@ -62,5 +66,27 @@ nodeTest.describe("small window, dark theme", () => {
     });
     const row = await visible(browser, '[data-testid="connection-row"]');
     assert.match(await row.getProperty("textContent"), /Sandbox, renamed/);
+  });
+
+  suite.it("keeps the form where it is under a long name, the whole name in its tooltip", async (browser) => {
+    const long = `Sandbox with a name as long as the rules allow, ${"x".repeat(48)}`;
+    await (await visible(browser, '[data-testid="edit"]')).click();
+    await typeInto(browser, "#name", long);
+    await (await visible(browser, '[data-testid="save"]')).click();
+    await browser.waitUntil(async () => (await (await visible(browser, "#details-heading")).getText()) === long, {
+      timeout: 5000,
+      timeoutMsg: "saved under the long name",
+    });
+    await (await visible(browser, '[data-testid="edit"]')).click();
+    const heading = await visible(browser, "#form-heading");
+    const drawn = await browser.execute((el) => {
+      const line = parseFloat(getComputedStyle(el).lineHeight) || 24;
+      return { height: el.getBoundingClientRect().height, line, cut: el.scrollWidth > el.clientWidth, title: el.title };
+    }, heading);
+    assert.ok(drawn.height < drawn.line * 1.5, `one line at 800 px: ${JSON.stringify(drawn)}`);
+    assert.ok(drawn.cut, "the name is cut, not wrapped");
+    assert.equal(drawn.title, `Edit ${long}`, "the whole name is in the tooltip");
+    await saveScreenshot(browser, "small-long-name-form");
+    await (await visible(browser, '[data-testid="cancel"]')).click();
   });
 });

@@ -36,7 +36,11 @@ nodeTest.describe("the sign-in link while the browser sign-in waits", () => {
     await typeInto(browser, "#clientId", "sandbox-desktop");
     await typeInto(browser, "#validDomains", "127.0.0.1");
     const save = await visible(browser, '[data-testid="save"]');
-    await browser.waitUntil(async () => save.isEnabled(), { timeout: 5000, timeoutMsg: "Save is enabled" });
+    // Rust's verdict on what was typed came back: Save is no longer marked disabled.
+    await browser.waitUntil(async () => (await save.getAttribute("aria-disabled")) === null, {
+      timeout: 5000,
+      timeoutMsg: "Save is offered",
+    });
     await save.click();
 
     await (await visible(browser, '[data-testid="sign-in"]')).click();

@@ -205,7 +205,7 @@ describe("App", () => {
     expect(backend.saved.at(-1)?.clientSecret).toEqual({ action: "keep" });
   });
 
-  it("keeps Save disabled while the form is invalid and shows what is missing on request", async () => {
+  it("keeps Save marked disabled while the form is invalid, saying why, and shows what is missing on request", async () => {
     const backend = new FakeBackend({
       validate: (draft) => ({
         ...okVerdict(draft),
@@ -216,12 +216,22 @@ describe("App", () => {
     await fireEvent.click(await screen.findByTestId("new-connection"));
     const blockers = await screen.findByTestId("save-blockers");
     expect(blockers.textContent).toContain("Name");
-    expect((screen.getByTestId("save") as HTMLButtonElement).disabled).toBe(true);
-    expect((screen.getByTestId("save-and-test") as HTMLButtonElement).disabled).toBe(true);
+    // Reachable from the keyboard (not disabled), marked so, and tied to what it needs.
+    for (const id of ["save", "save-and-test"]) {
+      const button = screen.getByTestId(id) as HTMLButtonElement;
+      expect(button.disabled).toBe(false);
+      expect(button.getAttribute("aria-disabled")).toBe("true");
+      expect(button.getAttribute("aria-describedby")).toBe(blockers.id);
+    }
     expect(screen.queryByTestId("error-name")).toBeNull();
     await fireEvent.click(blockers);
     expect(screen.getByTestId("error-name").textContent).toBe("Give the connection a name.");
     expect(document.activeElement?.id).toBe("name");
+    // Pressed anyway, Save saves nothing and shows what is missing.
+    (document.activeElement as HTMLElement).blur();
+    await fireEvent.click(screen.getByTestId("save"));
+    await waitFor(() => expect(document.activeElement?.id).toBe("name"));
+    expect(backend.saved).toHaveLength(0);
   });
 
   it("opens the connection selected last time and remembers a new selection and order", async () => {
