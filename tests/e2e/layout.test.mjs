@@ -35,6 +35,18 @@ nodeTest.describe("small window, dark theme", () => {
     assert.equal(await overflowsSideways(browser, "main"), false, "the details fit sideways");
     await saveScreenshot(browser, "small-dark-details");
 
+    // A copy's message does not cover what it reports on: the copy buttons, or the token's state.
+    await (await visible(browser, '[data-testid="copy-token"]')).click();
+    const toast = await visible(browser, '[data-testid="toast"]');
+    const overlap = await browser.execute((t) => {
+      const a = t.getBoundingClientRect();
+      return ['[data-testid="token-panel"] .copy', '[data-testid="token-state"]']
+        .map((sel) => document.querySelector(sel)?.getBoundingClientRect())
+        .filter((b) => b && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom).length;
+    }, toast);
+    assert.equal(overlap, 0, "the toast covers neither the copy buttons nor the token's state");
+    await saveScreenshot(browser, "small-dark-copied");
+
     await (await visible(browser, '[data-testid="edit"]')).click();
     await visible(browser, '[data-testid="connection-form"]');
     assert.equal(await overflowsSideways(browser, '[data-testid="connection-form"] .body'), false, "the form fits sideways");

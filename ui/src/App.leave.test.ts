@@ -104,6 +104,18 @@ describe("unsaved changes", () => {
 });
 
 describe("focus and title", () => {
+  it("Edit and New put the focus in the form's first field", async () => {
+    await twoSaved();
+    const edit = screen.getByTestId("edit");
+    edit.focus();
+    await fireEvent.click(edit);
+    await waitFor(() => expect(document.activeElement?.id).toBe("name"));
+    await fireEvent.click(screen.getByTestId("cancel"));
+    await screen.findByRole("heading", { name: "Acme" });
+    await fireEvent.keyDown(window, { key: "n", ctrlKey: true });
+    await waitFor(() => expect(document.activeElement?.id).toBe("name"));
+  });
+
   it("Cancel on a new form goes back to the connection on screen before, its heading focused", async () => {
     await twoSaved();
     await fireEvent.click(screen.getByTestId("add-connection"));

@@ -84,6 +84,17 @@ describe("TokenPanel", () => {
     await waitFor(() => expect(backend.opened).toEqual([url]));
   });
 
+  it("a new sign-in clears the previous attempt's error", async () => {
+    const backend = new FakeBackend();
+    show(backend, "authorization_code");
+    await fireEvent.click(await screen.findByTestId("sign-in"));
+    expect((await screen.findByTestId("token-problem")).textContent).toContain("The sign-in was cancelled.");
+    backend.startAuthorization = () => new Promise(() => {});
+    await fireEvent.click(screen.getByTestId("sign-in"));
+    await screen.findByTestId("waiting-sign-in");
+    expect(screen.queryByTestId("token-problem")).toBeNull();
+  });
+
   it("copying with no token yet says there is none, in Rust's words", async () => {
     const backend = new FakeBackend();
     backend.copyToken = async () => {
