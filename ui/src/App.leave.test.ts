@@ -104,6 +104,27 @@ describe("unsaved changes", () => {
 });
 
 describe("focus and title", () => {
+  it("with nothing to go back to, Cancel and the last delete put the focus on the welcome", async () => {
+    const backend = new FakeBackend();
+    render(App, { backend });
+    await fireEvent.click(await screen.findByTestId("new-connection"));
+    await screen.findByTestId("connection-form");
+    await fireEvent.click(screen.getByTestId("cancel"));
+    await waitFor(() => expect(document.activeElement?.id).toBe("welcome-heading"));
+  });
+
+  it("a passing test gives the focus back to Test connection", async () => {
+    const { backend } = await twoSaved();
+    backend.testSteps = [
+      { id: "reach", label: "Reach the host", status: "passed", durationMs: 3, detail: "200 OK", hint: null, code: null, waitingUntil: null },
+    ];
+    const test = screen.getByTestId("test");
+    test.focus();
+    await fireEvent.click(test);
+    (document.activeElement as HTMLElement).blur();
+    await waitFor(() => expect(document.activeElement).toBe(screen.getByTestId("test")));
+  });
+
   it("Edit and New put the focus in the form's first field", async () => {
     await twoSaved();
     const edit = screen.getByTestId("edit");
